@@ -1,0 +1,5 @@
+"""Allow ``python -m mammoviewer``."""
+
+from mammoviewer.cli import main
+
+raise SystemExit(main())

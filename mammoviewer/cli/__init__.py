@@ -1,0 +1,89 @@
+"""The ``mammoviewer`` command line: one sub-command per module in this package.
+
+Each sub-command module provides ``HELP`` (one line), ``add_arguments(parser)`` and
+``run(args) -> int``. Modules are imported only when their command runs, so
+``mammoviewer info`` never pays for TensorFlow or Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from typing import Sequence
+
+from mammoviewer import __version__
+from mammoviewer.errors import MammoViewerError
+
+#: command name -> module name inside ``mammoviewer.cli``
+COMMANDS: dict[str, str] = {
+    "info": "info",
+    "view": "view",
+    "detect": "detect",
+    "classify": "classify",
+    "evaluate": "evaluate",
+    "train": "train",
+    "import": "import_",
+    "export": "export",
+    "retrain": "retrain",
+}
+
+_HELP: dict[str, str] = {
+    "info": "print an image's format, size, bit depth, geometry and windows",
+    "view": "open the viewer (optionally on a file or folder)",
+    "detect": "run the lesion detector on images and print findings as JSON",
+    "classify": "run the case classifier (normal / benign / malignant)",
+    "evaluate": "evaluate detector and classifier on whole MIAS films",
+    "train": "train the lesion detector (or the case classifier) on MIAS",
+    "import": "load existing labels (MIAS, COCO) into a review store",
+    "export": "write a review store's findings as MIAS, COCO, VOC, YOLO or CSV",
+    "retrain": "fine-tune the detector on reviewed films of a store",
+}
+
+
+def _load(command: str):
+    return importlib.import_module(f"mammoviewer.cli.{COMMANDS[command]}")
+
+
+def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    """Build the parser; only the sub-command named in ``argv`` imports its module."""
+    parser = argparse.ArgumentParser(
+        prog="mammoviewer",
+        description="MammoViewer: mammogram viewer with an AI second reader (IDBLL).",
+    )
+    parser.add_argument("--version", action="version", version=f"mammoviewer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = next((a for a in argv if a in COMMANDS), None)
+    for name in COMMANDS:
+        p = sub.add_parser(name, help=_HELP[name], description=_HELP[name])
+        if name == wanted:
+            _load(name).add_arguments(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser(argv)
+        args = parser.parse_args(argv)
+        if not args.command:
+            parser.print_help()
+            return 2
+        return int(_load(args.command).run(args) or 0)
+    except MammoViewerError as exc:
+        print(f"mammoviewer: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mammoviewer: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last line of defence: no tracebacks for users
+        if os.environ.get("MAMMOVIEWER_DEBUG"):
+            raise
+        print(
+            f"mammoviewer: internal error: {type(exc).__name__}: {exc} "
+            "(set MAMMOVIEWER_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 3

@@ -1,0 +1,28 @@
+"""The project's exceptions: one per boundary, each message names the file and the problem."""
+
+from __future__ import annotations
+
+
+class MammoViewerError(Exception):
+    """Base of every error the application reports to a user."""
+
+
+class ImageReadError(MammoViewerError):
+    """An image file could not be read (missing, broken, unsupported)."""
+
+    def __init__(self, path: object, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class DetectorError(MammoViewerError):
+    """The detector or classifier could not be loaded, trained or run."""
+
+
+class StoreError(MammoViewerError):
+    """The review store could not be opened, read or written."""
+
+
+class ExportError(MammoViewerError):
+    """Annotations could not be imported or exported."""

@@ -1,0 +1,121 @@
+"""Reader for the MIAS ``Info.txt`` ground truth.
+
+MIAS gives each finding's centre (x, y) with the origin at the BOTTOM-left of the
+1024x1024 film, and a radius. The project's canonical box is ``[x0, y0, x1, y1]``
+in full-resolution pixel coordinates with the origin at the top-left (x = column,
+y = row): the square around the circle, ``row = height - y``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from mammoviewer.errors import ImageReadError
+
+MIAS_SIZE = 1024
+MIAS_PIXEL_MM = 0.2
+CLASSES = ("CALC", "CIRC", "SPIC", "MISC", "ARCH", "ASYM", "NORM")
+FINDING_TYPES = {  # MIAS class -> the project's finding type
+    "CALC": "calcification",
+    "CIRC": "mass",
+    "SPIC": "mass",
+    "MISC": "mass",
+    "ARCH": "architectural distortion",
+    "ASYM": "asymmetry",
+}
+_REF = re.compile(r"^mdb(\d{3})$")
+
+
+@dataclass(frozen=True, slots=True)
+class MiasFinding:
+    """One row of Info.txt. ``x``/``y``/``radius`` are None where MIAS gives no location."""
+
+    ref: str
+    tissue: str
+    cls: str
+    severity: str | None = None  # "B" or "M"; None for NORM
+    x: float | None = None  # MIAS x (column)
+    y: float | None = None  # MIAS y, counted from the bottom
+    radius: float | None = None
+
+    @property
+    def label(self) -> str | None:
+        """``"benign"``, ``"malignant"`` or None (normal)."""
+        return {"B": "benign", "M": "malignant"}.get(self.severity or "")
+
+    @property
+    def located(self) -> bool:
+        return self.x is not None and self.y is not None and self.radius is not None
+
+    @property
+    def finding_type(self) -> str | None:
+        return FINDING_TYPES.get(self.cls)
+
+    def center_rc(self, height: int = MIAS_SIZE) -> tuple[float, float] | None:
+        """Centre as (row, column) with the origin at the top-left."""
+        if not self.located:
+            return None
+        return (height - float(self.y), float(self.x))  # type: ignore[arg-type]
+
+    def box(self, height: int = MIAS_SIZE) -> tuple[float, float, float, float] | None:
+        """Square around the circle, ``[x0, y0, x1, y1]``, top-left origin; None if unlocated."""
+        if not self.located:
+            return None
+        row, col = self.center_rc(height)  # type: ignore[misc]
+        r = float(self.radius)  # type: ignore[arg-type]
+        return (col - r, row - r, col + r, row + r)
+
+
+def patient_of(ref: str) -> int:
+    """Patient number of a film: mdb(2k-1) and mdb(2k) are patient k."""
+    m = _REF.match(ref)
+    if not m:
+        raise ValueError(f"not a MIAS reference: {ref!r}")
+    return (int(m.group(1)) + 1) // 2
+
+
+def _parse_row(line: str, path: Path, lineno: int) -> MiasFinding:
+    parts = line.split()
+    if len(parts) < 3 or not _REF.match(parts[0]):
+        raise ImageReadError(path, f"line {lineno}: not a MIAS row: {line.strip()!r}")
+    ref, tissue, cls = parts[0], parts[1], parts[2]
+    if cls not in CLASSES:
+        raise ImageReadError(path, f"line {lineno}: unknown MIAS class {cls!r}")
+    severity = parts[3] if len(parts) > 3 and parts[3] in ("B", "M") else None
+    x = y = radius = None
+    if len(parts) >= 7:
+        try:
+            x, y, radius = float(parts[4]), float(parts[5]), float(parts[6])
+        except ValueError:
+            x = y = radius = None  # e.g. "*NOTE 3*": widely distributed, no location
+    return MiasFinding(ref, tissue, cls, severity, x, y, radius)
+
+
+def read_info(path: str | Path) -> list[MiasFinding]:
+    """All rows of a MIAS Info.txt (normal films included), in file order.
+
+    Only lines starting with ``mdb`` are rows; the preamble and CRLF endings are ignored.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="latin-1")
+    except OSError as exc:
+        raise ImageReadError(path, f"cannot read MIAS info file ({exc.strerror or exc})") from exc
+    rows = [
+        _parse_row(line, path, n)
+        for n, line in enumerate(text.splitlines(), start=1)
+        if line.startswith("mdb")
+    ]
+    if not rows:
+        raise ImageReadError(path, "no MIAS rows (lines starting with 'mdb') found")
+    return rows
+
+
+def films(findings: list[MiasFinding]) -> dict[str, list[MiasFinding]]:
+    """Group rows by film reference, keeping file order."""
+    out: dict[str, list[MiasFinding]] = {}
+    for f in findings:
+        out.setdefault(f.ref, []).append(f)
+    return out
