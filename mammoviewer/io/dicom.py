@@ -1,0 +1,251 @@
+"""DICOM images through pydicom and its decoder plugins, guarded against broken files."""
+
+from __future__ import annotations
+
+import struct
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mammoviewer.errors import ImageReadError
+from mammoviewer.io.image import Image, VoiLut, Window
+
+#: the most pixels one frame may declare (a 65535 x 4096 film is 2.7e8)
+MAX_FRAME_PIXELS = 1 << 28
+#: the best compression ratio believed for encapsulated data before decoding
+MAX_COMPRESSION_RATIO = 2000
+
+_METADATA_TAGS = (
+    "PatientID", "PatientName", "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID",
+    "SOPClassUID", "AccessionNumber", "StudyDate", "StudyDescription", "SeriesDescription",
+    "Manufacturer", "ManufacturerModelName", "InstitutionName", "BodyPartExamined",
+    "ImageType", "PatientOrientation", "ConversionType", "LossyImageCompression",
+    "LossyImageCompressionRatio", "PixelIntensityRelationship", "PixelIntensityRelationshipSign",
+    "RescaleSlope", "RescaleIntercept", "RescaleType", "PixelRepresentation", "BitsAllocated",
+    "HighBit", "NumberOfFrames", "DerivationDescription",
+)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+        return "\\".join(str(v) for v in value)
+    return str(value)
+
+
+def _read_dataset(path: Path) -> Any:
+    import pydicom
+    from pydicom.errors import InvalidDicomError
+    from pydicom.uid import ImplicitVRLittleEndian
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            ds = pydicom.dcmread(path, force=True)
+        except InvalidDicomError as exc:
+            raise ImageReadError(path, f"not a readable DICOM file ({exc})") from exc
+        except RecursionError as exc:
+            raise ImageReadError(path, "DICOM file nests sequences too deeply") from exc
+        except (OSError, EOFError, ValueError, KeyError, TypeError, struct.error) as exc:
+            raise ImageReadError(path, f"unreadable DICOM file ({exc})") from exc
+    problems = [str(w.message) for w in caught]
+    if len(ds) == 0 or "PixelData" not in ds and any("End of file" in p for p in problems):
+        detail = problems[0].split(" in file ")[0] if problems else "no data elements"
+        raise ImageReadError(path, f"truncated or corrupt DICOM file ({detail})")
+    if "TransferSyntaxUID" not in ds.file_meta:
+        ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+    return ds
+
+
+def _one_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception's message folded onto one line (pydicom lists each plugin's failure on its own line)."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    text = "; ".join(lines) or type(exc).__name__
+    text = text.replace("Unable to decode as exceptions were raised by all available plugins:;", "all decoders failed:")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _syntax_name(ds: Any) -> str:
+    uid = ds.file_meta.TransferSyntaxUID
+    return f"{uid.name} ({uid})" if uid.name != uid else str(uid)
+
+
+def _check_sizes(ds: Any, path: Path) -> int:
+    """Check Rows x Columns x frames against the Pixel Data length before any decoding."""
+    if "PixelData" not in ds:
+        kind = "float" if "FloatPixelData" in ds or "DoubleFloatPixelData" in ds else "no"
+        raise ImageReadError(path, f"DICOM file has {kind} Pixel Data (7FE0,0010); nothing to show")
+    try:
+        rows, cols = int(ds.Rows), int(ds.Columns)
+        frames = int(ds.get("NumberOfFrames", 1) or 1)
+        bits = int(ds.BitsAllocated)
+        samples = int(ds.get("SamplesPerPixel", 1) or 1)
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise ImageReadError(path, f"DICOM image attributes missing or invalid ({exc})") from exc
+    if rows <= 0 or cols <= 0 or frames <= 0 or bits not in (1, 8, 16, 32, 64):
+        raise ImageReadError(path, f"DICOM image size {rows}x{cols}x{frames} at {bits} bits is invalid")
+    if rows * cols > MAX_FRAME_PIXELS:
+        raise ImageReadError(path, f"DICOM image size {rows}x{cols} is absurd")
+    expected = rows * cols * frames * samples * bits // 8
+    actual = len(ds.PixelData)
+    if ds.file_meta.TransferSyntaxUID.is_compressed:
+        if actual * MAX_COMPRESSION_RATIO < expected:
+            raise ImageReadError(
+                path, f"DICOM declares {rows}x{cols}x{frames} pixels but holds only {actual} bytes of "
+                f"{_syntax_name(ds)} data (truncated?)",
+            )
+    elif actual < expected:
+        raise ImageReadError(
+            path, f"truncated DICOM Pixel Data: {actual} of {expected} bytes for {rows}x{cols}x{frames}"
+        )
+    return frames
+
+
+def _decode_first_frame(ds: Any, path: Path) -> np.ndarray:
+    from pydicom.pixels import pixel_array
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            arr = pixel_array(ds, index=0)
+        except RecursionError as exc:
+            raise ImageReadError(path, "DICOM pixel data could not be decoded (recursion)") from exc
+        except NotImplementedError as exc:
+            raise ImageReadError(path, f"no installed decoder for {_syntax_name(ds)}") from exc
+        except Exception as exc:  # noqa: BLE001 - any codec failure is a read error for the user
+            raise ImageReadError(path, f"failed to decode {_syntax_name(ds)} pixel data: {_one_line(exc)}") from exc
+    return arr
+
+
+def _to_gray(arr: np.ndarray, ds: Any, path: Path, meta: dict[str, str]) -> np.ndarray:
+    if arr.ndim == 2:
+        return arr
+    if arr.ndim == 3 and arr.shape[-1] in (3, 4):
+        from pydicom.pixels import convert_color_space
+
+        if str(ds.get("PhotometricInterpretation", "")).startswith("YBR"):
+            arr = convert_color_space(arr, ds.PhotometricInterpretation, "RGB")
+        weights = np.array([0.299, 0.587, 0.114])
+        meta["converted"] = f"colour ({ds.get('PhotometricInterpretation', '?')}) converted to gray"
+        return np.rint(arr[..., :3].astype(np.float64) @ weights).astype(arr.dtype)
+    raise ImageReadError(path, f"DICOM pixel array has unsupported shape {arr.shape}")
+
+
+def _modality(arr: np.ndarray, ds: Any, meta: dict[str, str]) -> np.ndarray:
+    from pydicom.pixels import apply_modality_lut
+
+    if "ModalityLUTSequence" in ds:
+        meta["modality_lut"] = "Modality LUT Sequence"
+    elif "RescaleSlope" in ds or "RescaleIntercept" in ds:
+        meta["modality_lut"] = f"rescale slope {ds.get('RescaleSlope', 1)} intercept {ds.get('RescaleIntercept', 0)}"
+    else:
+        return arr
+    out = apply_modality_lut(arr, ds)
+    if out.dtype.kind == "f":
+        rounded = np.rint(out)
+        if np.array_equal(rounded, out) and out.size:
+            lo, hi = float(out.min()), float(out.max())
+            for dtype in (np.uint8, np.uint16, np.int16, np.int32):
+                info = np.iinfo(dtype)
+                if info.min <= lo and hi <= info.max:
+                    return rounded.astype(dtype)
+        return out.astype(np.float32)
+    return out
+
+
+def _windows(ds: Any) -> tuple[Window, ...]:
+    if "WindowCenter" not in ds or "WindowWidth" not in ds:
+        return ()
+
+    def listed(value: Any) -> list[Any]:
+        return list(value) if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue" else [value]
+
+    centers, widths = listed(ds.WindowCenter), listed(ds.WindowWidth)
+    names = listed(ds.get("WindowCenterWidthExplanation", []) or [])
+    function = str(ds.get("VOILUTFunction", "LINEAR") or "LINEAR").upper()
+    if function not in ("LINEAR", "LINEAR_EXACT", "SIGMOID"):
+        function = "LINEAR"
+    out = []
+    for i, (c, w) in enumerate(zip(centers, widths)):
+        try:
+            out.append(Window(float(c), float(w), str(names[i]) if i < len(names) else "", function))
+        except (TypeError, ValueError):
+            continue
+    return tuple(out)
+
+
+def _voi_luts(ds: Any) -> tuple[VoiLut, ...]:
+    out = []
+    for item in ds.get("VOILUTSequence", []) or []:
+        try:
+            n, first, bits = (int(v) for v in item.LUTDescriptor)
+            n = n or 65536
+            data = item.LUTData
+            if isinstance(data, (bytes, bytearray)):
+                table = np.frombuffer(data, dtype="<u2" if len(data) >= 2 * n else np.uint8)[:n]
+            else:
+                table = np.asarray(data if isinstance(data, (list, tuple)) or hasattr(data, "__len__") else [data])
+            if int(ds.get("PixelRepresentation", 0)) == 1 and first >= 1 << 15:
+                first -= 1 << 16
+            out.append(VoiLut(first, bits, table.astype(np.uint16)[:n], str(item.get("LUTExplanation", ""))))
+        except (AttributeError, TypeError, ValueError):
+            continue
+    return tuple(out)
+
+
+def _view(ds: Any) -> str | None:
+    if ds.get("ViewPosition"):
+        return str(ds.ViewPosition)
+    for item in ds.get("ViewCodeSequence", []) or []:
+        meaning = str(item.get("CodeMeaning", "")).lower()
+        for key, view in (("cranio-caudal", "CC"), ("medio-lateral oblique", "MLO"),
+                          ("medio-lateral", "ML"), ("latero-medial", "LM")):
+            if key in meaning:
+                return "XCCL" if "exaggerated" in meaning and view == "CC" else view
+    orientation = _text(ds.get("PatientOrientation", "")).upper().replace(" ", "")
+    for hint in ("MLO", "CC", "ML", "LM"):
+        if hint in orientation.split("\\") or orientation in (hint, f"R{hint}", f"L{hint}"):
+            return hint
+    return None
+
+
+def read_dicom(path: str | Path) -> Image:
+    """Read a DICOM file's first frame, after the Modality LUT."""
+    path = Path(path)
+    ds = _read_dataset(path)
+    frames = _check_sizes(ds, path)
+    meta: dict[str, str] = {"transfer_syntax": _syntax_name(ds)}
+    for tag in _METADATA_TAGS:
+        if tag in ds and ds.get(tag) not in (None, ""):
+            meta[tag] = _text(ds.get(tag))
+    if frames > 1:
+        meta["frames"] = f"{frames} frames; showing the first"
+    arr = _to_gray(_decode_first_frame(ds, path), ds, path, meta)
+    if arr.shape != (int(ds.Rows), int(ds.Columns)):
+        raise ImageReadError(path, f"decoded frame has shape {arr.shape}, not {ds.Rows}x{ds.Columns}")
+    pixels = np.ascontiguousarray(_modality(arr, ds, meta))
+    spacing = ds.get("PixelSpacing") or ds.get("ImagerPixelSpacing")
+    try:
+        spacing_mm = (float(spacing[0]), float(spacing[1])) if spacing else None
+    except (TypeError, ValueError, IndexError):
+        spacing_mm = None
+    laterality = ds.get("ImageLaterality") or ds.get("Laterality") or None
+    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
+    if meta.get("converted"):
+        photometric = "MONOCHROME2"
+    return Image(
+        path=str(path),
+        format="dicom",
+        pixels=pixels,
+        bits_stored=int(ds.get("BitsStored", ds.BitsAllocated)),
+        photometric=photometric,
+        pixel_spacing_mm=spacing_mm,
+        laterality=str(laterality) if laterality else None,
+        view=_view(ds),
+        modality=str(ds.Modality) if ds.get("Modality") else None,
+        windows=_windows(ds),
+        voi_luts=_voi_luts(ds),
+        presentation_intent=str(ds.PresentationIntentType) if ds.get("PresentationIntentType") else None,
+        metadata=meta,
+    )

@@ -1,0 +1,72 @@
+"""``load_image``: open any supported file by its content, with MIAS films recognised."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from mammoviewer.errors import ImageReadError
+from mammoviewer.io.image import Image
+from mammoviewer.io.mias import MIAS_PIXEL_MM, MIAS_SIZE
+from mammoviewer.io.sniff import SNIFF_BYTES, sniff_format
+
+_MIAS_NAME = re.compile(r"^mdb(\d{3})$")
+
+
+def load_image(path: str | os.PathLike[str]) -> Image:
+    """Load a PGM, DICOM, PNG or TIFF file; raises ``ImageReadError`` for anything unreadable."""
+    path = Path(path)
+    if not path.exists():
+        raise ImageReadError(path, "no such file")
+    if path.is_dir():
+        raise ImageReadError(path, "is a directory, not an image file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise ImageReadError(path, f"cannot read file ({exc.strerror or exc})") from exc
+    if not head:
+        raise ImageReadError(path, "empty file")
+    fmt = sniff_format(head)
+    if fmt is None:
+        raise ImageReadError(path, "unknown image format (not PGM, DICOM, PNG or TIFF by content)")
+    try:
+        image = _read(path, fmt)
+    except ImageReadError:
+        raise
+    except MemoryError as exc:
+        raise ImageReadError(path, "not enough memory to decode the image") from exc
+    except OSError as exc:
+        raise ImageReadError(path, f"cannot read file ({exc.strerror or exc})") from exc
+    image.metadata.setdefault("format", fmt)
+    _add_mias_facts(image, path)
+    return image
+
+
+def _read(path: Path, fmt: str) -> Image:
+    if fmt == "pgm":
+        from mammoviewer.io.pgm import read_pgm
+
+        return read_pgm(path)
+    if fmt == "dicom":
+        from mammoviewer.io.dicom import read_dicom
+
+        return read_dicom(path)
+    from mammoviewer.io.raster import read_raster
+
+    return read_raster(path, fmt)
+
+
+def _add_mias_facts(image: Image, path: Path) -> None:
+    """A 1024x1024 8-bit film named mdbNNN is a mini-MIAS film: 0.2 mm pixels, MLO, odd = right."""
+    m = _MIAS_NAME.match(path.stem)
+    if not m or image.format == "dicom" or image.bits_stored != 8:
+        return
+    if image.pixels.shape != (MIAS_SIZE, MIAS_SIZE):
+        return
+    image.pixel_spacing_mm = (MIAS_PIXEL_MM, MIAS_PIXEL_MM)
+    image.laterality = "R" if int(m.group(1)) % 2 else "L"
+    image.view = "MLO"
+    image.modality = "MG"
+    image.metadata["source"] = "mini-MIAS film"
