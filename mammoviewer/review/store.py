@@ -1,0 +1,446 @@
+"""The review store: images, findings, corrections and model runs in SQLite.
+
+This is the only module that speaks SQL. The file is opened in WAL mode with
+``synchronous=FULL`` and foreign keys on; every edit is committed in its own
+``BEGIN IMMEDIATE`` transaction at once, so an application crash never loses a
+committed edit and never corrupts the file. Two windows (or processes) may write
+the same store: SQLite's lock serialises them, each waiting up to ``busy_timeout_s``.
+Updates check that the finding is still as the caller last saw it, so a window
+never silently overwrites another window's edit.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from mammoviewer.errors import StoreError
+from mammoviewer.review.records import (
+    REVIEW_STATES,
+    Box,
+    Correction,
+    Finding,
+    FindingChange,
+    ImageRecord,
+)
+
+SCHEMA_VERSION = 1
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+_SCHEMA = """
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE images (
+    key TEXT PRIMARY KEY,
+    width INTEGER NOT NULL CHECK (width > 0),
+    height INTEGER NOT NULL CHECK (height > 0),
+    review_state TEXT NOT NULL DEFAULT 'unreviewed'
+        CHECK (review_state IN ('unreviewed', 'in progress', 'reviewed')),
+    pixel_spacing_mm REAL,
+    note TEXT NOT NULL DEFAULT '',
+    metadata TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE findings (
+    id TEXT PRIMARY KEY,
+    image_key TEXT NOT NULL REFERENCES images(key) ON DELETE CASCADE,
+    x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,
+    label TEXT NOT NULL CHECK (label IN ('benign', 'malignant')),
+    finding_type TEXT,
+    score REAL,
+    source TEXT NOT NULL CHECK (source IN ('model', 'reader', 'import')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'rejected')),
+    note TEXT NOT NULL DEFAULT '',
+    model_name TEXT,
+    model_version TEXT,
+    original_box TEXT,
+    original_label TEXT,
+    original_score REAL,
+    edited INTEGER NOT NULL DEFAULT 0,
+    attributes TEXT NOT NULL DEFAULT '{}',
+    CHECK (x1 > x0 AND y1 > y0)
+);
+CREATE INDEX findings_by_image ON findings(image_key);
+CREATE TABLE corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    image_key TEXT NOT NULL REFERENCES images(key) ON DELETE CASCADE,
+    finding_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    time TEXT NOT NULL,
+    user TEXT NOT NULL
+);
+CREATE INDEX corrections_by_image ON corrections(image_key);
+CREATE TABLE model_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    image_key TEXT NOT NULL REFERENCES images(key) ON DELETE CASCADE,
+    model_name TEXT NOT NULL,
+    model_version TEXT NOT NULL,
+    time TEXT NOT NULL,
+    threshold REAL,
+    n_findings INTEGER NOT NULL
+);
+"""
+
+_FINDING_COLS = (
+    "id, image_key, x0, y0, x1, y1, label, finding_type, score, source, status, note, "
+    "model_name, model_version, original_box, original_label, original_score, edited, attributes"
+)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers): still record something
+        return "unknown"
+
+
+def _finding_row(f: Finding) -> tuple[Any, ...]:
+    ob = json.dumps(list(f.original_box.as_tuple())) if f.original_box else None
+    return (
+        f.id, f.image_key, *f.box.as_tuple(), f.label, f.finding_type, f.score, f.source,
+        f.status, f.note, f.model_name, f.model_version, ob, f.original_label,
+        f.original_score, int(f.edited), json.dumps(f.attributes, sort_keys=True),
+    )  # fmt: skip
+
+
+def _row_finding(row: tuple[Any, ...]) -> Finding:
+    (fid, key, x0, y0, x1, y1, label, ftype, score, source, status, note, mname, mver,
+     ob, olabel, oscore, edited, attrs) = row  # fmt: skip
+    return Finding(
+        id=fid, image_key=key, box=Box(x0, y0, x1, y1), label=label, finding_type=ftype,
+        score=score, source=source, status=status, note=note, model_name=mname,
+        model_version=mver, original_box=Box.of(json.loads(ob)) if ob else None,
+        original_label=olabel, original_score=oscore, edited=bool(edited),
+        attributes=json.loads(attrs),
+    )  # fmt: skip
+
+
+def _json(f: Finding | None) -> str | None:
+    return json.dumps(f.to_json(), sort_keys=True) if f is not None else None
+
+
+class ReviewStore:
+    """A review store file. Open with :meth:`open`; use as a context manager or :meth:`close`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, busy_timeout_s: float) -> None:
+        self.path = path
+        self._conn = conn
+        self.busy_timeout_s = busy_timeout_s
+        self.user = _user()
+
+    # ---- opening -----------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, create: bool = True, busy_timeout_s: float = 10.0) -> ReviewStore:
+        """Open (or, with ``create``, make) the store at ``path``.
+
+        Raises StoreError naming the path for a missing file (``create=False``), a file
+        that is not SQLite or not a review store, a corrupt file, a store written by a
+        newer MammoViewer, or a lock held longer than ``busy_timeout_s``.
+        """
+        path = Path(path).expanduser().absolute()
+        exists = path.exists()
+        if not exists and not create:
+            raise StoreError(f"{path}: no review store here (create one with 'mammoviewer import')")
+        if exists:
+            if path.is_dir():
+                raise StoreError(f"{path}: is a folder, not a review store file")
+            try:
+                with open(path, "rb") as fh:
+                    head = fh.read(16)
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+            if head and head != _SQLITE_MAGIC:
+                raise StoreError(f"{path}: not a review store (not an SQLite file)")
+        elif not path.parent.is_dir():
+            raise StoreError(f"{path}: folder {path.parent} does not exist")
+        try:
+            conn = sqlite3.connect(
+                str(path), timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open ({exc})") from exc
+        store = cls(path, conn, busy_timeout_s)
+        try:
+            store._prepare()
+        except StoreError:
+            conn.close()
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise store._error(exc) from exc
+        return store
+
+    def _error(self, exc: sqlite3.Error, doing: str = "open") -> StoreError:
+        msg = str(exc)
+        if "locked" in msg or "busy" in msg:
+            return StoreError(
+                f"{self.path}: store is locked by another program for more than "
+                f"{self.busy_timeout_s:g} s (cannot {doing}); close it there and retry"
+            )
+        if isinstance(exc, sqlite3.DatabaseError) and (
+            "malformed" in msg or "not a database" in msg or "corrupt" in msg
+        ):
+            return StoreError(f"{self.path}: store file is corrupt ({msg}); restore a backup")
+        return StoreError(f"{self.path}: cannot {doing} the review store ({msg})")
+
+    def _prepare(self) -> None:
+        c = self._conn
+        c.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+        mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"{self.path}: cannot switch the store to WAL mode (got {mode})")
+        c.execute("PRAGMA synchronous = FULL")
+        c.execute("PRAGMA foreign_keys = ON")
+        check = c.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise StoreError(f"{self.path}: store file is corrupt ({check}); restore a backup")
+        with self._write("create"):
+            tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if not tables - {"sqlite_sequence"}:
+                for stmt in filter(str.strip, _SCHEMA.split(";")):
+                    c.execute(stmt)
+                c.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+                return
+        if "schema_version" not in tables or "findings" not in tables:
+            raise StoreError(f"{self.path}: an SQLite file but not a MammoViewer review store")
+        row = c.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        version = row[0] if row else None
+        if version is None:
+            raise StoreError(f"{self.path}: review store has no schema version")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer MammoViewer (store schema {version}, "
+                f"this version reads up to {SCHEMA_VERSION}); upgrade MammoViewer"
+            )
+
+    @contextmanager
+    def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One immediate write transaction, committed (durably) on exit."""
+        c = self._conn
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._error(exc, doing) from exc
+        try:
+            yield c
+            c.execute("COMMIT")
+        except BaseException as exc:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc, doing) from exc
+            raise
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+        except sqlite3.ProgrammingError as exc:
+            raise StoreError(f"{self.path}: store is closed") from exc
+        except sqlite3.Error as exc:
+            raise self._error(exc, "read") from exc
+
+    def close(self) -> None:
+        """Close the store (idempotent)."""
+        self._conn.close()
+
+    def __enter__(self) -> ReviewStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def integrity_check(self) -> str:
+        """SQLite's full ``PRAGMA integrity_check`` result (``"ok"`` when sound)."""
+        return "; ".join(r[0] for r in self._read("PRAGMA integrity_check"))
+
+    # ---- images ------------------------------------------------------------------
+    def add_image(self, image: ImageRecord) -> ImageRecord:
+        """Add an image, or update size/spacing/note/metadata of a known one (review state kept)."""
+        with self._write("add an image") as c:
+            c.execute(
+                "INSERT INTO images (key, width, height, review_state, pixel_spacing_mm, note, metadata) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET width=excluded.width, "
+                "height=excluded.height, pixel_spacing_mm=excluded.pixel_spacing_mm, "
+                "note=excluded.note, metadata=excluded.metadata",
+                (image.key, image.width, image.height, image.review_state, image.pixel_spacing_mm,
+                 image.note, json.dumps(image.metadata, sort_keys=True)),
+            )  # fmt: skip
+        return self.image(image.key)
+
+    def _images(self, where: str = "", params: tuple[Any, ...] = ()) -> list[ImageRecord]:
+        rows = self._read(
+            "SELECT key, width, height, review_state, pixel_spacing_mm, note, metadata FROM images "
+            f"{where} ORDER BY key",
+            params,
+        )
+        return [
+            ImageRecord(key=k, width=w, height=h, review_state=s, pixel_spacing_mm=p, note=n,
+                        metadata=json.loads(m))
+            for k, w, h, s, p, n, m in rows
+        ]  # fmt: skip
+
+    def images(self, review_state: str | None = None) -> list[ImageRecord]:
+        """All images, sorted by key (optionally only those in ``review_state``)."""
+        if review_state is None:
+            return self._images()
+        return self._images("WHERE review_state = ?", (review_state,))
+
+    def image(self, key: str) -> ImageRecord:
+        found = self._images("WHERE key = ?", (key,))
+        if not found:
+            raise StoreError(f"{self.path}: no image {key!r} in this store")
+        return found[0]
+
+    def set_review_state(self, key: str, state: str) -> None:
+        if state not in REVIEW_STATES:
+            raise ValueError(f"review state must be one of {REVIEW_STATES}, not {state!r}")
+        with self._write("set the review state") as c:
+            if c.execute("UPDATE images SET review_state=? WHERE key=?", (state, key)).rowcount != 1:
+                raise StoreError(f"{self.path}: no image {key!r} in this store")
+
+    # ---- findings ----------------------------------------------------------------
+    def findings(self, image_key: str | None = None) -> list[Finding]:
+        """Current findings of one image (or all), in insertion order."""
+        if image_key is None:
+            rows = self._read(f"SELECT {_FINDING_COLS} FROM findings ORDER BY image_key, rowid")
+        else:
+            rows = self._read(
+                f"SELECT {_FINDING_COLS} FROM findings WHERE image_key = ? ORDER BY rowid", (image_key,)
+            )
+        return [_row_finding(r) for r in rows]
+
+    def finding(self, finding_id: str) -> Finding | None:
+        rows = self._read(f"SELECT {_FINDING_COLS} FROM findings WHERE id = ?", (finding_id,))
+        return _row_finding(rows[0]) if rows else None
+
+    def _apply(self, c: sqlite3.Connection, change: FindingChange, time: str) -> None:
+        f = change.finding
+        if change.kind != "insert":
+            rows = c.execute(f"SELECT {_FINDING_COLS} FROM findings WHERE id = ?", (f.id,)).fetchall()
+            current = _row_finding(rows[0]) if rows else None
+            if current != change.before:
+                raise StoreError(
+                    f"{self.path}: finding {f.id} was changed elsewhere (another window?); "
+                    "reopen the image to see its current state"
+                )
+        if change.kind == "insert":
+            if c.execute("SELECT 1 FROM findings WHERE id = ?", (f.id,)).fetchone():
+                raise StoreError(f"{self.path}: finding {f.id} already exists")
+            try:
+                c.execute(f"INSERT INTO findings ({_FINDING_COLS}) VALUES ({', '.join('?' * 19)})",
+                          _finding_row(f))  # fmt: skip
+            except sqlite3.IntegrityError as exc:
+                raise StoreError(f"{self.path}: cannot add finding to {f.image_key!r} ({exc}); "
+                                 "add the image first") from exc  # fmt: skip
+        elif change.kind == "delete":
+            c.execute("DELETE FROM findings WHERE id = ?", (f.id,))
+        else:
+            if change.before.image_key != f.image_key:  # type: ignore[union-attr]
+                raise StoreError(f"{self.path}: a finding cannot move to another image")
+            cols = [s.strip() for s in _FINDING_COLS.split(",")][1:]
+            c.execute(f"UPDATE findings SET {', '.join(x + '=?' for x in cols)} WHERE id = ?",
+                      (*_finding_row(f)[1:], f.id))  # fmt: skip
+        c.execute(
+            "INSERT INTO corrections (image_key, finding_id, action, before, after, time, user) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (f.image_key, f.id, change.action, _json(change.before), _json(change.after), time,
+             self.user),
+        )  # fmt: skip
+
+    def apply(self, change: FindingChange) -> None:
+        """Persist one finding insert/update/delete and its correction row in ONE transaction.
+
+        For updates and deletes ``change.before`` must equal the stored finding, else
+        StoreError (another window changed it) and nothing is written.
+        """
+        with self._write(change.action) as c:
+            self._apply(c, change, _now())
+
+    def apply_many(self, changes: Iterable[FindingChange]) -> None:
+        """Persist several changes atomically (all or none)."""
+        with self._write("save changes") as c:
+            time = _now()
+            for ch in changes:
+                self._apply(c, ch, time)
+
+    def replace_findings(self, image_key: str, source: str, findings: Iterable[Finding],
+                         action: str) -> list[Finding]:  # fmt: skip
+        """Swap the untouched findings of ``source`` on an image for ``findings``, atomically.
+
+        "Untouched" means not edited and still pending: anything a reader edited,
+        accepted or rejected is kept. Each removal/addition is logged as a correction
+        (``"<action> remove"`` / ``"<action> add"``). Returns the findings added.
+        """
+        new = list(findings)
+        with self._write(action) as c:
+            self._replace(c, image_key, source, new, action)
+        return new
+
+    def _replace(self, c: sqlite3.Connection, image_key: str, source: str, new: list[Finding],
+                 action: str) -> None:  # fmt: skip
+        time = _now()
+        rows = c.execute(
+            f"SELECT {_FINDING_COLS} FROM findings WHERE image_key=? AND source=? AND edited=0 "
+            "AND status='pending' ORDER BY rowid", (image_key, source)
+        ).fetchall()  # fmt: skip
+        for old in map(_row_finding, rows):
+            self._apply(c, FindingChange(f"{action} remove", old, None), time)
+        for f in new:
+            if f.image_key != image_key:
+                raise StoreError(f"{self.path}: finding for {f.image_key!r} given for {image_key!r}")
+            self._apply(c, FindingChange(f"{action} add", None, f), time)
+
+    def record_model_findings(
+        self, image_key: str, model_name: str, model_version: str, findings: Iterable[Finding],
+        threshold: float | None = None,
+    ) -> list[Finding]:  # fmt: skip
+        """Store a model run's findings for an image, replacing the previous run's untouched ones.
+
+        The given findings are stored with ``source="model"``, the model name/version and
+        provenance (``original_*`` = as the model said). Reader-touched findings stay.
+        """
+        new = [
+            f.replace(source="model", model_name=model_name, model_version=model_version,
+                      status="pending", edited=False).with_provenance()
+            for f in findings
+        ]  # fmt: skip
+        with self._write("record the model run") as c:
+            self._replace(c, image_key, "model", new, "model")
+            c.execute(
+                "INSERT INTO model_runs (image_key, model_name, model_version, time, threshold, "
+                "n_findings) VALUES (?, ?, ?, ?, ?, ?)",
+                (image_key, model_name, model_version, _now(), threshold, len(new)),
+            )
+        return new
+
+    def model_runs(self, image_key: str) -> list[dict[str, Any]]:
+        """Model runs on an image, oldest first, as dicts."""
+        rows = self._read(
+            "SELECT model_name, model_version, time, threshold, n_findings FROM model_runs "
+            "WHERE image_key=? ORDER BY id", (image_key,)
+        )  # fmt: skip
+        keys = ("model_name", "model_version", "time", "threshold", "n_findings")
+        return [dict(zip(keys, r)) for r in rows]
+
+    # ---- audit log ---------------------------------------------------------------
+    def corrections(self, image_key: str | None = None) -> list[Correction]:
+        """The audit log (all, or of one image), oldest first."""
+        sql = "SELECT id, image_key, finding_id, action, before, after, time, user FROM corrections"
+        rows = self._read(sql + (" WHERE image_key=?" if image_key else "") + " ORDER BY id",
+                          (image_key,) if image_key else ())  # fmt: skip
+        return [
+            Correction(id=i, image_key=k, finding_id=fid, action=a,
+                       before=json.loads(b) if b else None, after=json.loads(af) if af else None,
+                       time=t, user=u)
+            for i, k, fid, a, b, af, t, u in rows
+        ]  # fmt: skip
