@@ -1,0 +1,53 @@
+"""``mammoviewer view [PATH ...] [--screenshot OUT.png] [--size WxH]``: open the viewer."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+from mammoviewer.errors import ImageReadError, MammoViewerError
+
+NO_DISPLAY_HELP = (
+    "mammoviewer: error: no display found (DISPLAY/WAYLAND_DISPLAY unset). Run it under a virtual "
+    "display, e.g. `xvfb-run -a mammoviewer view FILE`, or save a picture of the window with "
+    "`mammoviewer view FILE --screenshot OUT.png` (renders offscreen)."
+)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1400x900"`` -> (1400, 900)."""
+    m = re.fullmatch(r"\s*(\d{2,5})\s*[xX]\s*(\d{2,5})\s*", text)
+    if not m:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r}: expected WIDTHxHEIGHT, e.g. 1400x900")
+    return int(m.group(1)), int(m.group(2))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="image file(s) or a folder (its images become the worklist)")
+    parser.add_argument("--screenshot", metavar="OUT.png", type=Path,
+                        help="render the window offscreen once the image has loaded, save it as PNG and exit")
+    parser.add_argument("--size", type=parse_size, default=None, metavar="WxH",
+                        help="window size in pixels (default 1400x900)")
+
+
+def run(args: argparse.Namespace) -> int:
+    for p in args.paths:
+        if not Path(p).exists():
+            raise ImageReadError(p, "no such file or folder")
+    if args.screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        out = Path(args.screenshot)
+        if not out.parent.is_dir():
+            raise MammoViewerError(f"{out}: folder {out.parent} does not exist")
+    from mammoviewer.gui.app import display_available
+
+    if not display_available():
+        print(NO_DISPLAY_HELP, file=sys.stderr)
+        return 2
+    from mammoviewer.gui.app import run_viewer
+
+    return run_viewer(args.paths, screenshot=args.screenshot, size=args.size)

@@ -1,0 +1,127 @@
+"""Application start-up: QApplication, dark reading-room theme, ``run_viewer``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from mammoviewer.errors import MammoViewerError
+
+ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "mammoviewer.svg"
+OFFSCREEN_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb")
+
+STYLE_SHEET = """
+QLabel#panelTitle { font-weight: bold; padding: 2px 0 4px 0; color: #c8c8c8; }
+QLabel#placeholder { color: #8a8a8a; font-size: 15px; background: #000000; }
+QFrame#banner { background: #5c1f1f; border-bottom: 1px solid #a33; }
+QFrame#banner[level="warning"] { background: #5a4a12; border-bottom: 1px solid #a83; }
+QFrame#banner[level="info"] { background: #1f3a5c; border-bottom: 1px solid #37a; }
+QFrame#banner QLabel { color: #f0f0f0; }
+QStatusBar QLabel { padding: 0 8px; }
+"""
+
+
+def display_available() -> bool:
+    """True when Qt can open a window: a display server or an offscreen platform."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if platform in OFFSCREEN_PLATFORMS:
+        return True
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _dark_palette():
+    from PySide6.QtGui import QColor, QPalette
+
+    p = QPalette()
+    base, window, text = QColor(24, 24, 24), QColor(40, 40, 42), QColor(215, 215, 215)
+    for role, color in (
+        (QPalette.ColorRole.Window, window), (QPalette.ColorRole.WindowText, text),
+        (QPalette.ColorRole.Base, base), (QPalette.ColorRole.AlternateBase, QColor(33, 33, 35)),
+        (QPalette.ColorRole.ToolTipBase, window), (QPalette.ColorRole.ToolTipText, text),
+        (QPalette.ColorRole.Text, text), (QPalette.ColorRole.Button, window),
+        (QPalette.ColorRole.ButtonText, text), (QPalette.ColorRole.BrightText, QColor(255, 80, 80)),
+        (QPalette.ColorRole.Highlight, QColor(42, 98, 160)),
+        (QPalette.ColorRole.HighlightedText, QColor(255, 255, 255)),
+        (QPalette.ColorRole.PlaceholderText, QColor(128, 128, 128)),
+    ):
+        p.setColor(role, color)
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(110, 110, 110))
+    return p
+
+
+def create_app(argv: Sequence[str] | None = None):
+    """The QApplication (created once), styled dark, with pyqtgraph set to row-major."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv) if argv is not None else ["mammoviewer"])
+        app.setApplicationName("MammoViewer")
+        app.setOrganizationName("MammoViewer")
+        app.setStyle("Fusion")
+        app.setPalette(_dark_palette())
+        app.setStyleSheet(STYLE_SHEET)
+        if ICON.is_file():
+            app.setWindowIcon(QIcon(str(ICON)))
+    return app
+
+
+def wait_for_load(window, timeout_s: float = 120.0) -> str | None:
+    """Process events until ``window`` has finished loading; returns the error, if any."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop
+
+    app = create_app()
+    error: list[str] = []
+    window.loadFailed.connect(lambda path, message: error.append(message))
+    timer = QElapsedTimer()
+    timer.start()
+    while window.is_loading() and timer.elapsed() < timeout_s * 1000:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    app.processEvents()
+    if window.is_loading():
+        return f"loading did not finish within {timeout_s:g} s"
+    return error[0] if error else None
+
+
+def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None = None,
+               size: tuple[int, int] | None = None, settings=None) -> int:
+    """Open the viewer on ``paths``; with ``screenshot`` save the window to that PNG and return.
+
+    Raises MammoViewerError when the screenshot cannot be written or the image fails to load
+    in screenshot mode (the PNG, showing the error, is still written).
+    """
+    if screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = create_app()
+    from mammoviewer.gui.main_window import MainWindow
+
+    window = MainWindow(settings=settings)
+    if size is not None:
+        window.resize(*size)
+    window.show()
+    if paths:
+        window.open_paths(list(paths))
+    if screenshot is None:
+        return int(app.exec())
+    try:
+        error = wait_for_load(window)
+        window.image_view.fit()
+        app.processEvents()
+        pixmap = window.grab()
+        if not pixmap.save(str(screenshot), "PNG"):
+            raise MammoViewerError(f"{screenshot}: could not write the screenshot")
+        if error:
+            raise MammoViewerError(error)
+        return 0
+    finally:
+        window.close()
+        window.deleteLater()
+        app.processEvents()

@@ -1,0 +1,176 @@
+"""The one place that starts worker threads.
+
+A *job* runs a plain callable on a ``QThreadPool`` and reports back on the UI
+thread through Qt signals::
+
+    runner = JobRunner()
+    job = runner.submit(load_image, path, channel="image")
+    job.finished.connect(on_image)      # result
+    job.failed.connect(on_error)        # one-line message (MammoViewerError text)
+
+Jobs on the same *channel* supersede each other: submitting a new one cancels
+the previous (its ``threading.Event`` is set) and the older job's result or
+error is dropped, so a slow file never overwrites the one the user asked for
+last. A callable that wants progress and cancellation takes them as keyword
+arguments (``submit(fn, ..., with_control=True)`` passes ``progress=`` and
+``cancel=``), the convention of the Qt-free core.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from mammoviewer.errors import MammoViewerError
+
+_tokens = itertools.count(1)
+
+
+class Job(QObject):
+    """Handle of one submitted job; lives on the UI thread.
+
+    Signals (emitted on the UI thread, never for a stale or cancelled job):
+    ``finished(result)``, ``failed(message)``, ``progress(value)``;
+    ``done()`` is emitted last in every case except when the job was superseded.
+    """
+
+    finished = Signal(object)
+    failed = Signal(str)
+    progress = Signal(object)
+    done = Signal()
+
+    def __init__(self, channel: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.token: int = next(_tokens)
+        self.channel = channel
+        self.cancel_event = threading.Event()
+        self.is_running = True
+
+    def cancel(self) -> None:
+        """Ask the callable to stop and drop whatever it still reports."""
+        self.cancel_event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+
+class _WorkerSignals(QObject):
+    """Signals emitted from the worker thread, queued to the UI-thread relay."""
+
+    result = Signal(int, object)
+    error = Signal(int, str)
+    progress = Signal(int, object)
+
+
+class _Task(QRunnable):
+    def __init__(self, job: Job, signals: _WorkerSignals, fn: Callable[..., Any], args: tuple,
+                 kwargs: dict[str, Any], with_control: bool) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._job_token = job.token
+        self._cancel = job.cancel_event
+        self._signals = signals
+        self._fn, self._args, self._kwargs = fn, args, kwargs
+        self._with_control = with_control
+
+    def run(self) -> None:  # worker thread
+        token, signals = self._job_token, self._signals
+        kwargs = dict(self._kwargs)
+        if self._with_control:
+            kwargs["progress"] = lambda value: signals.progress.emit(token, value)
+            kwargs["cancel"] = self._cancel
+        try:
+            if self._cancel.is_set():
+                signals.error.emit(token, "cancelled")
+                return
+            result = self._fn(*self._args, **kwargs)
+        except MammoViewerError as exc:
+            signals.error.emit(token, str(exc))
+        except Exception as exc:  # a worker must never take the window down
+            signals.error.emit(token, f"internal error: {type(exc).__name__}: {exc}")
+        else:
+            signals.result.emit(token, result)
+
+
+class JobRunner(QObject):
+    """Runs callables on its own thread pool; see the module docstring."""
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 2) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self._signals = _WorkerSignals(self)
+        self._signals.result.connect(self._on_result)
+        self._signals.error.connect(self._on_error)
+        self._signals.progress.connect(self._on_progress)
+        self._jobs: dict[int, Job] = {}
+        self._current: dict[str, int] = {}
+
+    def submit(self, fn: Callable[..., Any], *args: Any, channel: str = "default",
+               with_control: bool = False, **kwargs: Any) -> Job:
+        """Run ``fn(*args, **kwargs)`` on a worker thread; returns the job handle.
+
+        A running job on the same ``channel`` is cancelled and its outcome dropped.
+        """
+        self.cancel(channel)
+        job = Job(channel, self)
+        self._jobs[job.token] = job
+        self._current[channel] = job.token
+        self.pool.start(_Task(job, self._signals, fn, args, kwargs, with_control))
+        return job
+
+    def current(self, channel: str = "default") -> Job | None:
+        """The latest job of ``channel`` still running, if any."""
+        token = self._current.get(channel)
+        return self._jobs.get(token) if token is not None else None
+
+    def cancel(self, channel: str = "default") -> None:
+        """Cancel the running job of ``channel`` (its outcome will be dropped)."""
+        job = self.current(channel)
+        if job is not None:
+            job.cancel()
+            self._current.pop(channel, None)
+
+    def cancel_all(self) -> None:
+        for channel in list(self._current):
+            self.cancel(channel)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until every worker returned (used on shutdown); True if all did."""
+        return bool(self.pool.waitForDone(msecs))
+
+    # -- UI-thread relays -------------------------------------------------------------
+    def _take(self, token: int) -> Job | None:
+        job = self._jobs.pop(token, None)
+        if job is None:
+            return None
+        job.is_running = False
+        current = self._current.get(job.channel) == token
+        if current:
+            self._current.pop(job.channel, None)
+        job.deleteLater()
+        return None if (job.cancelled or not current) else job
+
+    @Slot(int, object)
+    def _on_result(self, token: int, result: object) -> None:
+        job = self._take(token)
+        if job is not None:
+            job.finished.emit(result)
+            job.done.emit()
+
+    @Slot(int, str)
+    def _on_error(self, token: int, message: str) -> None:
+        job = self._take(token)
+        if job is not None:
+            job.failed.emit(message)
+            job.done.emit()
+
+    @Slot(int, object)
+    def _on_progress(self, token: int, value: object) -> None:
+        job = self._jobs.get(token)
+        if job is not None and not job.cancelled:
+            job.progress.emit(value)

@@ -1,0 +1,95 @@
+"""The worklist panel: the images of a folder (or a chosen set), with next/previous."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+#: file name endings the worklist lists when it scans a folder
+IMAGE_SUFFIXES = (".pgm", ".dcm", ".dicom", ".png", ".tif", ".tiff")
+
+
+def image_files(folder: str | Path) -> list[Path]:
+    """The image files directly inside ``folder``, sorted by name."""
+    folder = Path(folder)
+    return sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
+                  key=lambda p: p.name.lower())
+
+
+class Worklist(QWidget):
+    """A list of image paths. Emits ``currentPathChanged(str)`` when the selection moves
+    (click, arrow keys, :meth:`next`, :meth:`previous`)."""
+
+    currentPathChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("Worklist")
+        self.title.setObjectName("panelTitle")
+        self.list = QListWidget()
+        self.list.setAlternatingRowColors(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.list)
+        self.list.currentRowChanged.connect(self._on_row)
+
+    def set_paths(self, paths: list[str | Path], title: str = "Worklist", current: str | Path | None = None) -> None:
+        """Replace the list with ``paths``; select ``current`` (or nothing)."""
+        self.list.blockSignals(True)
+        self.list.clear()
+        for p in paths:
+            item = QListWidgetItem(Path(p).name)
+            item.setData(Qt.ItemDataRole.UserRole, str(Path(p)))
+            item.setToolTip(str(p))
+            self.list.addItem(item)
+        self.list.setCurrentRow(-1)
+        self.list.blockSignals(False)
+        self.title.setText(f"{title}  ({len(paths)})")
+        if current is not None:
+            self.select(current, emit=False)
+
+    def set_folder(self, folder: str | Path, current: str | Path | None = None) -> list[Path]:
+        """List the images of ``folder``; returns them."""
+        files = image_files(folder)
+        self.set_paths(files, title=Path(folder).name or str(folder), current=current)
+        return files
+
+    def paths(self) -> list[str]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
+
+    def current_path(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def select(self, path: str | Path, emit: bool = True) -> bool:
+        """Select ``path`` if listed; True if found."""
+        target = str(Path(path))
+        for i, p in enumerate(self.paths()):
+            if p == target:
+                self.list.blockSignals(not emit)
+                self.list.setCurrentRow(i)
+                self.list.blockSignals(False)
+                return True
+        return False
+
+    def next(self) -> bool:
+        """Move to the next image; False at the end."""
+        return self._step(+1)
+
+    def previous(self) -> bool:
+        """Move to the previous image; False at the start."""
+        return self._step(-1)
+
+    def _step(self, delta: int) -> bool:
+        row = self.list.currentRow() + delta
+        if 0 <= row < self.list.count():
+            self.list.setCurrentRow(row)
+            return True
+        return False
+
+    def _on_row(self, row: int) -> None:
+        if row >= 0:
+            self.currentPathChanged.emit(self.list.item(row).data(Qt.ItemDataRole.UserRole))
