@@ -1,0 +1,142 @@
+"""Shared helpers of the exporters: what to export, and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from mammoviewer.errors import ExportError
+from mammoviewer.review.records import Finding, ImageRecord
+from mammoviewer.review.store import ReviewStore
+
+#: Stable class ids, never to be renumbered (files written earlier depend on them).
+COCO_CATEGORY_IDS = {"benign": 1, "malignant": 2}
+YOLO_CLASS_IDS = {"benign": 0, "malignant": 1}
+#: File that marks a folder as written by a MammoViewer export (only such folders are replaced).
+MARKER = ".mammoviewer-export"
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFindings:
+    """One image with its findings to export, split into kept and rejected."""
+
+    image: ImageRecord
+    kept: list[Finding]  # pending + accepted
+    rejected: list[Finding]
+
+
+def select(store: ReviewStore, reviewed_only: bool = False) -> list[ImageFindings]:
+    """Images (sorted by key) with their findings; only "reviewed" images if ``reviewed_only``."""
+    out = []
+    for img in store.images("reviewed" if reviewed_only else None):
+        fs = store.findings(img.key)
+        out.append(
+            ImageFindings(
+                img, [f for f in fs if f.status != "rejected"], [f for f in fs if f.status == "rejected"]
+            )
+        )
+    return out
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _check_parent(out: Path) -> None:
+    if not out.parent.is_dir():
+        raise ExportError(f"{out}: folder {out.parent} does not exist")
+    if not os.access(out.parent, os.W_OK):
+        raise ExportError(f"{out}: folder {out.parent} is not writable")
+
+
+@contextmanager
+def atomic_files(paths: list[Path]) -> Iterator[list[Path]]:
+    """Yield temporary paths beside ``paths``; on success each replaces its target, else none does."""
+    for p in paths:
+        _check_parent(p)
+        if p.is_dir():
+            raise ExportError(f"{p}: is a folder; give a file name")
+    tmps: list[Path] = []
+    try:
+        for p in paths:
+            fd, name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+            os.close(fd)
+            tmps.append(Path(name))
+        yield tmps
+        for t in tmps:
+            with open(t, "rb+") as fh:
+                os.fsync(fh.fileno())
+        for t, p in zip(tmps, paths):
+            os.replace(t, p)
+        _fsync_dir(paths[0].parent)
+    except OSError as exc:
+        raise ExportError(f"{paths[0]}: cannot write ({exc.strerror or exc})") from exc
+    finally:
+        for t in tmps:
+            t.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_folder(out: Path) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``out``; on success it becomes ``out``.
+
+    An existing ``out`` is replaced only if it is empty or an earlier MammoViewer export
+    (it holds the marker file); anything else is refused, so a typo never wipes a folder.
+    """
+    _check_parent(out)
+    if out.exists():
+        if not out.is_dir():
+            raise ExportError(f"{out}: exists and is not a folder")
+        if any(out.iterdir()) and not (out / MARKER).exists():
+            raise ExportError(f"{out}: folder exists and is not a MammoViewer export; choose a new folder")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise ExportError(f"{out}: cannot write ({exc.strerror or exc})") from exc
+    old: Path | None = None
+    try:
+        yield tmp
+        (tmp / MARKER).write_text("written by mammoviewer export\n", encoding="utf-8")
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.replace(out, old)
+        os.replace(tmp, out)
+        _fsync_dir(out.parent)
+    except OSError as exc:
+        if old is not None and old.exists() and not out.exists():
+            os.replace(old, out)
+        raise ExportError(f"{out}: cannot write ({exc.strerror or exc})") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def unique_stems(items: list[ImageFindings], out: Path) -> dict[str, str]:
+    """Image key -> file stem for per-image files; ExportError if two images share a stem."""
+    stems: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for it in items:
+        stem = Path(it.image.key).stem
+        if stem in seen:
+            raise ExportError(
+                f"{out}: two images are both named {stem!r} ({seen[stem]}, {it.image.key}); "
+                "per-image files would collide"
+            )
+        seen[stem] = it.image.key
+        stems[it.image.key] = stem
+    return stems

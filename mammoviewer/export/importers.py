@@ -1,0 +1,206 @@
+"""Load existing labels into a review store: MIAS ``Info.txt`` and COCO JSON.
+
+Imported findings have ``source="import"`` and provenance (``original_*``); re-importing
+replaces the earlier imported findings a reader has not touched (edited, accepted or
+rejected ones stay). Image keys are absolute paths; sizes come from the file header.
+
+MIAS: every located row becomes a finding whose ``attributes["mias_class"]`` keeps the
+MIAS class; NORM films become images without findings; rows without a location
+(``*NOTE 3*``, mdb059) are kept verbatim in ``metadata["mias_unlocated_rows"]`` and
+described in the image note, so a MIAS export writes them back unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mammoviewer.errors import ExportError, MammoViewerError
+from mammoviewer.io.mias import MIAS_PIXEL_MM, MIAS_SIZE, films, read_info
+from mammoviewer.review.records import FINDING_TYPES, LABELS, REVIEW_STATES, STATUSES, Box, Finding, ImageRecord
+from mammoviewer.review.store import ReviewStore
+
+IMAGE_SUFFIXES = (".png", ".pgm", ".dcm", ".tif", ".tiff")
+
+
+@dataclass
+class ImportSummary:
+    """What an import stored."""
+
+    images: int = 0
+    findings: int = 0
+    unlocated: int = 0
+    missing: list[str] = field(default_factory=list)  # images named in the labels but not found
+
+
+def _pgm_size(head: bytes) -> tuple[int, int] | None:
+    tokens: list[bytes] = []
+    for line in head.split(b"\n"):
+        line = line.split(b"#", 1)[0]
+        tokens += line.split()
+        if len(tokens) >= 3:
+            return int(tokens[1]), int(tokens[2])
+    return None
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    """``(width, height)`` of an image, from the PNG/PGM header when possible."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot read image ({exc.strerror or exc})") from exc
+    try:
+        if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+            return struct.unpack(">II", head[16:24])  # type: ignore[return-value]
+        if head[:2] in (b"P2", b"P5"):
+            size = _pgm_size(head)
+            if size:
+                return size
+    except (ValueError, struct.error):
+        pass
+    try:
+        from mammoviewer.io import load_image
+
+        img = load_image(path)
+        return img.columns, img.rows
+    except ImportError:  # loaders not available: fall back to OpenCV
+        import cv2
+
+        arr = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        if arr is None:
+            raise ExportError(f"{path}: cannot read image size") from None
+        return int(arr.shape[1]), int(arr.shape[0])
+    except MammoViewerError as exc:
+        raise ExportError(f"{path}: cannot read image size ({exc})") from exc
+
+
+def _find_image(images_dir: Path, ref: str) -> Path | None:
+    for suffix in IMAGE_SUFFIXES:
+        p = images_dir / f"{ref}{suffix}"
+        if p.is_file():
+            return p
+    return None
+
+
+def import_mias(store: ReviewStore, info_path: str | Path, images_dir: str | Path) -> ImportSummary:
+    """Import a MIAS ``Info.txt``; films are ``images_dir/<ref>.png`` (or .pgm, ...)."""
+    info_path, images_dir = Path(info_path), Path(images_dir).absolute()
+    if not images_dir.is_dir():
+        raise ExportError(f"{images_dir}: images folder does not exist")
+    try:
+        rows = read_info(info_path)
+    except MammoViewerError as exc:
+        raise ExportError(str(exc)) from exc
+    raw = [
+        line for line in info_path.read_text(encoding="latin-1").splitlines() if line.startswith("mdb")
+    ]
+    raw_of = {id(r): line for r, line in zip(rows, raw)}
+    summary = ImportSummary()
+    for ref, film in films(rows).items():
+        path = _find_image(images_dir, ref)
+        if path is None:
+            summary.missing.append(ref)
+            continue
+        width, height = image_size(path)
+        unlocated = [raw_of[id(r)] for r in film if not r.located and r.cls != "NORM"]
+        meta: dict[str, Any] = {"mias_ref": ref, "mias_tissue": film[0].tissue}
+        note = ""
+        if unlocated:
+            meta["mias_unlocated_rows"] = unlocated
+            note = "MIAS rows without a location: " + "; ".join(u.strip() for u in unlocated)
+        spacing = MIAS_PIXEL_MM if (width, height) == (MIAS_SIZE, MIAS_SIZE) else None
+        key = str(path)
+        store.add_image(ImageRecord(key=key, width=width, height=height, pixel_spacing_mm=spacing,
+                                    note=note, metadata=meta))  # fmt: skip
+        found = [
+            Finding(
+                image_key=key, box=Box.of(r.box(height)), label=r.label, finding_type=r.finding_type,
+                source="import", attributes={"mias_class": r.cls},
+            ).with_provenance()
+            for r in film
+            if r.located and r.label
+        ]  # fmt: skip
+        store.replace_findings(key, "import", found, "import")
+        summary.images += 1
+        summary.findings += len(found)
+        summary.unlocated += len(unlocated)
+    return summary
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ExportError(f"{path}: not valid JSON ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("images"), list):
+        raise ExportError(f"{path}: not a COCO file (no 'images' list)")
+    return data
+
+
+def import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Path) -> ImportSummary:
+    """Import COCO detection JSON; categories must be named "benign"/"malignant".
+
+    Images are ``images_dir/<file_name>``; width/height come from the JSON or the file.
+    ``attributes`` finding_type, status, note, score and extras (``mias_class``) are kept.
+    """
+    coco_json, images_dir = Path(coco_json), Path(images_dir).absolute()
+    data = _load_json(coco_json)
+    try:
+        cats = {c["id"]: c["name"] for c in data.get("categories", [])}
+        anns_of: dict[Any, list[dict[str, Any]]] = {}
+        for a in data.get("annotations", []):
+            anns_of.setdefault(a["image_id"], []).append(a)
+        summary = ImportSummary()
+        for im in data["images"]:
+            path = images_dir / im["file_name"]
+            if not path.is_file():
+                summary.missing.append(im["file_name"])
+                continue
+            if im.get("width") and im.get("height"):
+                width, height = int(im["width"]), int(im["height"])
+            else:
+                width, height = image_size(path)
+            key = str(path)
+            state = im.get("review_state") if im.get("review_state") in REVIEW_STATES else "unreviewed"
+            meta = im.get("metadata") if isinstance(im.get("metadata"), dict) else {}
+            store.add_image(ImageRecord(key=key, width=width, height=height, review_state=state,
+                                        note=str(im.get("note") or ""), metadata=meta))  # fmt: skip
+            found = [_coco_finding(key, a, cats, coco_json) for a in anns_of.get(im["id"], [])]
+            store.replace_findings(key, "import", found, "import")
+            summary.images += 1
+            summary.findings += len(found)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ExportError(f"{coco_json}: malformed COCO file ({type(exc).__name__}: {exc})") from exc
+    return summary
+
+
+def _coco_finding(key: str, a: dict[str, Any], cats: dict[Any, str], src: Path) -> Finding:
+    label = cats.get(a["category_id"])
+    if label not in LABELS:
+        raise ExportError(
+            f"{src}: annotation {a.get('id')} has category {label or a['category_id']!r}; "
+            "only 'benign' and 'malignant' are known"
+        )
+    x, y, w, h = (float(v) for v in a["bbox"])
+    attrs = dict(a.get("attributes") or {})
+    known = ("finding_type", "source", "status", "score", "note", "edited", "finding_id",
+             "model_name", "model_version")  # fmt: skip
+    ftype = attrs.get("finding_type")
+    status = attrs.get("status")
+    score = a.get("score", attrs.get("score"))
+    return Finding(
+        image_key=key, box=Box(x, y, x + w, y + h), label=label,
+        finding_type=ftype if ftype in FINDING_TYPES else None,
+        score=None if score is None else float(score), source="import",
+        status=status if status in STATUSES else "pending", note=str(attrs.get("note") or ""),
+        attributes={k: v for k, v in attrs.items() if k not in known},
+    ).with_provenance()  # fmt: skip
+
+
+__all__ = ["ImportSummary", "image_size", "import_coco", "import_mias"]
