@@ -57,8 +57,10 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _check_parent(out: Path) -> None:
-    if not out.parent.is_dir():
+    if not out.parent.exists():
         raise ExportError(f"{out}: folder {out.parent} does not exist")
+    if not out.parent.is_dir():
+        raise ExportError(f"{out}: {out.parent} is not a folder")
     if not os.access(out.parent, os.W_OK):
         raise ExportError(f"{out}: folder {out.parent} is not writable")
 

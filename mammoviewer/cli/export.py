@@ -1,0 +1,26 @@
+"""``mammoviewer export``: write a review store's findings as MIAS, COCO, VOC, YOLO or CSV."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", required=True, metavar="S", help="review store file")
+    parser.add_argument("--format", required=True, metavar="FMT", help="mias, coco, voc, yolo or csv")
+    parser.add_argument("--out", required=True, metavar="PATH", help="output file (folder for voc/yolo)")
+    parser.add_argument("--reviewed-only", action="store_true", help="only images marked reviewed")
+
+
+def run(args: argparse.Namespace) -> int:
+    from mammoviewer.errors import ExportError
+    from mammoviewer.export import EXPORT_FORMATS, export_store
+    from mammoviewer.review.store import ReviewStore
+
+    if args.format not in EXPORT_FORMATS:
+        raise ExportError(f"unknown export format {args.format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    with ReviewStore.open(args.store, create=False) as store:
+        s = export_store(store, args.format, args.out, reviewed_only=args.reviewed_only)
+    print(f"wrote {s.findings} findings ({s.rejected} rejected) on {s.images} images as {s.format}: "
+          + ", ".join(map(str, s.paths)))  # fmt: skip
+    return 0

@@ -1,0 +1,33 @@
+"""``mammoviewer import``: load MIAS or COCO labels into a review store (created if absent)."""
+
+from __future__ import annotations
+
+import argparse
+
+from mammoviewer.errors import ExportError
+
+FORMATS = ("mias", "coco")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", required=True, metavar="S", help="review store file (created if absent)")
+    parser.add_argument("--format", required=True, metavar="FMT", help="mias or coco")
+    parser.add_argument("--info", required=True, metavar="FILE", help="MIAS Info.txt, or the COCO JSON")
+    parser.add_argument("--images", required=True, metavar="DIR", help="folder holding the images")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.format not in FORMATS:
+        raise ExportError(f"unknown import format {args.format!r}; choose mias or coco")
+    from mammoviewer.export.importers import import_coco, import_mias
+    from mammoviewer.review.store import ReviewStore
+
+    with ReviewStore.open(args.store, create=True) as store:
+        load = import_mias if args.format == "mias" else import_coco
+        s = load(store, args.info, args.images)
+    print(f"imported {s.images} images, {s.findings} findings into {args.store}"
+          + (f" ({s.unlocated} rows without a location kept in image notes)" if s.unlocated else ""))  # fmt: skip
+    if s.missing:
+        shown = ", ".join(s.missing[:10]) + (" ..." if len(s.missing) > 10 else "")
+        print(f"skipped {len(s.missing)} images not found in {args.images}: {shown}")
+    return 0
