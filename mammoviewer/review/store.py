@@ -196,6 +196,9 @@ class ReviewStore:
     def _prepare(self) -> None:
         c = self._conn
         c.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+        tables = self._tables()
+        if tables and not {"schema_version", "findings"} <= tables:  # before touching a foreign file
+            raise StoreError(f"{self.path}: an SQLite file but not a MammoViewer review store")
         mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise StoreError(f"{self.path}: cannot switch the store to WAL mode (got {mode})")
@@ -204,15 +207,12 @@ class ReviewStore:
         check = c.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise StoreError(f"{self.path}: store file is corrupt ({check}); restore a backup")
-        with self._write("create"):
-            tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if not tables - {"sqlite_sequence"}:
-                for stmt in filter(str.strip, _SCHEMA.split(";")):
-                    c.execute(stmt)
-                c.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-                return
-        if "schema_version" not in tables or "findings" not in tables:
-            raise StoreError(f"{self.path}: an SQLite file but not a MammoViewer review store")
+        if not tables:
+            with self._write("create"):
+                if not self._tables():  # another process may have just created it
+                    for stmt in filter(str.strip, _SCHEMA.split(";")):
+                        c.execute(stmt)
+                    c.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
         row = c.execute("SELECT MAX(version) FROM schema_version").fetchone()
         version = row[0] if row else None
         if version is None:
@@ -222,6 +222,10 @@ class ReviewStore:
                 f"{self.path}: written by a newer MammoViewer (store schema {version}, "
                 f"this version reads up to {SCHEMA_VERSION}); upgrade MammoViewer"
             )
+
+    def _tables(self) -> set[str]:
+        rows = self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+        return {r[0] for r in rows} - {"sqlite_sequence"}
 
     @contextmanager
     def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
