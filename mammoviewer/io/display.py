@@ -126,7 +126,7 @@ def _levels(image: Image, window: Window | None) -> tuple[float, float]:
     c, width = float(w.center), float(w.width)
     fn = (w.function or "LINEAR").upper()
     if fn == "SIGMOID":
-        half = 2.5 * max(width, 1e-6)  # the curve is within 0.5e-4 of 0 and 1 here
+        half = 2.0 * max(width, 1e-6)  # the curve is within 3.4e-4 of 0 and 1 here
         return c - half, c + half
     if fn == "LINEAR_EXACT":
         width = max(width, 1e-6)
