@@ -1,0 +1,137 @@
+"""Fixtures for the viewer tests: offscreen Qt, a window per test, real and stamp images."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT / ".." / "shared" / "data"
+
+#: stamp geometry: 40 rows x 60 columns, value = 1000 + 100 * row + column,
+#: with a bright 10 x 30 block in the top-left corner (an asymmetric orientation mark)
+STAMP_ROWS, STAMP_COLS = 40, 60
+STAMP_BRIGHT = 60000
+
+
+def stamp_pixels() -> np.ndarray:
+    r, c = np.mgrid[0:STAMP_ROWS, 0:STAMP_COLS]
+    px = (1000 + 100 * r + c).astype(np.uint16)
+    px[:10, :30] = STAMP_BRIGHT
+    return px
+
+
+def write_pgm16(path: Path, pixels: np.ndarray) -> Path:
+    rows, cols = pixels.shape
+    path.write_bytes(f"P5\n{cols} {rows}\n65535\n".encode() + pixels.astype(">u2").tobytes())
+    return path
+
+
+@pytest.fixture
+def stamp_path(tmp_path: Path) -> Path:
+    return write_pgm16(tmp_path / "stamp.pgm", stamp_pixels())
+
+
+@pytest.fixture
+def stamp_image(stamp_path: Path):
+    from mammoviewer.io import load_image
+
+    return load_image(stamp_path)
+
+
+def mias_film_path() -> Path:
+    for candidate in (ROOT / "resources" / "samples" / "mdb023.pgm", SHARED / "mias" / "pgm" / "mdb023.pgm"):
+        if candidate.is_file():
+            return candidate
+    pytest.skip("MIAS film mdb023.pgm is absent (resources/samples or ../shared/data/mias/pgm)")
+
+
+@pytest.fixture
+def mias_film() -> Path:
+    return mias_film_path()
+
+
+@pytest.fixture
+def broken_file(tmp_path: Path) -> Path:
+    """A junk file with an image suffix (so the worklist lists it)."""
+    path = tmp_path / "junk.dcm"
+    path.write_bytes(b"this is not an image at all\n" * 20)
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def _visible_top_level_windows() -> list:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return []
+    return [w for w in app.topLevelWidgets() if w.isVisible() and w.isWindow() and w.windowType() != 0x0C]
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_windows():
+    """Fail a test that starts with a window some earlier test left open."""
+    leaked = [w for w in _visible_top_level_windows() if type(w).__name__ in ("MainWindow", "ImageView")]
+    assert not leaked, f"windows leaked from an earlier test: {leaked}"
+    yield
+
+
+@pytest.fixture
+def app(qapp):
+    import pyqtgraph as pg
+
+    from mammoviewer.gui.app import create_app
+
+    # synthetic events arrive microseconds apart: switch off pyqtgraph's mouse-move rate limit
+    pg.setConfigOptions(mouseRateLimit=-1)
+    return create_app()
+
+
+@pytest.fixture
+def window(app, qtbot, settings):
+    """A shown MainWindow with private settings; closed and deleted after the test."""
+    from mammoviewer.gui.main_window import MainWindow
+
+    win = MainWindow(settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1000, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    win.jobs.wait(10000)
+    win.deleteLater()
+    app.processEvents()
+    assert not win.isVisible()
+
+
+@pytest.fixture
+def image_view(app, qtbot):
+    """A shown ImageView, 500 x 400."""
+    from mammoviewer.gui.image_view import ImageView
+
+    view = ImageView()
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    yield view
+    view.close()
+
+
+def wait_loaded(qtbot, window, timeout: int = 30000) -> None:
+    """Wait until the window has no load running."""
+    qtbot.waitUntil(lambda: not window.is_loading(), timeout=timeout)

@@ -1,0 +1,88 @@
+"""The job runner: results and errors arrive on the UI thread; stale jobs are dropped."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from mammoviewer.errors import ImageReadError
+
+
+@pytest.fixture
+def runner(app):
+    from mammoviewer.gui.jobs import JobRunner
+
+    r = JobRunner()
+    yield r
+    r.cancel_all()
+    assert r.wait(10000)
+
+
+def test_result_arrives_on_the_ui_thread(qtbot, runner):
+    seen = {}
+
+    def work(a, b):
+        seen["worker"] = threading.get_ident()
+        return a + b
+
+    job = runner.submit(work, 2, 3, channel="sum")
+    with qtbot.waitSignal(job.finished, timeout=10000) as blocker:
+        pass
+    assert blocker.args == [5]
+    assert seen["worker"] != threading.get_ident()
+
+
+def test_project_error_becomes_a_failed_message(qtbot, runner):
+    def broken():
+        raise ImageReadError("/x/film.pgm", "truncated PGM data")
+
+    job = runner.submit(broken)
+    with qtbot.waitSignal(job.failed, timeout=10000) as blocker:
+        pass
+    assert blocker.args == ["/x/film.pgm: truncated PGM data"]
+
+
+def test_unexpected_exception_is_reported_not_raised(qtbot, runner):
+    job = runner.submit(lambda: 1 / 0)
+    with qtbot.waitSignal(job.failed, timeout=10000) as blocker:
+        pass
+    assert "ZeroDivisionError" in blocker.args[0]
+
+
+def test_newer_job_on_a_channel_supersedes_the_older(qtbot, runner):
+    gate = threading.Event()
+    results: list[object] = []
+
+    def slow(cancel, progress):
+        progress(0.5)
+        gate.wait(10)
+        return "old" if not cancel.is_set() else "old-cancelled"
+
+    old = runner.submit(slow, channel="image", with_control=True)
+    old.finished.connect(results.append)
+    new = runner.submit(lambda: "new", channel="image")
+    new.finished.connect(results.append)
+    assert old.cancelled
+    qtbot.waitUntil(lambda: results == ["new"], timeout=10000)
+    gate.set()
+    assert runner.wait(10000)
+    qtbot.wait(50)  # let any queued result of the old job be delivered (it must be dropped)
+    assert results == ["new"]
+    assert runner.current("image") is None
+
+
+def test_progress_and_cancel_are_passed_to_the_callable(qtbot, runner):
+    progress: list[object] = []
+
+    def work(n, cancel, progress):
+        for i in range(n):
+            progress(i)
+        return isinstance(cancel, threading.Event)
+
+    job = runner.submit(work, 3, with_control=True)
+    job.progress.connect(progress.append)
+    with qtbot.waitSignal(job.finished, timeout=10000) as blocker:
+        pass
+    assert blocker.args == [True]
+    qtbot.waitUntil(lambda: progress == [0, 1, 2], timeout=5000)
