@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from mammoviewer.export.importers import import_mias
+from mammoviewer.review import ReviewStore
+
+SHARED_MIAS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "mias"
+
+#: Rows copied from the MIAS Info.txt (see tests/data/LICENCES.md), CRLF endings as in the original.
+MINI_INFO_ROWS = [
+    "mdb001 G CIRC B 535 425 197",
+    "mdb003 D NORM ",
+    "mdb005 F CIRC B 477 133 30",
+    "mdb005 F CIRC B 500 168 26",
+    "mdb059 F CIRC B",
+    "mdb144 F MISC B 233 994 29",
+    "mdb144 F MISC M 313 540 27",
+    "mdb216 D CALC M *NOTE 3* ",
+]
+
+
+@pytest.fixture
+def mini_mias(tmp_path: Path) -> tuple[Path, Path]:
+    """(Info.txt, images folder) of six blank 1024x1024 films with real MIAS rows."""
+    images = tmp_path / "films"
+    images.mkdir()
+    blank = np.zeros((1024, 1024), np.uint8)
+    for ref in sorted({r.split()[0] for r in MINI_INFO_ROWS}):
+        cv2.imwrite(str(images / f"{ref}.png"), blank)
+    info = tmp_path / "Info.txt"
+    text = "MIAS preamble\r\nmore\ttext\r\n" + "".join(r + "\r\n" for r in MINI_INFO_ROWS) + "=" * 20 + "\r\n"
+    info.write_bytes(text.encode("latin-1"))
+    return info, images
+
+
+@pytest.fixture
+def mini_store(tmp_path: Path, mini_mias: tuple[Path, Path]):
+    s = ReviewStore.open(tmp_path / "review.mvstore")
+    import_mias(s, *mini_mias)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def shared_mias() -> Path:
+    if not (SHARED_MIAS / "Info.txt").is_file():
+        pytest.skip(f"MIAS data not found at {SHARED_MIAS}")
+    return SHARED_MIAS
+
+
+A_KEY, B_KEY = "/films/a.png", "/films/b.png"
+
+
+@pytest.fixture
+def small_store(tmp_path: Path):
+    """a.png (200x100, reviewed): a kept benign mass, a rejected malignant model finding, a box past
+    the right edge; b.png (300x300, unreviewed): no findings."""
+    from mammoviewer.review import Box, Finding, FindingChange, ImageRecord
+
+    s = ReviewStore.open(tmp_path / "small.mvstore")
+    s.add_image(ImageRecord(key=A_KEY, width=200, height=100, review_state="reviewed"))
+    s.add_image(ImageRecord(key=B_KEY, width=300, height=300))
+    kept = Finding(image_key=A_KEY, box=Box(20, 10, 60, 30), label="benign", finding_type="mass",
+                   status="accepted", note="round")  # fmt: skip
+    s.apply(FindingChange("add", None, kept))
+    model = s.record_model_findings(A_KEY, "idbll", "1", [
+        Finding(image_key=A_KEY, box=Box(100, 50, 120, 90), label="malignant", score=0.25,
+                finding_type="calcification"),
+    ])[0]  # fmt: skip
+    s.apply(FindingChange("set status", model, model.replace(status="rejected")))
+    edge = Finding(image_key=A_KEY, box=Box(180.4, 60, 230, 99.5), label="malignant", finding_type="asymmetry")
+    s.apply(FindingChange("add", None, edge))
+    yield s
+    s.close()
