@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from mammoviewer.export import export_store
+from mammoviewer.review import ReviewStore
+
+
+def test_csv_has_one_row_per_finding_with_status_and_review_state(small_store: ReviewStore, tmp_path: Path) -> None:
+    out = tmp_path / "f.csv"
+    export_store(small_store, "csv", out)
+    rows = list(csv.DictReader(out.open(newline="")))
+    assert [r["status"] for r in rows] == ["accepted", "pending", "rejected"]  # kept first, then rejected
+    kept = rows[0]
+    assert (kept["image"], kept["x0"], kept["y0"], kept["x1"], kept["y1"]) == ("/films/a.png", "20.0", "10.0", "60.0", "30.0")
+    assert (kept["label"], kept["finding_type"], kept["score"], kept["source"]) == ("benign", "mass", "", "reader")
+    assert (kept["review_state"], kept["note"]) == ("reviewed", "round")
+    rej = rows[2]
+    assert (rej["label"], rej["score"], rej["source"], rej["model_name"]) == ("malignant", "0.25", "model", "idbll")
+    ids = {f.id for f in small_store.findings()}
+    assert {r["finding_id"] for r in rows} == ids
