@@ -12,6 +12,10 @@ from mammoviewer.io.image import Image, VoiLut, Window
 
 #: at most this many pixels are looked at to pick an automatic window
 _SAMPLE_PIXELS = 1 << 20
+#: integer images larger than this are windowed through a table of every value they hold ...
+_TABLE_MIN_PIXELS = 1 << 16
+#: ... when their values span fewer than this many levels
+_TABLE_MAX_SPAN = 1 << 20
 
 
 def _window_for_range(lo: float, hi: float, name: str) -> Window:
@@ -101,6 +105,20 @@ def apply_voi_lut(values: np.ndarray, lut: VoiLut) -> np.ndarray:
 
 
 def _voi(image: Image, values: np.ndarray, window: Window | None) -> np.ndarray:
+    values = np.asarray(values)
+    if values.dtype.kind in "iu" and values.size > _TABLE_MIN_PIXELS:
+        lo, hi = int(values.min()), int(values.max())
+        if hi - lo < _TABLE_MAX_SPAN:  # integer pixels: evaluate once per possible value, then index
+            table = _voi_direct(image, np.arange(lo, hi + 1, dtype=np.int64), window)
+            if values.dtype.kind == "u":
+                index = values - values.dtype.type(lo) if lo else values
+            else:
+                index = np.subtract(values, lo, dtype=np.int64 if values.dtype.itemsize >= 4 else np.int32)
+            return table[index]
+    return _voi_direct(image, values, window)
+
+
+def _voi_direct(image: Image, values: np.ndarray, window: Window | None) -> np.ndarray:
     if window is None and image.voi_luts:
         return apply_voi_lut(values, image.voi_luts[0])
     return apply_window(values, window if window is not None else default_window(image))

@@ -39,6 +39,11 @@ def load_image(path: str | os.PathLike[str]) -> Image:
         raise ImageReadError(path, "not enough memory to decode the image") from exc
     except OSError as exc:
         raise ImageReadError(path, f"cannot read file ({exc.strerror or exc})") from exc
+    except RecursionError as exc:
+        raise ImageReadError(path, f"{fmt.upper()} file is nested too deeply to read") from exc
+    except Exception as exc:  # noqa: BLE001 - a malformed file must never surface as a raw library error
+        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise ImageReadError(path, f"malformed {fmt.upper()} file ({type(exc).__name__}: {detail})") from exc
     image.metadata.setdefault("format", fmt)
     _add_mias_facts(image, path)
     return image

@@ -149,3 +149,14 @@ def test_display_lut_default_window_on_pgm():
     image = load_image(SAMPLES / "mdb209.pgm")
     diff = np.abs(lut_picture(image, None) - render(image) * 255)
     assert diff.max() <= 1.0
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.uint16, np.int32])
+def test_large_integer_images_give_the_same_picture_as_the_formula(dtype):
+    info = np.iinfo(dtype)
+    rng = np.random.default_rng(0)
+    lo = max(int(info.min), -40000)
+    values = rng.integers(lo, lo + 70000 if dtype != np.int16 else info.max, size=(400, 300)).astype(dtype)
+    image = Image("x", "dicom", values, 16)
+    for window in (Window(float(values.mean()), 3000.0), Window(float(values.mean()), 900.0, function="SIGMOID")):
+        np.testing.assert_allclose(render(image, window), apply_window(values, window), atol=1e-6)

@@ -119,3 +119,9 @@ def test_float_tiff_is_refused(tmp_path):
 
     assert cv2.imwrite(str(tmp_path / "f.tif"), np.ones((4, 4), np.float32))
     raises(tmp_path / "f.tif", "float32 is not supported")
+
+
+def test_junk_after_a_dicom_like_start(tmp_path):
+    # starts like a bare dataset (group 0008), then garbage
+    (tmp_path / "junk.dcm").write_bytes(b"\x08\x00\x05\x00CS\x0a\x00" + bytes(range(256)) * 4)
+    raises(tmp_path / "junk.dcm", "DICOM")
