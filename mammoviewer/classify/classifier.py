@@ -1,0 +1,128 @@
+"""``CaseClassifier``: load the bundled (or a given) case classifier and score one film.
+
+A model folder holds ``model.keras`` (stock Keras layers only, loaded with ``safe_mode=True``)
+and ``card.json`` (name, version, input pixel size and side, operating threshold, figures).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mammoviewer.classify.metrics import CLASSES
+from mammoviewer.errors import DetectorError
+from mammoviewer.io.image import Image
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "case-classifier"
+MODEL_FILE = "model.keras"
+CARD_FILE = "card.json"
+NAME = "case-classifier"
+VERSION = "1.0"
+
+
+def _resolve(path: str | Path | None) -> tuple[Path, Path]:
+    """(model file, card file) for a folder or a ``.keras`` file; ``None`` is the bundled model."""
+    p = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    if p.is_dir():
+        return p / MODEL_FILE, p / CARD_FILE
+    return p, p.parent / CARD_FILE
+
+
+@dataclass(eq=False)
+class CaseClassifier:
+    """A loaded case classifier; ``predict(image)`` gives ``{"normal", "benign", "malignant"}`` probabilities."""
+
+    model: Any
+    name: str = NAME
+    version: str = VERSION
+    pixel_mm: float = 0.8
+    size: int = 256
+    threshold: float = 0.5  # operating point on the abnormal score 1 - p(normal)
+    path: str = ""
+    card: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "CaseClassifier":
+        """Load a model folder or ``.keras`` file (default: the bundled model); ``DetectorError`` if unusable."""
+        model_file, card_file = _resolve(path)
+        if not model_file.is_file():
+            raise DetectorError(f"{model_file}: case classifier model not found (pass --model FOLDER_OR_FILE)")
+        card: dict = {}
+        if card_file.is_file():
+            try:
+                card = json.loads(card_file.read_text())
+            except ValueError as exc:
+                raise DetectorError(f"{card_file}: not valid JSON ({exc})") from exc
+        try:
+            import keras
+
+            model = keras.saving.load_model(model_file, compile=False, safe_mode=True)
+        except Exception as exc:  # keras raises many types for a broken or foreign file
+            raise DetectorError(f"{model_file}: cannot load the case classifier ({type(exc).__name__}: {exc})") from exc
+        shape = tuple(model.input_shape)
+        if len(shape) != 4 or shape[1] != shape[2] or shape[3] != 1 or tuple(model.output_shape)[-1] != len(CLASSES):
+            raise DetectorError(f"{model_file}: not a case classifier (input {shape}, output {model.output_shape})")
+        inp = card.get("input", {})
+        return cls(
+            model=model,
+            name=str(card.get("name", NAME)),
+            version=str(card.get("version", VERSION)),
+            pixel_mm=float(inp.get("pixel_mm", 0.8)),
+            size=int(shape[1]),
+            threshold=float(card.get("operating_threshold", 0.5)),
+            path=str(model_file),
+            card=card,
+        )
+
+    def predict_array(self, x: np.ndarray) -> np.ndarray:
+        """``[N, 3]`` probabilities of prepared inputs ``[N, size, size]`` (mean with the vertical mirror)."""
+        from mammoviewer.classify.training import predict
+
+        return predict(self.model, x)
+
+    def predict(self, image: Image) -> dict[str, float]:
+        """Probabilities of normal / benign / malignant for one loaded film (they sum to 1)."""
+        from mammoviewer.classify.preprocess import prepare
+
+        x = prepare(image, self.pixel_mm, self.size).pixels[None]
+        p = self.predict_array(x)[0]
+        p = p / p.sum()
+        return {c: float(v) for c, v in zip(CLASSES, p)}
+
+
+def save_classifier(
+    model: Any,
+    folder: str | Path,
+    pixel_mm: float,
+    size: int,
+    threshold: float,
+    trained_on: list[str],
+    history: dict | None = None,
+    extra: dict | None = None,
+) -> Path:
+    """Write ``model.keras`` and ``card.json`` (kept fields of an existing card are updated, not lost)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save(folder / MODEL_FILE)
+    card_path = folder / CARD_FILE
+    card = json.loads(card_path.read_text()) if card_path.is_file() else {}
+    card.update(
+        name=NAME,
+        version=VERSION,
+        classes=list(CLASSES),
+        input={"pixel_mm": pixel_mm, "size": size, "orientation": "chest wall on the left",
+               "pipeline": "mammoviewer.io.display.render, INTER_AREA resample"},
+        operating_threshold=threshold,
+        trained_on_films=len(trained_on),
+        trained_on_refs=sorted(trained_on),
+        parameters=int(model.count_params()),
+    )
+    if history is not None:
+        card["training"] = {"settings": history.get("settings"), "loss_first_last": [history["loss"][0], history["loss"][-1]]}
+    card.update(extra or {})
+    card_path.write_text(json.dumps(card, indent=1) + "\n")
+    return folder / MODEL_FILE

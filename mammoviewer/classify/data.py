@@ -1,0 +1,126 @@
+"""MIAS films with their case label, the patient-level split, and the cache of prepared films."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mammoviewer.classify.metrics import CLASSES
+from mammoviewer.errors import DetectorError, ImageReadError
+from mammoviewer.io import mias
+
+RANK = {name: i for i, name in enumerate(CLASSES)}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilm:
+    """A film and its case label: the worst finding on it ("normal", "benign" or "malignant")."""
+
+    ref: str
+    patient: int
+    path: str
+    label: str
+
+    @property
+    def label_index(self) -> int:
+        return RANK[self.label]
+
+
+def film_path(images_dir: Path, ref: str) -> Path | None:
+    """``ref``.png, ``ref``.pgm or pgm/``ref``.pgm inside ``images_dir``, whichever exists first."""
+    for cand in (images_dir / f"{ref}.png", images_dir / f"{ref}.pgm", images_dir / "pgm" / f"{ref}.pgm"):
+        if cand.is_file():
+            return cand
+    return None
+
+
+def case_films(images_dir: str | Path, info_path: str | Path, ids: list[str] | None = None) -> list[CaseFilm]:
+    """Films listed in ``info_path`` that have an image in ``images_dir`` (only ``ids`` if given)."""
+    images_dir = Path(images_dir)
+    if not images_dir.is_dir():
+        raise ImageReadError(images_dir, "MIAS image folder not found")
+    wanted = set(ids) if ids is not None else None
+    out = []
+    for ref, rows in mias.films(mias.read_info(info_path)).items():
+        if wanted is not None and ref not in wanted:
+            continue
+        path = film_path(images_dir, ref)
+        if path is None:
+            continue
+        label = max((r.label or "normal" for r in rows), key=RANK.__getitem__)
+        out.append(CaseFilm(ref, mias.patient_of(ref), str(path), label))
+    if not out:
+        raise DetectorError(f"{images_dir}: none of the films listed in {info_path} were found there")
+    return out
+
+
+def make_split(films: list[CaseFilm], folds: int = 5, seed: int = 0) -> dict:
+    """Patient-level folds stratified by each patient's worst label (sorted patients, seeded shuffle).
+
+    Same scheme as the detector's split, so with the same films and seed the folds are identical.
+    """
+    worst: dict[int, str] = {}
+    refs: dict[int, list[str]] = {}
+    for f in films:
+        refs.setdefault(f.patient, []).append(f.ref)
+        worst[f.patient] = max(worst.get(f.patient, "normal"), f.label, key=RANK.__getitem__)
+    rng = np.random.default_rng(seed)
+    buckets: list[list[int]] = [[] for _ in range(folds)]
+    start = 0
+    for stratum in ("malignant", "benign", "normal"):
+        patients = sorted(p for p, w in worst.items() if w == stratum)
+        rng.shuffle(patients)
+        for i, p in enumerate(patients):
+            buckets[(start + i) % folds].append(int(p))
+        start = (start + len(patients)) % folds
+    return {
+        "seed": seed,
+        "stratified_by": "patient's worst finding (normal/benign/malignant)",
+        "folds": [
+            {
+                "fold": k,
+                "patients": sorted(b),
+                "films": sorted(r for p in b for r in refs[p]),
+                "counts": {s: sum(worst[p] == s for p in b) for s in CLASSES},
+            }
+            for k, b in enumerate(buckets)
+        ],
+    }
+
+
+def load_split(path: str | Path) -> dict:
+    """A split file (``{"folds": [{"films": [...]}, ...]}``); ``DetectorError`` if unreadable."""
+    try:
+        split = json.loads(Path(path).read_text())
+        [list(f["films"]) for f in split["folds"]]
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+        raise DetectorError(f"{path}: not a readable split file ({exc})") from exc
+    return split
+
+
+def save_split(split: dict, path: str | Path) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(split, indent=1) + "\n")
+
+
+def load_prepared(films: list[CaseFilm], cache_dir: str | Path | None, pixel_mm: float, size: int) -> np.ndarray:
+    """``[N, size, size]`` float32 inputs of ``films`` (via ``preprocess.prepare``), cached as uint8 .npz."""
+    from mammoviewer.classify.preprocess import prepare
+    from mammoviewer.io import load_image
+
+    key = hashlib.sha1(
+        json.dumps([pixel_mm, size, [(f.ref, f.path) for f in films]]).encode()
+    ).hexdigest()[:12]
+    cache = Path(cache_dir) / f"films-{pixel_mm}mm-{size}-{key}.npz" if cache_dir else None
+    if cache is not None and cache.is_file():
+        return np.load(cache)["x"].astype(np.float32) / 255.0
+    x = np.stack([prepare(load_image(f.path), pixel_mm, size).pixels for f in films])
+    q = np.round(x * 255.0).astype(np.uint8)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(cache, x=q, refs=np.array([f.ref for f in films]))
+    return q.astype(np.float32) / 255.0

@@ -1,0 +1,64 @@
+"""Case-level evaluation of the classifier on MIAS films (called by ``mammoviewer evaluate``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mammoviewer.classify import data as cdata
+from mammoviewer.classify.metrics import CLASSES, case_scores, roc_curve, summarise
+
+
+def evaluate_classifier(
+    images_dir: str | Path,
+    info_path: str | Path,
+    ids: list[str] | None = None,
+    model=None,
+    plots_dir: str | Path | None = None,
+) -> dict:
+    """Score every film (or ``ids``) of ``info_path`` found in ``images_dir``; JSON-ready figures.
+
+    ``model`` is a ``CaseClassifier``, a model path, or None for the bundled model. With
+    ``plots_dir``, ``classifier_roc_normal_vs_abnormal.png`` and ``classifier_roc_malignant_vs_rest.png``
+    are written there. The result warns when some films were in the model's training set.
+    """
+    from mammoviewer.classify.classifier import CaseClassifier
+    from mammoviewer.classify.preprocess import prepare
+    from mammoviewer.io import load_image
+
+    clf = model if isinstance(model, CaseClassifier) else CaseClassifier.load(model)
+    films = cdata.case_films(images_dir, info_path, ids)
+    x = np.stack([prepare(load_image(f.path), clf.pixel_mm, clf.size).pixels for f in films])
+    p = clf.predict_array(x)
+    y = np.array([f.label_index for f in films])
+    out = {
+        "model": {"name": clf.name, "version": clf.version, "path": clf.path},
+        **summarise(y, p, clf.threshold),
+        "films_per_class": {c: int((y == i).sum()) for i, c in enumerate(CLASSES)},
+        "probabilities": {f.ref: dict(zip(CLASSES, map(float, pi))) for f, pi in zip(films, p)},
+    }
+    seen = set(clf.card.get("trained_on_refs", []))
+    overlap = sorted(f.ref for f in films if f.ref in seen)
+    if overlap:
+        out["warning"] = f"{len(overlap)} of {len(films)} films were used to train this model; figures are optimistic"
+    if plots_dir is not None:
+        out["plots"] = _plots(Path(plots_dir), y, p)
+    return out
+
+
+def _plots(folder: Path, y: np.ndarray, p: np.ndarray) -> list[str]:
+    from mammoviewer.classify.plots import save_roc
+    from mammoviewer.classify.metrics import auc
+
+    abnormal, malignant = case_scores(p)
+    written = []
+    for name, pos, score, title in (
+        ("normal_vs_abnormal", y > 0, abnormal, "Case classifier: abnormal vs normal"),
+        ("malignant_vs_rest", y == 2, malignant, "Case classifier: malignant vs rest"),
+    ):
+        if pos.any() and not pos.all():
+            fpr, tpr, _ = roc_curve(pos, score)
+            path = save_roc(folder / f"classifier_roc_{name}.png", [(f"AUC {auc(pos, score):.3f}", fpr, tpr)], title)
+            written.append(str(path))
+    return written

@@ -1,0 +1,55 @@
+"""The case classifier network: a tiny CNNI-BCC-style Keras 3 model (depthwise-separable convolutions).
+
+Built only from stock Keras layers, so a saved ``.keras`` file loads with ``safe_mode=True``.
+Keras is imported inside the functions (never at package import time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSettings:
+    size: int = 256
+    width: int = 16  # filters of the first convolution; later blocks use 2x and 4x
+    dropout: float = 0.3
+    l2: float = 1e-4
+
+
+def build_model(s: ModelSettings = ModelSettings(), seed: int = 0):
+    """``[size, size, 1]`` in [0, 1] -> softmax over (normal, benign, malignant).
+
+    stem conv 5x5/2 -> conv 3x3 -> 3 separable-conv blocks with average pooling ->
+    global average + global max pooling -> dropout -> dense softmax(3).
+    """
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(seed)
+    reg = keras.regularizers.L2(s.l2)
+    w = s.width
+    inp = keras.Input((s.size, s.size, 1), name="film")
+    x = layers.Conv2D(w, 5, strides=2, padding="same", use_bias=False, kernel_regularizer=reg)(inp)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.Conv2D(w, 3, padding="same", use_bias=False, kernel_regularizer=reg)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.AveragePooling2D(2)(x)
+    for filters in (2 * w, 4 * w, 4 * w):
+        x = layers.SeparableConv2D(
+            filters, 3, padding="same", use_bias=False,
+            depthwise_regularizer=reg, pointwise_regularizer=reg,
+        )(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+        x = layers.AveragePooling2D(2)(x)
+    x = layers.Concatenate()([layers.GlobalAveragePooling2D()(x), layers.GlobalMaxPooling2D()(x)])
+    x = layers.Dropout(s.dropout, seed=seed)(x)
+    out = layers.Dense(3, activation="softmax", kernel_regularizer=reg, name="probabilities")(x)
+    return keras.Model(inp, out, name="case_classifier")
+
+
+def settings_dict(s: ModelSettings) -> dict:
+    return asdict(s)
