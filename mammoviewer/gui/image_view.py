@@ -80,6 +80,9 @@ class CanvasViewBox(pg.ViewBox):
         self.setMouseMode(pg.ViewBox.PanMode)
 
     def mouseDragEvent(self, ev, axis=None) -> None:  # noqa: N802 (Qt naming)
+        # pyqtgraph maps the drag through a matrix it refreshes only when painting; events
+        # can arrive before the next paint (fast input, offscreen), so refresh it first
+        self.prepareForPaint()
         button = ev.button()
         if button == Qt.MouseButton.RightButton or (button == Qt.MouseButton.LeftButton and self.wl_mode):
             ev.accept()
@@ -121,6 +124,7 @@ class ImageView(QWidget):
         self.graphics = pg.GraphicsView(background=BACKGROUND)
         self.graphics.setAcceptDrops(False)  # drops go to the main window
         self.view_box = CanvasViewBox()
+        self.view_box.disableAutoRange()  # the view fits on open and on F, never by itself
         self.graphics.setCentralItem(self.view_box)
         self.image_item = pg.ImageItem(axisOrder="row-major", autoDownsample=False)
         self.view_box.addItem(self.image_item)
@@ -268,21 +272,29 @@ class ImageView(QWidget):
         if self._image is None:
             return
         self.view_box.autoRange(items=[self.image_item], padding=0.0)
+        self.view_box.prepareForPaint()
 
     def zoom(self) -> float:
         """Screen pixels per image pixel (1.0 = 1:1)."""
-        size = self.view_box.viewPixelSize()
-        return 1.0 / size[0] if size[0] else 1.0
+        rect = self.view_box.viewRect()
+        return float(self.view_box.width() / rect.width()) if rect.width() > 0 else 1.0
+
+    def set_zoom(self, zoom: float) -> None:
+        """Show ``zoom`` screen pixels per image pixel, keeping the view centre."""
+        rect = self.view_box.viewRect()
+        cx, cy = rect.center().x(), rect.center().y()
+        half_w = self.view_box.width() / zoom / 2.0
+        half_h = self.view_box.height() / zoom / 2.0
+        self.view_box.setRange(xRange=(cx - half_w, cx + half_w), yRange=(cy - half_h, cy + half_h), padding=0.0)
+        self.view_box.prepareForPaint()
 
     def zoom_by(self, factor: float) -> None:
         """Zoom in (factor > 1) or out (factor < 1) about the view centre."""
-        self.view_box.scaleBy((1.0 / factor, 1.0 / factor))
+        self.set_zoom(self.zoom() * factor)
 
     def zoom_1to1(self) -> None:
         """One image pixel per screen pixel (1)."""
-        current = self.zoom()
-        if current > 0:
-            self.zoom_by(1.0 / current)
+        self.set_zoom(1.0)
 
     def visible_rect(self) -> QRectF:
         """The visible region in scene (view) coordinates."""
@@ -297,6 +309,7 @@ class ImageView(QWidget):
         """(column, row) of the pixel under a scene position, or None outside the image."""
         if self._image is None:
             return None
+        self.view_box.prepareForPaint()  # the view matrix may lag behind a resize until painted
         p = self.image_item.mapFromScene(scene_pos)
         col, row = int(np.floor(p.x())), int(np.floor(p.y()))
         if 0 <= row < self._image.rows and 0 <= col < self._image.columns:
@@ -305,6 +318,7 @@ class ImageView(QWidget):
 
     def scene_pos_of_pixel(self, column: float, row: float) -> QPointF:
         """Scene position of the centre of pixel (column, row)."""
+        self.view_box.prepareForPaint()
         return self.image_item.mapToScene(QPointF(column + 0.5, row + 0.5))
 
     def cursor_info(self, column: int, row: int) -> CursorInfo:

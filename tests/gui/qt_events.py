@@ -21,7 +21,8 @@ def mouse_move(widget: QWidget, pos: QPoint | QPointF) -> None:
 
 
 def mouse_drag(widget: QWidget, start: QPoint, end: QPoint, button: Qt.MouseButton, steps: int = 5) -> None:
-    """Press at ``start``, move in ``steps`` to ``end``, release."""
+    """Hover at ``start``, press, move in ``steps`` to ``end``, release."""
+    send_mouse(widget, QEvent.Type.MouseMove, start)
     send_mouse(widget, QEvent.Type.MouseButtonPress, start, button, button)
     for i in range(1, steps + 1):
         p = QPointF(start) + (QPointF(end) - QPointF(start)) * (i / steps)

@@ -1,0 +1,179 @@
+"""The main window on real widgets: open, worklist navigation, drag and drop, errors, status."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import stamp_pixels, wait_loaded, write_pgm16
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+
+def open_and_wait(qtbot, window, path) -> None:
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        window.open_path(path)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Three 16-bit images a.pgm, b.pgm, c.pgm whose first pixel is 1, 2, 3."""
+    d = tmp_path / "films"
+    d.mkdir()
+    for i, name in enumerate("abc", start=1):
+        px = stamp_pixels()
+        px[0, 0] = i
+        write_pgm16(d / f"{name}.pgm", px)
+    (d / "notes.txt").write_text("not an image")
+    return d
+
+
+def test_open_a_mias_film_shows_it_fitted_with_its_metadata(qtbot, window, mias_film):
+    open_and_wait(qtbot, window, mias_film)
+    view = window.image_view
+    assert view.image.pixels.shape == (1024, 1024)
+    assert np.shares_memory(view.image_item.image, view.image.pixels)  # raw pixels, never re-rendered
+    assert view.image_item.image.dtype == np.uint8
+    assert window.metadata_panel.value("Size") == "1024 x 1024 px (W x H)"
+    assert window.metadata_panel.value("Format") == "PGM"
+    assert window.metadata_panel.value("Pixel spacing").startswith("0.2 x 0.2 mm")
+    assert window.metadata_panel.value("Laterality") == "R"  # mdb023: odd number = right
+    assert "mdb023.pgm" in window.windowTitle()
+    assert view.visible_rect().contains(view.image_scene_rect().adjusted(1e-6, 1e-6, -1e-6, -1e-6))
+    assert window.worklist.current_path() == str(mias_film)
+    assert window.device_label.text() == "Device: CPU"
+    assert window.recent.paths()[0] == str(mias_film.resolve())
+    window._fill_recent_menu()
+    assert str(mias_film.resolve()) in [a.text() for a in window.recent_menu.actions()]
+
+
+def test_status_bar_shows_pixel_mm_and_value_under_the_cursor(qtbot, window, mias_film):
+    from qt_events import mouse_move
+
+    open_and_wait(qtbot, window, mias_film)
+    view = window.image_view
+    pos = view.graphics.mapFromScene(view.scene_pos_of_pixel(600, 300))
+    col, row = view.pixel_at_scene(view.graphics.mapToScene(pos))  # the pixel under that device pixel
+    assert abs(col - 600) <= 1 and abs(row - 300) <= 1
+    mouse_move(view.graphics.viewport(), pos)
+    value = int(view.image.pixels[row, col])
+    qtbot.waitUntil(lambda: f"x {col}  y {row} px" in window.cursor_label.text(), timeout=5000)
+    assert f"value {value}" in window.cursor_label.text()
+    assert f"({col * 0.2:.2f}, {row * 0.2:.2f} mm)" in window.cursor_label.text()
+
+
+def test_keyboard_actions_invert_fit_and_presets(qtbot, window, mias_film):
+    open_and_wait(qtbot, window, mias_film)
+    view = window.image_view
+    lut = np.array(view.image_item.lut).copy()
+    QTest.keyClick(window, Qt.Key.Key_I)
+    assert view.invert and np.array_equal(np.array(view.image_item.lut), lut[::-1])
+    QTest.keyClick(window, Qt.Key.Key_1)
+    assert view.zoom() == pytest.approx(1.0, rel=1e-3)
+    QTest.keyClick(window, Qt.Key.Key_F)
+    assert view.zoom() < 1.0
+    assert window.apply_preset("Full range")
+    assert tuple(view.image_item.getLevels()) == pytest.approx((0.0, 255.0), abs=1.0)
+    assert window.preset_combo.currentText() == "Full range"
+    QTest.keyClick(window, Qt.Key.Key_A)
+    from mammoviewer.io.display import auto_window
+
+    assert view.window == auto_window(view.image) and view.window.width < 255
+
+
+def test_next_previous_through_a_folder(qtbot, window, folder):
+    open_and_wait(qtbot, window, folder)
+    assert [Path(p).name for p in window.worklist.paths()] == ["a.pgm", "b.pgm", "c.pgm"]
+    first = lambda: int(window.image_view.image.pixels[0, 0])  # noqa: E731
+    assert first() == 1
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        QTest.keyClick(window, Qt.Key.Key_PageDown)
+    assert first() == 2
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        QTest.keyClick(window, Qt.Key.Key_N)
+    assert first() == 3
+    assert not window.worklist.next()  # at the end
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        QTest.keyClick(window, Qt.Key.Key_P)
+    assert first() == 2
+    window.worklist.list.setFocus()
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        QTest.keyClick(window.worklist.list, Qt.Key.Key_Up)
+    assert first() == 1
+    assert window.worklist.current_path().endswith("a.pgm")
+
+
+def _drop(window, paths: list[Path]) -> bool:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QPointF(window.width() / 2, window.height() / 2)
+    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    if not enter.isAccepted():
+        return False
+    drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, drop)
+    return drop.isAccepted()
+
+
+def test_drag_and_drop_files_opens_them(qtbot, window, folder):
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        assert _drop(window, [folder / "b.pgm"])
+    assert int(window.image_view.image.pixels[0, 0]) == 2
+    assert window.worklist.current_path().endswith("b.pgm")
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        assert _drop(window, [folder / "c.pgm", folder / "a.pgm"])
+    assert [Path(p).name for p in window.worklist.paths()] == ["c.pgm", "a.pgm"]
+    assert int(window.image_view.image.pixels[0, 0]) == 3
+    mime = QMimeData()
+    mime.setText("plain text")
+    enter = QDragEnterEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert not enter.isAccepted()
+
+
+def test_broken_file_shows_an_error_and_the_app_stays_usable(qtbot, window, folder, broken_file):
+    shutil.copy(broken_file, folder / "b_broken.dcm")
+    open_and_wait(qtbot, window, folder / "b.pgm")
+    with qtbot.waitSignal(window.loadFailed, timeout=30000) as blocker:
+        QTest.keyClick(window, Qt.Key.Key_N)  # b.pgm -> b_broken.dcm
+    path, message = blocker.args
+    assert path.endswith("b_broken.dcm") and "b_broken.dcm" in message
+    assert window.banner.isVisible()
+    assert "Could not open b_broken.dcm" in window.banner.text()
+    assert window.image_view.image is None
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        QTest.keyClick(window, Qt.Key.Key_N)  # still navigates: -> c.pgm
+    assert int(window.image_view.image.pixels[0, 0]) == 3
+    assert not window.banner.isVisible()
+
+
+def test_broken_shared_dicom_reports_its_problem(qtbot, window):
+    from conftest import SHARED, ROOT
+
+    candidates = [ROOT / "tests" / "data" / "broken_not_dicom_text.dcm",
+                  SHARED / "dicom" / "broken_truncated_pixeldata.dcm"]
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        pytest.skip("no broken DICOM sample available")
+    with qtbot.waitSignal(window.loadFailed, timeout=30000) as blocker:
+        window.open_file(path)
+    assert path.name in blocker.args[1]
+    assert window.banner.isVisible() and path.name in window.banner.text()
+    wait_loaded(qtbot, window)
+
+
+def test_model_and_device_status_hooks(window):
+    window.set_model_status("IDBLL v1")
+    window.set_device_status("GPU 0")
+    assert window.model_label.text() == "IDBLL v1" and not window.model_label.isHidden()
+    assert window.device_label.text() == "Device: GPU 0"
+    window.set_model_status("")
+    assert window.model_label.isHidden()
