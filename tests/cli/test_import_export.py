@@ -1,0 +1,89 @@
+"""``mammoviewer import`` / ``mammoviewer export`` end to end, and their one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from mammoviewer.cli import main
+
+ROWS = ["mdb001 G CIRC B 535 425 197", "mdb003 D NORM ", "mdb216 D CALC M *NOTE 3* "]
+
+
+@pytest.fixture
+def films(tmp_path: Path) -> tuple[Path, Path]:
+    images = tmp_path / "films"
+    images.mkdir()
+    for ref in ("mdb001", "mdb003", "mdb216"):
+        cv2.imwrite(str(images / f"{ref}.png"), np.zeros((1024, 1024), np.uint8))
+    info = tmp_path / "Info.txt"
+    info.write_bytes(("preamble\r\n" + "".join(r + "\r\n" for r in ROWS)).encode("latin-1"))
+    return info, images
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("mammoviewer: error: "), err
+    return err[0]
+
+
+def test_import_then_export_every_format(films, tmp_path: Path, capsys) -> None:
+    info, images = films
+    store = tmp_path / "r.mvstore"
+    assert main(["import", "--store", str(store), "--format", "mias", "--info", str(info), "--images", str(images)]) == 0
+    assert "imported 3 images, 1 findings" in capsys.readouterr().out
+    outs = {"mias": tmp_path / "o.txt", "coco": tmp_path / "o.json", "voc": tmp_path / "voc",
+            "yolo": tmp_path / "yolo", "csv": tmp_path / "o.csv"}  # fmt: skip
+    for fmt, out in outs.items():
+        assert main(["export", "--store", str(store), "--format", fmt, "--out", str(out)]) == 0, fmt
+        assert out.exists()
+    assert outs["mias"].read_text().splitlines() == ROWS
+    coco = json.loads(outs["coco"].read_text())
+    assert coco["annotations"][0]["bbox"] == [338.0, 402.0, 394.0, 394.0]
+    # COCO back into a fresh store, then MIAS again: same rows
+    store2 = tmp_path / "r2.mvstore"
+    assert main(["import", "--store", str(store2), "--format", "coco", "--info", str(outs["coco"]),
+                 "--images", str(images)]) == 0  # fmt: skip
+    assert main(["export", "--store", str(store2), "--format", "mias", "--out", str(tmp_path / "p.txt")]) == 0
+    assert (tmp_path / "p.txt").read_text().splitlines() == ROWS
+    assert main(["export", "--store", str(store), "--format", "csv", "--out", str(tmp_path / "r.csv"),
+                 "--reviewed-only"]) == 0  # fmt: skip
+    assert (tmp_path / "r.csv").read_text().count("\n") == 1  # header only: nothing reviewed yet
+
+
+def test_errors_are_one_line_and_exit_2(films, tmp_path: Path, capsys) -> None:
+    info, images = films
+    store = tmp_path / "r.mvstore"
+    assert main(["export", "--store", str(store), "--format", "csv", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "r.mvstore: no review store here" in _one_error_line(capsys)
+    assert not store.exists()  # export never creates a store
+    main(["import", "--store", str(store), "--format", "mias", "--info", str(info), "--images", str(images)])
+    capsys.readouterr()
+    assert main(["export", "--store", str(store), "--format", "pdf", "--out", str(tmp_path / "x")]) == 2
+    assert "unknown export format 'pdf'" in _one_error_line(capsys)
+    assert main(["import", "--store", str(store), "--format", "voc", "--info", str(info), "--images", str(images)]) == 2
+    assert "unknown import format 'voc'" in _one_error_line(capsys)
+    assert main(["export", "--store", str(store), "--format", "csv", "--out", str(tmp_path / "no" / "x.csv")]) == 2
+    assert "does not exist" in _one_error_line(capsys)
+    junk = tmp_path / "junk.mvstore"
+    junk.write_text("not sqlite at all, just text" * 5)
+    assert main(["export", "--store", str(junk), "--format", "csv", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "junk.mvstore: not a review store" in _one_error_line(capsys)
+    assert main(["import", "--store", str(store), "--format", "mias", "--info", str(tmp_path / "none.txt"),
+                 "--images", str(images)]) == 2  # fmt: skip
+    assert "none.txt: cannot read" in _one_error_line(capsys)
+
+
+def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "mammoviewer"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "mammoviewer"]
+    r = subprocess.run(cmd + ["export", "--store", str(tmp_path / "none"), "--format", "coco", "--out",
+                              str(tmp_path / "o.json")], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().startswith("mammoviewer: error: ") and len(r.stderr.strip().splitlines()) == 1
