@@ -54,6 +54,20 @@ def _dark_palette():
     return p
 
 
+#: Qt messages that carry no information for a user (the offscreen platform's notice)
+_QUIET_MESSAGES = ("does not support propagateSizeHints",)
+_previous_handler = None
+
+
+def _message_handler(mode, context, message) -> None:
+    if any(m in message for m in _QUIET_MESSAGES):
+        return
+    if _previous_handler is not None:
+        _previous_handler(mode, context, message)
+    else:
+        sys.stderr.write(message + "\n")
+
+
 def create_app(argv: Sequence[str] | None = None):
     """The QApplication (created once), styled dark, with pyqtgraph set to row-major."""
     import pyqtgraph as pg
@@ -61,8 +75,12 @@ def create_app(argv: Sequence[str] | None = None):
     from PySide6.QtWidgets import QApplication
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
+    global _previous_handler
+    from PySide6.QtCore import qInstallMessageHandler
+
     app = QApplication.instance()
     if app is None:
+        _previous_handler = qInstallMessageHandler(_message_handler)
         app = QApplication(list(argv) if argv is not None else ["mammoviewer"])
         app.setApplicationName("MammoViewer")
         app.setOrganizationName("MammoViewer")
