@@ -14,6 +14,7 @@ from __future__ import annotations
 import getpass
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -137,6 +138,7 @@ class ReviewStore:
         self._conn = conn
         self.busy_timeout_s = busy_timeout_s
         self.user = _user()
+        self._lock = threading.RLock()  # one connection, usable from a worker thread too
 
     # ---- opening -----------------------------------------------------------------
     @classmethod
@@ -231,23 +233,25 @@ class ReviewStore:
     def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
         """One immediate write transaction, committed (durably) on exit."""
         c = self._conn
-        try:
-            c.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise self._error(exc, doing) from exc
-        try:
-            yield c
-            c.execute("COMMIT")
-        except BaseException as exc:
-            if c.in_transaction:
-                c.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
+        with self._lock:
+            try:
+                c.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
                 raise self._error(exc, doing) from exc
-            raise
+            try:
+                yield c
+                c.execute("COMMIT")
+            except BaseException as exc:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error(exc, doing) from exc
+                raise
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         try:
-            return self._conn.execute(sql, tuple(params)).fetchall()
+            with self._lock:
+                return self._conn.execute(sql, tuple(params)).fetchall()
         except sqlite3.ProgrammingError as exc:
             raise StoreError(f"{self.path}: store is closed") from exc
         except sqlite3.Error as exc:

@@ -196,3 +196,25 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
         assert sorted(notes) == ["a"] * n + ["b"] * n
         assert len(s.corrections(KEY)) == 2 * n
         assert s.integrity_check() == "ok"
+
+
+def test_one_store_shared_with_a_worker_thread(store: ReviewStore) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def work(tag: str) -> None:
+        try:
+            for i in range(30):
+                store.apply(FindingChange("add", None, _f(note=tag)))
+                store.findings(KEY)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in ("ui", "worker")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert sorted(f.note for f in store.findings(KEY)) == ["ui"] * 30 + ["worker"] * 30
