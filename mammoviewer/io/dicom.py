@@ -102,18 +102,27 @@ def _check_sizes(ds: Any, path: Path) -> int:
     return frames
 
 
+def _preferred_plugin(ds: Any) -> str:
+    """pydicom's own RLE decoder: pure Python errors on corrupt data, where the Rust plugin panics."""
+    from pydicom.uid import RLELossless
+
+    return "pydicom" if ds.file_meta.TransferSyntaxUID == RLELossless else ""
+
+
 def _decode_first_frame(ds: Any, path: Path) -> np.ndarray:
     from pydicom.pixels import pixel_array
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            arr = pixel_array(ds, index=0)
+            arr = pixel_array(ds, index=0, decoding_plugin=_preferred_plugin(ds))
         except RecursionError as exc:
             raise ImageReadError(path, "DICOM pixel data could not be decoded (recursion)") from exc
         except NotImplementedError as exc:
             raise ImageReadError(path, f"no installed decoder for {_syntax_name(ds)}") from exc
-        except Exception as exc:  # noqa: BLE001 - any codec failure is a read error for the user
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - codec failures (Rust panics are BaseException) are read errors
             raise ImageReadError(path, f"failed to decode {_syntax_name(ds)} pixel data: {_one_line(exc)}") from exc
     return arr
 

@@ -17,10 +17,14 @@ def read_raster(path: str | Path, fmt: str, data: bytes | None = None) -> Image:
     path = Path(path)
     if data is None:
         data = path.read_bytes()
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # codec complaints become our error
     try:
         arr = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
     except cv2.error as exc:
         raise ImageReadError(path, f"{fmt.upper()} could not be decoded ({str(exc).strip().splitlines()[-1]})") from exc
+    finally:
+        cv2.utils.logging.setLogLevel(level)
     if arr is None:
         raise ImageReadError(path, f"{fmt.upper()} could not be decoded (truncated or corrupt)")
     meta: dict[str, str] = {}
