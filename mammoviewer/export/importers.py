@@ -98,6 +98,8 @@ def import_mias(store: ReviewStore, info_path: str | Path, images_dir: str | Pat
     raw = [
         line for line in info_path.read_text(encoding="latin-1").splitlines() if line.startswith("mdb")
     ]
+    if len(raw) != len(rows) or any(line.split()[0] != r.ref for r, line in zip(rows, raw)):
+        raise ExportError(f"{info_path}: rows could not be matched to their text; file changed while reading?")
     raw_of = {id(r): line for r, line in zip(rows, raw)}
     summary = ImportSummary()
     for ref, film in films(rows).items():

@@ -12,6 +12,7 @@ them compare by value but are not hashable.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import uuid
 from dataclasses import dataclass, field
@@ -68,6 +69,15 @@ class Box:
         return Box(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy)
 
 
+def _plain_json(name: str, value: Any) -> dict[str, Any]:
+    """``value`` as the store will give it back (JSON round trip), so records compare equal."""
+    try:
+        out = json.loads(json.dumps(dict(value)))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be JSON-serialisable: {exc}") from exc
+    return out  # type: ignore[no-any-return]
+
+
 def new_id() -> str:
     """A fresh finding id (uuid4 string)."""
     return str(uuid.uuid4())
@@ -107,6 +117,7 @@ class Finding:
         _check("status", self.status, STATUSES)
         if self.score is not None:
             object.__setattr__(self, "score", float(self.score))
+        object.__setattr__(self, "attributes", _plain_json("attributes", self.attributes))
 
     def replace(self, **changes: Any) -> Finding:
         """A copy with ``changes`` applied (same id unless given)."""
@@ -171,6 +182,7 @@ class ImageRecord:
         object.__setattr__(self, "width", int(self.width))
         object.__setattr__(self, "height", int(self.height))
         _check("review_state", self.review_state, REVIEW_STATES)
+        object.__setattr__(self, "metadata", _plain_json("metadata", self.metadata))
 
     def replace(self, **changes: Any) -> ImageRecord:
         return dataclasses.replace(self, **changes)

@@ -49,3 +49,12 @@ def test_image_record_and_change_validation() -> None:
     assert FindingChange("add", None, a).kind == "insert"
     assert FindingChange("del", a, None).kind == "delete"
     assert FindingChange("x", a, a.replace(label="malignant")).inverse("undo x").after == a
+
+
+def test_attributes_are_stored_form_and_must_be_json() -> None:
+    f = Finding(image_key="k", box=Box(0, 0, 1, 1), label="benign", attributes={"pair": (1, 2), 3: "x"})
+    assert f.attributes == {"pair": [1, 2], "3": "x"}  # what the store gives back
+    with pytest.raises(ValueError, match="JSON"):
+        Finding(image_key="k", box=Box(0, 0, 1, 1), label="benign", attributes={"x": object()})
+    with pytest.raises(ValueError, match="JSON"):
+        ImageRecord(key="k", width=1, height=1, metadata={"x": {1, 2}})
