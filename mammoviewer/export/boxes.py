@@ -102,8 +102,8 @@ def box_convert(
     """Convert boxes between ``FORMATS``; ``image_size`` is ``(width, height)`` for yolo/mias.
 
     Raises ValueError for an unknown format, a missing image size or a wrong shape.
-    ``mias`` -> ``mias`` is not the identity for non-square boxes only when passing
-    through ``xyxy``; same-format conversion returns a copy unchanged.
+    Same-format conversion returns an unchanged copy. ``xyxy -> mias -> xyxy`` gives
+    the enclosing square, so it is lossless for square boxes only.
     """
     for fmt in (in_fmt, out_fmt):
         if fmt not in FORMATS:
