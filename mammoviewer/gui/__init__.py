@@ -1,8 +1,5 @@
 """The Qt viewer (PySide6 + pyqtgraph). Only this package imports Qt.
 
-Importing it applies the binding work-arounds in ``qt_fixes`` before any widget exists.
+Qt modules of this package apply the binding work-arounds of ``qt_fixes`` when imported;
+``gui.decoder`` (run in a child process) stays Qt-free.
 """
-
-from mammoviewer.gui import qt_fixes as _qt_fixes
-
-_qt_fixes.apply()

@@ -70,6 +70,8 @@ def _message_handler(mode, context, message) -> None:
 
 def create_app(argv: Sequence[str] | None = None):
     """The QApplication (created once), styled dark, with pyqtgraph set to row-major."""
+    from mammoviewer.gui import qt_fixes  # noqa: F401 (binding work-around, before Qt)
+
     import pyqtgraph as pg
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -127,8 +129,13 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
     window.show()
     if paths:
         window.open_paths(list(paths))
+    from mammoviewer.gui.decoder import close_shared_decoder
+
     if screenshot is None:
-        return int(app.exec())
+        try:
+            return int(app.exec())
+        finally:
+            close_shared_decoder()
     try:
         error = wait_for_load(window)
         window.image_view.fit()
@@ -143,3 +150,4 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
         window.close()
         window.deleteLater()
         app.processEvents()
+        close_shared_decoder()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QTransform
@@ -188,10 +189,8 @@ class ImageView(QWidget):
         if self._image is None:
             return
         levels, lut = self._lut()
-        self.image_item.setLookupTable(lut, update=False)
+        self.image_item.setLookupTable(lut, update=True)  # schedules one repaint; no array work
         self.image_item.setLevels(levels, update=True)
-        # setLevels skips the update when the levels did not change; the LUT may have
-        self.image_item.updateImage()
 
     def set_window(self, window: Window | None) -> None:
         """Display through ``window`` (modality units); None = the file's VOI LUT."""

@@ -22,6 +22,7 @@ import itertools
 import threading
 from typing import Any, Callable
 
+from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from mammoviewer.errors import MammoViewerError

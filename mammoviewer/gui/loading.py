@@ -1,11 +1,13 @@
-"""How the viewer decodes a file: in-process for plain PGM rasters, in a child process
-(with a time limit) for everything that goes through a native codec."""
+"""How the viewer decodes a file: in-process for plain PGM rasters (pure numpy), in the
+warm decoder child process (with a time limit) for everything that goes through a native
+codec (DICOM, PNG, TIFF)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from mammoviewer.errors import ImageReadError
+from mammoviewer.gui.decoder import DecoderProcess, shared_decoder
 from mammoviewer.io.image import Image
 
 #: seconds a child-process decode may take before the file is reported as too slow
@@ -14,20 +16,22 @@ LOAD_TIMEOUT_S = 60.0
 IN_PROCESS_FORMATS = frozenset({"pgm"})
 
 
-def load_for_display(path: str | Path, timeout: float = LOAD_TIMEOUT_S) -> Image:
-    """Decode ``path`` for the viewer; raises ImageReadError naming the file and problem.
+class ImageLoader:
+    """Callable ``loader(path) -> Image`` run on a job thread (see ``gui/jobs.py``)."""
 
-    Runs on a worker thread (see ``gui/jobs.py``), never on the UI thread.
-    """
-    import mammoviewer.io as mio
-    from mammoviewer.io.sniff import SNIFF_BYTES, sniff_format
+    def __init__(self, timeout: float = LOAD_TIMEOUT_S, decoder: DecoderProcess | None = None) -> None:
+        self.timeout = timeout
+        self.decoder = decoder if decoder is not None else shared_decoder()
 
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-    except OSError as exc:
-        raise ImageReadError(path, exc.strerror or str(exc)) from exc
-    isolated = getattr(mio, "load_image_isolated", None)
-    if sniff_format(head) in IN_PROCESS_FORMATS or isolated is None:
-        return mio.load_image(path)
-    return isolated(path, timeout)
+    def __call__(self, path: str | Path) -> Image:
+        from mammoviewer.io import load_image
+        from mammoviewer.io.sniff import SNIFF_BYTES, sniff_format
+
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(SNIFF_BYTES)
+        except OSError as exc:
+            raise ImageReadError(path, exc.strerror or str(exc)) from exc
+        if sniff_format(head) in IN_PROCESS_FORMATS:
+            return load_image(path)
+        return self.decoder.decode(path, self.timeout)

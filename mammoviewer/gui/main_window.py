@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMai
 from mammoviewer.gui.banner import MessageBanner
 from mammoviewer.gui.image_view import CursorInfo, ImageView, window_presets
 from mammoviewer.gui.jobs import JobRunner
-from mammoviewer.gui.loading import load_for_display
+from mammoviewer.gui.loading import ImageLoader
 from mammoviewer.gui.metadata_panel import MetadataPanel
 from mammoviewer.gui.settings import RecentFiles
 from mammoviewer.gui.worklist import IMAGE_SUFFIXES, Worklist
@@ -46,7 +47,8 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self.jobs = JobRunner(self)
         self.recent = RecentFiles(settings)
-        self.loader: Callable[[str], Image] = load_for_display
+        self.loader = ImageLoader()
+        self.jobs.submit(self.loader.decoder.start, channel="decoder-warm-up")
         self.loading_path: str | None = None
 
         self.image_view = ImageView()

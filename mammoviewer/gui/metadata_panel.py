@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from mammoviewer.io.image import Image

@@ -1,5 +1,5 @@
-"""Work-arounds for defects of the installed Qt binding, applied once when ``mammoviewer.gui``
-is imported.
+"""Work-arounds for defects of the installed Qt binding, applied when this module is first
+imported (every Qt module of ``mammoviewer.gui`` imports it before PySide6).
 
 PySide6 6.12.0 on CPython 3.11 gives back ``None`` from every void method (``setText``,
 ``processEvents``, ...) and ``True`` from ``Signal.emit`` without taking a reference
@@ -48,3 +48,6 @@ def apply() -> bool:
         ctypes.c_ssize_t.from_address(id(singleton)).value += _PIN
     _applied = True
     return True
+
+
+apply()
