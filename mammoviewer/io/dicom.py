@@ -37,7 +37,7 @@ def _text(value: Any) -> str:
 def _read_dataset(path: Path) -> Any:
     import pydicom
     from pydicom.errors import InvalidDicomError
-    from pydicom.uid import ImplicitVRLittleEndian
+    from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -53,8 +53,12 @@ def _read_dataset(path: Path) -> Any:
     if len(ds) == 0 or "PixelData" not in ds and any("End of file" in p for p in problems):
         detail = problems[0].split(" in file ")[0] if problems else "no data elements"
         raise ImageReadError(path, f"truncated or corrupt DICOM file ({detail})")
-    if "TransferSyntaxUID" not in ds.file_meta:
-        ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+    if "TransferSyntaxUID" not in ds.file_meta:  # a bare dataset: use the encoding it was read with
+        implicit, little = getattr(ds, "original_encoding", (True, True))
+        if implicit is False:
+            ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian if little else ExplicitVRBigEndian
+        else:
+            ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
     return ds
 
 
@@ -74,20 +78,25 @@ def _syntax_name(ds: Any) -> str:
 def _check_sizes(ds: Any, path: Path) -> int:
     """Check Rows x Columns x frames against the Pixel Data length before any decoding."""
     if "PixelData" not in ds:
-        kind = "float" if "FloatPixelData" in ds or "DoubleFloatPixelData" in ds else "no"
-        raise ImageReadError(path, f"DICOM file has {kind} Pixel Data (7FE0,0010); nothing to show")
+        if "FloatPixelData" in ds or "DoubleFloatPixelData" in ds:
+            raise ImageReadError(path, "DICOM float pixel data is not supported")
+        raise ImageReadError(path, "DICOM file has no Pixel Data (7FE0,0010); nothing to show")
     try:
         rows, cols = int(ds.Rows), int(ds.Columns)
         frames = int(ds.get("NumberOfFrames", 1) or 1)
         bits = int(ds.BitsAllocated)
         samples = int(ds.get("SamplesPerPixel", 1) or 1)
-    except (AttributeError, TypeError, ValueError) as exc:
-        raise ImageReadError(path, f"DICOM image attributes missing or invalid ({exc})") from exc
+    except AttributeError as exc:
+        raise ImageReadError(path, "DICOM image attributes missing (Rows, Columns or Bits Allocated)") from exc
+    except (TypeError, ValueError) as exc:
+        raise ImageReadError(path, f"DICOM image attributes invalid ({exc})") from exc
     if rows <= 0 or cols <= 0 or frames <= 0 or bits not in (1, 8, 16, 32, 64):
         raise ImageReadError(path, f"DICOM image size {rows}x{cols}x{frames} at {bits} bits is invalid")
     if rows * cols > MAX_FRAME_PIXELS:
         raise ImageReadError(path, f"DICOM image size {rows}x{cols} is absurd")
     expected = rows * cols * frames * samples * bits // 8
+    if str(ds.get("PhotometricInterpretation", "")) == "YBR_FULL_422":
+        expected = expected * 2 // 3  # chroma is subsampled 2:1 horizontally
     actual = len(ds.PixelData)
     if ds.file_meta.TransferSyntaxUID.is_compressed:
         if actual * MAX_COMPRESSION_RATIO < expected:
@@ -128,13 +137,17 @@ def _decode_first_frame(ds: Any, path: Path) -> np.ndarray:
 
 
 def _to_gray(arr: np.ndarray, ds: Any, path: Path, meta: dict[str, str]) -> np.ndarray:
+    if arr.ndim == 2 and str(ds.get("PhotometricInterpretation", "")) == "PALETTE COLOR":
+        from pydicom.pixels import apply_color_lut
+
+        try:
+            arr = apply_color_lut(arr, ds)
+        except (AttributeError, ValueError, IndexError, KeyError) as exc:
+            raise ImageReadError(path, f"DICOM palette colour lookup failed ({exc})") from exc
     if arr.ndim == 2:
         return arr
     if arr.ndim == 3 and arr.shape[-1] in (3, 4):
-        from pydicom.pixels import convert_color_space
-
-        if str(ds.get("PhotometricInterpretation", "")).startswith("YBR"):
-            arr = convert_color_space(arr, ds.PhotometricInterpretation, "RGB")
+        # pydicom has already converted YBR to RGB (its ``as_rgb`` default)
         weights = np.array([0.299, 0.587, 0.114])
         meta["converted"] = f"colour ({ds.get('PhotometricInterpretation', '?')}) converted to gray"
         return np.rint(arr[..., :3].astype(np.float64) @ weights).astype(arr.dtype)
@@ -233,7 +246,10 @@ def read_dicom(path: str | Path) -> Image:
     arr = _to_gray(_decode_first_frame(ds, path), ds, path, meta)
     if arr.shape != (int(ds.Rows), int(ds.Columns)):
         raise ImageReadError(path, f"decoded frame has shape {arr.shape}, not {ds.Rows}x{ds.Columns}")
-    pixels = np.ascontiguousarray(_modality(arr, ds, meta))
+    pixels = _modality(arr, ds, meta)
+    if not pixels.dtype.isnative:
+        pixels = pixels.astype(pixels.dtype.newbyteorder("="))
+    pixels = np.ascontiguousarray(pixels)
     spacing = ds.get("PixelSpacing") or ds.get("ImagerPixelSpacing")
     try:
         spacing_mm = (float(spacing[0]), float(spacing[1])) if spacing else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from pathlib import Path
 
 from mammoviewer.errors import ImageReadError
@@ -32,7 +33,9 @@ def load_image(path: str | os.PathLike[str]) -> Image:
     if fmt is None:
         raise ImageReadError(path, "unknown image format (not PGM, DICOM, PNG or TIFF by content)")
     try:
-        image = _read(path, fmt)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # problems become ImageReadError or metadata, never console noise
+            image = _read(path, fmt)
     except ImageReadError:
         raise
     except MemoryError as exc:

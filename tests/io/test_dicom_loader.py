@@ -202,3 +202,40 @@ def test_multiframe_takes_first_frame(tmp_path):
     np.testing.assert_array_equal(image.pixels, frames[0])
     assert image.metadata["frames"] == "3 frames; showing the first"
     assert image.modality == "DX"
+
+
+def pydicom_file(name: str):
+    import pydicom.data
+    from pathlib import Path
+
+    path = Path(pydicom.data.__file__).parent / "test_files" / name
+    if not path.is_file():
+        pytest.skip(f"pydicom test file {name} is not installed")
+    return path
+
+
+def test_big_endian_becomes_native():
+    import pydicom
+
+    image = load_image(pydicom_file("MR_small_bigendian.dcm"))
+    assert image.pixels.dtype == np.int16 and image.pixels.dtype.isnative
+    little = pydicom.dcmread(pydicom_file("MR_small.dcm")).pixel_array
+    np.testing.assert_array_equal(image.pixels, little)
+
+
+def test_colour_dicoms_become_gray_and_say_so():
+    rgb = load_image(pydicom_file("SC_rgb_rle_2frame.dcm"))
+    assert rgb.pixels.shape == (100, 100) and rgb.photometric == "MONOCHROME2"
+    assert rgb.metadata["converted"] == "colour (RGB) converted to gray"
+    assert rgb.metadata["frames"] == "2 frames; showing the first"
+    ybr = load_image(pydicom_file("SC_ybr_full_422_uncompressed.dcm"))  # chroma-subsampled, 2/3 the bytes
+    assert ybr.pixels.shape == (100, 100)
+    palette = load_image(pydicom_file("examples_palette.dcm"))
+    assert palette.metadata["converted"] == "colour (PALETTE COLOR) converted to gray"
+
+
+def test_truncated_small_dicom():
+    from mammoviewer.errors import ImageReadError
+
+    with pytest.raises(ImageReadError, match="truncated DICOM Pixel Data: 8130 of 8192 bytes"):
+        load_image(pydicom_file("MR_truncated.dcm"))
