@@ -42,6 +42,8 @@ class CaseClassifier:
     pixel_mm: float = 0.8
     size: int = 256
     threshold: float = 0.5  # operating point on the abnormal score 1 - p(normal)
+    mode: str = "film"  # "film": the model sees the whole film; "patches": windows aggregated to the film
+    patches: dict = field(default_factory=dict)
     path: str = ""
     card: dict = field(default_factory=dict)
 
@@ -67,12 +69,18 @@ class CaseClassifier:
         if len(shape) != 4 or shape[1] != shape[2] or shape[3] != 1 or tuple(model.output_shape)[-1] != len(CLASSES):
             raise DetectorError(f"{model_file}: not a case classifier (input {shape}, output {model.output_shape})")
         inp = card.get("input", {})
+        mode = str(card.get("mode", "film"))
+        patches = dict(card.get("patches", {}))
+        if mode == "patches" and int(patches.get("patch", -1)) != shape[1]:
+            raise DetectorError(f"{card_file}: patch size {patches.get('patch')} does not match the model input {shape}")
         return cls(
             model=model,
             name=str(card.get("name", NAME)),
             version=str(card.get("version", VERSION)),
             pixel_mm=float(inp.get("pixel_mm", 0.8)),
-            size=int(shape[1]),
+            size=int(inp.get("size", shape[1])) if mode == "patches" else int(shape[1]),
+            mode=mode,
+            patches=patches,
             threshold=float(card.get("operating_threshold", 0.5)),
             path=str(model_file),
             card=card,
@@ -80,6 +88,11 @@ class CaseClassifier:
 
     def predict_array(self, x: np.ndarray) -> np.ndarray:
         """``[N, 3]`` probabilities of prepared inputs ``[N, size, size]`` (mean with the vertical mirror)."""
+        if self.mode == "patches":
+            from mammoviewer.classify.patches import PatchSettings, predict_films
+
+            s = PatchSettings(**{k: int(v) for k, v in self.patches.items()})
+            return predict_films(self.model, x, s)
         from mammoviewer.classify.training import predict
 
         return predict(self.model, x)
@@ -103,6 +116,7 @@ def save_classifier(
     trained_on: list[str],
     history: dict | None = None,
     extra: dict | None = None,
+    mode: dict | None = None,
 ) -> Path:
     """Write ``model.keras`` and ``card.json`` (kept fields of an existing card are updated, not lost)."""
     folder = Path(folder)
@@ -121,6 +135,10 @@ def save_classifier(
         trained_on_refs=sorted(trained_on),
         parameters=int(model.count_params()),
     )
+    if mode is not None:
+        card["mode"] = mode.get("mode", "film")
+        if card["mode"] == "patches":
+            card["patches"] = {k: mode[k] for k in ("patch", "stride", "top_k")}
     if history is not None:
         card["training"] = {"settings": history.get("settings"), "loss_first_last": [history["loss"][0], history["loss"][-1]]}
     card.update(extra or {})

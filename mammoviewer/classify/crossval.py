@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,8 @@ import numpy as np
 from mammoviewer.classify import data as cdata
 from mammoviewer.classify.metrics import CLASSES, summarise
 from mammoviewer.classify.model import ModelSettings
-from mammoviewer.classify.training import TrainSettings, predict, train
+from mammoviewer.classify.patches import PatchSettings, predict_films, train_patches
+from mammoviewer.classify.training import TrainSettings, predict, settings_dict, train
 
 ROOT = Path(__file__).resolve().parents[2]
 DETECTOR_SPLIT = ROOT / "models" / "idbll-light" / "split.json"
@@ -42,10 +44,12 @@ def mean_sd(values: list[float]) -> dict:
     return {"mean": float(np.nanmean(v)), "sd": float(np.nanstd(v, ddof=1)) if v.size > 1 else 0.0}
 
 
-def cross_validate(films, x, split: dict, s: TrainSettings, threshold: float, log=print) -> dict:
-    """Train one model per fold; JSON-ready per-fold and pooled figures plus out-of-fold probabilities."""
+def cross_validate(films, y: np.ndarray, split: dict, fit_predict, threshold: float, log=print) -> dict:
+    """One model per fold; JSON-ready per-fold and pooled figures plus out-of-fold probabilities.
+
+    ``fit_predict(train_indices, val_indices) -> ([len(val), 3] probabilities, history)``.
+    """
     refs = [f.ref for f in films]
-    y = np.array([f.label_index for f in films])
     index = {r: i for i, r in enumerate(refs)}
     folds, oof = [], {}
     for k, fold in enumerate(split["folds"]):
@@ -53,8 +57,7 @@ def cross_validate(films, x, split: dict, s: TrainSettings, threshold: float, lo
         val_set = set(val)
         tr = [i for i in range(len(refs)) if i not in val_set]
         t = time.perf_counter()
-        model, hist = train(x[tr], y[tr], s)
-        p = predict(model, x[val])
+        p, hist = fit_predict(tr, val)
         fig = summarise(y[val], p, threshold)
         fig.update(fold=k, seconds=round(time.perf_counter() - t, 1), final_loss=hist["loss"][-1])
         folds.append(fig)
@@ -81,11 +84,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default=None, help="split file (default: the detector's, else our own)")
     ap.add_argument("--out", required=True, help="folder for cv.json")
     ap.add_argument("--cache", default=str(ROOT / ".work" / "classify-cache"))
-    ap.add_argument("--epochs", type=int, default=TrainSettings().epochs)
+    ap.add_argument("--epochs", type=int, default=40)
     ap.add_argument("--lr", type=float, default=TrainSettings().learning_rate)
     ap.add_argument("--pixel-mm", type=float, default=0.8)
     ap.add_argument("--size", type=int, default=256)
     ap.add_argument("--width", type=int, default=ModelSettings().width)
+    ap.add_argument("--mode", choices=("film", "patches"), default="patches")
+    ap.add_argument("--patch", type=int, default=PatchSettings().patch)
+    ap.add_argument("--stride", type=int, default=PatchSettings().stride)
+    ap.add_argument("--top-k", type=int, default=PatchSettings().top_k)
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--threads", type=int, default=1, help="TensorFlow CPU threads")
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation")
@@ -98,27 +105,58 @@ def main(argv: list[str] | None = None) -> int:
     tf.config.threading.set_inter_op_parallelism_threads(a.threads)
     info = a.info or str(Path(a.images) / "Info.txt")
     films = cdata.case_films(a.images, info)
-    x = cdata.load_prepared(films, a.cache, a.pixel_mm, a.size)
-    s = TrainSettings(epochs=a.epochs, learning_rate=a.lr, model=ModelSettings(size=a.size, width=a.width))
+    x, flipped, scale = cdata.load_prepared(films, a.cache, a.pixel_mm, a.size)
+    y = np.array([f.label_index for f in films])
+    if a.mode == "film":
+        s = TrainSettings(epochs=a.epochs, learning_rate=a.lr, model=ModelSettings(size=a.size, width=a.width))
+
+        def fit(tr):
+            return train(x[tr], y[tr], s)
+
+        def pred(model, idx):
+            return predict(model, x[idx])
+
+        settings: dict = {"mode": "film", **settings_dict(s)}
+    else:
+        ps = PatchSettings(patch=a.patch, stride=a.stride, top_k=a.top_k, epochs=a.epochs,
+                           learning_rate=a.lr, width=a.width)
+
+        def fit(tr):
+            return train_patches(x[tr], [films[i] for i in tr], flipped[tr], scale[tr], ps)
+
+        def pred(model, idx):
+            return predict_films(model, x[idx], ps)
+
+        settings = {"mode": "patches", **asdict(ps)}
+    settings.update(pixel_mm=a.pixel_mm, size=a.size, threshold=a.threshold)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     log = lambda msg: print(msg, flush=True)  # noqa: E731
     if not a.no_cv:
         split, split_path = choose_split(films, a.split)
-        log(f"{len(films)} films, split {split_path}, {a.epochs} epochs, {a.size}px at {a.pixel_mm} mm")
-        res = cross_validate(films, x, split, s, a.threshold, log)
-        res.update(split=split_path, pixel_mm=a.pixel_mm, size=a.size, settings={"epochs": a.epochs, "learning_rate": a.lr, "width": a.width, "threshold": a.threshold})
+        log(f"{len(films)} films, split {split_path}, {settings}")
+
+        def fit_predict(tr, val):
+            model, hist = fit(tr)
+            return pred(model, val), hist
+
+        res = cross_validate(films, y, split, fit_predict, a.threshold, log)
+        res.update(split=split_path, settings=settings)
         (out / "cv.json").write_text(json.dumps(res, indent=1) + "\n")
         ms = res["mean_sd"]
         log("mean ± sd: " + ", ".join(f"{k} {v['mean']:.3f} ± {v['sd']:.3f}" for k, v in ms.items()))
+        p = res["pooled"]
+        log(f"pooled: AUC n/a {p['auc_normal_vs_abnormal']:.3f} m/r {p['auc_malignant_vs_rest']:.3f} "
+            f"acc {p['accuracy']:.3f} cm {p['confusion_matrix']['rows_true_columns_predicted']}")
     if a.final:
         from mammoviewer.classify.classifier import save_classifier
 
-        y = np.array([f.label_index for f in films])
-        model, hist = train(x, y, s)
+        t = time.perf_counter()
+        model, hist = fit(list(range(len(films))))
         save_classifier(model, a.final, pixel_mm=a.pixel_mm, size=a.size, threshold=a.threshold,
-                        trained_on=[f.ref for f in films], history=hist)
-        log(f"saved {a.final} (loss {hist['loss'][0]:.3f}->{hist['loss'][-1]:.3f})")
+                        trained_on=[f.ref for f in films], history=hist, mode=settings)
+        log(f"saved {a.final} (loss {hist['loss'][0]:.3f}->{hist['loss'][-1]:.3f}, "
+            f"{time.perf_counter() - t:.0f} s)")
     return 0
 
 

@@ -24,6 +24,9 @@ class CaseFilm:
     patient: int
     path: str
     label: str
+    #: located findings as (column, row, radius, class index) in the original film's pixels
+    lesions: tuple[tuple[float, float, float, int], ...] = ()
+    unlocated: bool = False  # a finding without coordinates (its tissue cannot be called normal)
 
     @property
     def label_index(self) -> int:
@@ -52,7 +55,12 @@ def case_films(images_dir: str | Path, info_path: str | Path, ids: list[str] | N
         if path is None:
             continue
         label = max((r.label or "normal" for r in rows), key=RANK.__getitem__)
-        out.append(CaseFilm(ref, mias.patient_of(ref), str(path), label))
+        lesions = tuple(
+            (float(r.x), float(mias.MIAS_SIZE - r.y), float(r.radius), RANK[r.label])  # type: ignore[arg-type]
+            for r in rows if r.label and r.located
+        )
+        unlocated = any(r.label and not r.located for r in rows)
+        out.append(CaseFilm(ref, mias.patient_of(ref), str(path), label, lesions, unlocated))
     if not out:
         raise DetectorError(f"{images_dir}: none of the films listed in {info_path} were found there")
     return out
@@ -107,20 +115,28 @@ def save_split(split: dict, path: str | Path) -> None:
     Path(path).write_text(json.dumps(split, indent=1) + "\n")
 
 
-def load_prepared(films: list[CaseFilm], cache_dir: str | Path | None, pixel_mm: float, size: int) -> np.ndarray:
-    """``[N, size, size]`` float32 inputs of ``films`` (via ``preprocess.prepare``), cached as uint8 .npz."""
+def load_prepared(
+    films: list[CaseFilm], cache_dir: str | Path | None, pixel_mm: float, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(``[N, size, size]`` float32 inputs, flipped flags, scales) of ``films`` via ``preprocess.prepare``.
+
+    Cached as a uint8 .npz under ``cache_dir`` (keyed by the settings and the film paths).
+    """
     from mammoviewer.classify.preprocess import prepare
     from mammoviewer.io import load_image
 
     key = hashlib.sha1(
-        json.dumps([pixel_mm, size, [(f.ref, f.path) for f in films]]).encode()
+        json.dumps(["v2", pixel_mm, size, [(f.ref, f.path) for f in films]]).encode()
     ).hexdigest()[:12]
     cache = Path(cache_dir) / f"films-{pixel_mm}mm-{size}-{key}.npz" if cache_dir else None
     if cache is not None and cache.is_file():
-        return np.load(cache)["x"].astype(np.float32) / 255.0
-    x = np.stack([prepare(load_image(f.path), pixel_mm, size).pixels for f in films])
-    q = np.round(x * 255.0).astype(np.uint8)
+        z = np.load(cache)
+        return z["x"].astype(np.float32) / 255.0, z["flipped"], z["scale"]
+    prepared = [prepare(load_image(f.path), pixel_mm, size) for f in films]
+    q = np.round(np.stack([p.pixels for p in prepared]) * 255.0).astype(np.uint8)
+    flipped = np.array([p.flipped for p in prepared])
+    scale = np.array([p.scale for p in prepared])
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(cache, x=q, refs=np.array([f.ref for f in films]))
-    return q.astype(np.float32) / 255.0
+        np.savez_compressed(cache, x=q, flipped=flipped, scale=scale, refs=np.array([f.ref for f in films]))
+    return q.astype(np.float32) / 255.0, flipped, scale

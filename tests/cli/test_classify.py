@@ -1,0 +1,77 @@
+"""``mammoviewer classify`` end to end with the bundled model on a real MIAS film."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mammoviewer.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "case-classifier" / "model.keras"
+FILM = ROOT / "resources" / "samples" / "mdb023.pgm"
+SHARED_FILM = ROOT / ".." / "shared" / "data" / "mias" / "pgm" / "mdb023.pgm"
+
+pytestmark = pytest.mark.skipif(not MODEL.is_file(), reason=f"bundled model {MODEL} not present")
+
+
+@pytest.fixture
+def film() -> Path:
+    for cand in (FILM, SHARED_FILM):
+        if cand.is_file():
+            return cand
+    pytest.skip("mdb023.pgm not found")
+
+
+def _check_schema(doc: dict, paths: list[str]) -> None:
+    assert set(doc) == {"model", "images"}
+    assert set(doc["model"]) == {"name", "version"}
+    assert [im["path"] for im in doc["images"]] == paths
+    for im in doc["images"]:
+        assert set(im) == {"path", "probabilities"}
+        probs = im["probabilities"]
+        assert list(probs) == ["normal", "benign", "malignant"]
+        assert all(isinstance(v, float) and 0.0 <= v <= 1.0 for v in probs.values())
+        assert sum(probs.values()) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_classify_json_schema_on_a_real_film(film: Path, capsys) -> None:
+    assert main(["classify", str(film), str(film), "--json"]) == 0
+    out = capsys.readouterr()
+    doc = json.loads(out.out)
+    _check_schema(doc, [str(film), str(film)])
+    assert doc["images"][0] == doc["images"][1]  # deterministic
+    assert doc["model"]["name"] == "case-classifier"
+
+
+def test_bad_file_is_one_error_line_and_the_rest_is_classified(film: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.pgm"
+    bad.write_bytes(b"P5\n1024 1024\n255\n" + b"\0" * 10)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    res = subprocess.run(
+        [sys.executable, "-m", "mammoviewer", "classify", str(bad), str(film), "--json"],
+        capture_output=True, text=True, timeout=300, env=env, cwd=ROOT,
+    )
+    assert res.returncode == 2
+    doc = json.loads(res.stdout)
+    _check_schema(doc, [str(film)])
+    errors = [line for line in res.stderr.splitlines() if line.startswith("mammoviewer:")]
+    assert len(errors) == 1 and str(bad) in errors[0]
+    assert "Traceback" not in res.stderr
+
+
+def test_text_output_names_the_likeliest_class(film: Path, capsys) -> None:
+    assert main(["classify", str(film)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"{film}: ") and line.split()[1] in ("normal", "benign", "malignant")
+
+
+def test_missing_model_is_one_line_exit_2(film: Path, tmp_path: Path, capsys) -> None:
+    assert main(["classify", str(film), "--model", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "case classifier model not found" in err[0]
