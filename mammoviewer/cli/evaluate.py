@@ -1,0 +1,123 @@
+"""``mammoviewer evaluate``: FROC and AP of the detector on whole MIAS films (or k-fold CV)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+DEFAULT_MIAS = "../shared/data/mias"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--images", default=DEFAULT_MIAS, help="MIAS image folder (default: %(default)s)")
+    parser.add_argument("--info", default=None, help="MIAS Info.txt (default: IMAGES/Info.txt)")
+    parser.add_argument("--ids", default=None, help="file of film refs (mdbNNN) to evaluate, one per line")
+    parser.add_argument("--model", default=None, help="model file or folder (default: the bundled model)")
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    parser.add_argument("--folds", type=int, default=None,
+                        help="cross-validate: evaluate CV_DIR/foldK/model.keras on fold K of the split")
+    parser.add_argument("--cv-dir", default=".work/cv", help="folder of the fold models (default: %(default)s)")
+    parser.add_argument("--split", default=None, help="split file (default: the model folder's split.json)")
+    parser.add_argument("--update-card", action="store_true",
+                        help="with --folds: write the 1 FP/image operating point and the CV figures into "
+                             "the model card")
+    parser.add_argument("--plots", default=None, metavar="DIR", help="write PR and FROC curves as PNG here")
+    parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+
+
+def _films(args):
+    from mammoviewer.detect.data import mias_films
+    from mammoviewer.errors import DetectorError
+
+    films = mias_films(args.images, args.info or str(Path(args.images) / "Info.txt"))
+    if args.ids:
+        try:
+            wanted = {ln.split()[0] for ln in Path(args.ids).read_text().splitlines()
+                      if ln.strip() and not ln.startswith("#")}
+        except OSError as exc:
+            raise DetectorError(f"{args.ids}: cannot read the ids file ({exc.strerror or exc})") from exc
+        films = [f for f in films if f.ref in wanted]
+        if not films:
+            raise DetectorError(f"{args.ids}: none of its film refs is in {args.images}")
+    return films
+
+
+def _plots(result, out_dir: str, prefix: str = "") -> list[str]:
+    from mammoviewer.detect import metrics as mt
+    from mammoviewer.detect.plots import draw_curves
+
+    written = []
+    f = mt.froc(result.predictions, result.truths, result.n_images)
+    curves = {"all lesions": f.curve()}
+    classes = sorted({t.cls for t in result.truths})
+    cls_arr = [t.cls for t in result.truths]
+    for c in classes:
+        curves[c] = f.curve(mask=__import__("numpy").array(cls_arr) == c)
+    written.append(str(draw_curves(curves, Path(out_dir) / f"{prefix}froc.png", "FROC (whole films)",
+                                   "false positives per image", "sensitivity", (0.0, 4.0))))
+    pr = {}
+    for lab in ("benign", "malignant"):
+        p = mt.precision_recall(result.predictions, result.truths, lab)
+        pr[f"{lab} AP={p.ap_all_point:.3f}"] = (p.recall, p.precision)
+    written.append(str(draw_curves(pr, Path(out_dir) / f"{prefix}pr.png", "Precision-recall, IoU 0.5",
+                                   "recall", "precision", (0.0, 1.0))))
+    return written
+
+
+def run(args: argparse.Namespace) -> int:
+    from mammoviewer.detect import Detector
+    from mammoviewer.detect import evaluation as ev
+    from mammoviewer.detect.data import load_split
+    from mammoviewer.detect.detector import _resolve
+    from mammoviewer.errors import DetectorError
+    from mammoviewer.io import mias
+
+    films = _films(args)
+    if args.folds is None:
+        detector = Detector.load(args.model, device=args.device)
+        result = ev.predict_films(detector, films)
+        summary = ev.evaluate(result)
+        seen = set(detector.card.get("training", {}).get("train_patients", []))
+        summary["films_of_training_patients"] = sum(mias.patient_of(f.ref) in seen for f in films)
+        doc = {"model": f"{detector.name} {detector.version}", "device": detector.device, **summary}
+        if args.plots:
+            doc["plots"] = _plots(result, args.plots)
+        print(json.dumps(ev.clean(doc), indent=1))
+        return 0
+
+    model_path, card_path = _resolve(args.model)
+    split = load_split(args.split or model_path.parent / "split.json")
+    if args.folds != len(split["folds"]):
+        raise DetectorError(f"--folds {args.folds} but the split has {len(split['folds'])} folds")
+    per_fold, pooled = [], ev.FilmResult([], [], 0, 0.0)
+    for k, fold in enumerate(split["folds"]):
+        fold_films = [f for f in films if f.ref in set(fold["films"])]
+        detector = Detector.load(ev.fold_model_path(args.cv_dir, k), device=args.device)
+        seen = set(detector.card.get("training", {}).get("train_patients", []))
+        if any(mias.patient_of(f.ref) in seen for f in fold_films):
+            raise DetectorError(f"fold {k}: the fold model was trained on patients of its validation fold")
+        res = ev.predict_films(detector, fold_films)
+        s = ev.evaluate(res)
+        s["fold"] = k
+        per_fold.append(s)
+        pooled = ev.FilmResult(pooled.predictions + res.predictions, pooled.truths + res.truths,
+                               pooled.n_images + res.n_images, pooled.seconds + res.seconds)
+    doc = {
+        "folds": args.folds,
+        "cv_dir": args.cv_dir,
+        "mean_sd_over_folds": ev.aggregate_folds(per_fold),
+        "pooled": ev.evaluate(pooled),
+        "per_fold": per_fold,
+    }
+    if args.plots:
+        doc["plots"] = _plots(pooled, args.plots, prefix="cv_")
+    if args.update_card:
+        card = json.loads(card_path.read_text())
+        card["default_threshold"] = round(doc["pooled"]["threshold_at_1fp"], 4)
+        card["threshold_note"] = (f"score giving <= 1 false positive per image on the pooled {args.folds}-fold "
+                                  "validation predictions")
+        card["metrics"] = ev.clean({k: doc[k] for k in ("mean_sd_over_folds", "pooled")})
+        card_path.write_text(json.dumps(card, indent=1) + "\n")
+    print(json.dumps(ev.clean(doc), indent=1))
+    return 0

@@ -1,0 +1,55 @@
+"""``mammoviewer train``: train the IDBLL lesion detector on a MIAS folder."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+DEFAULT_MIAS = "../shared/data/mias"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--images", default=DEFAULT_MIAS, help="MIAS image folder (default: %(default)s)")
+    parser.add_argument("--info", default=None, help="MIAS Info.txt (default: IMAGES/Info.txt)")
+    parser.add_argument("--out", required=True, help="model folder to write, e.g. models/idbll-light")
+    parser.add_argument("--backbone", choices=("light", "vgg16"), default="light")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--steps", type=int, default=100, help="batches per epoch (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fold", default="none",
+                        help="validation fold to hold out (0..FOLDS-1), or 'none' to train on every patient")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--split", default=None, help="split file to reuse (default: OUT/split.json, made if missing)")
+    parser.add_argument("--pixel-mm", type=float, default=0.4, help="model pixel size in mm")
+    parser.add_argument("--crop", type=int, default=256, help="training crop side in model pixels")
+    parser.add_argument("--width", type=float, default=1.0, help="channel multiplier of the light backbone")
+    parser.add_argument("--cache-dir", default=".work/idbll-cache")
+    parser.add_argument("--checkpoint-dir", default=None, help="resumable checkpoint (default under .work/checkpoints)")
+    parser.add_argument("--name", default=None)
+    parser.add_argument("--quiet", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mammoviewer.detect.sampler import CropConfig
+    from mammoviewer.detect.training import TrainConfig, train
+    from mammoviewer.errors import DetectorError
+
+    fold = None if str(args.fold).lower() in ("none", "all") else int(args.fold)
+    if args.epochs < 1 or args.steps < 1 or args.batch_size < 1:
+        raise DetectorError("--epochs, --steps and --batch-size must be positive")
+    cfg = TrainConfig(
+        images=args.images, info=args.info or str(Path(args.images) / "Info.txt"), out=args.out,
+        backbone=args.backbone, epochs=args.epochs, steps_per_epoch=args.steps, batch_size=args.batch_size,
+        learning_rate=args.lr, seed=args.seed, fold=fold, folds=args.folds, split=args.split,
+        pixel_mm=args.pixel_mm, width=args.width, cache_dir=args.cache_dir,
+        checkpoint_dir=args.checkpoint_dir, name=args.name, crop=CropConfig(size=args.crop),
+        verbose=0 if args.quiet else 1,
+    )
+    command = "mammoviewer train " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+    train(cfg, command=command)
+    return 0

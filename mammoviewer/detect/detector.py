@@ -1,0 +1,154 @@
+"""The detector the viewer and the CLI call: load once, one forward pass per film."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mammoviewer.detect.anchors import AnchorSpec, generate_anchors
+from mammoviewer.detect.postprocess import PostConfig, postprocess
+from mammoviewer.detect.preprocess import ModelInput, prepare, to_original_frame
+from mammoviewer.errors import DetectorError
+from mammoviewer.io.image import Image
+
+DEVICES = ("auto", "cpu", "gpu")
+MODEL_FILE, CARD_FILE = "model.keras", "model.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One finding: ``box`` = (x0, y0, x1, y1) in the opened image's pixels, origin top-left."""
+
+    box: tuple[float, float, float, float]
+    label: str  # "benign" or "malignant"
+    score: float
+
+
+class DetectionCancelled(DetectorError):
+    """``detect`` stopped because its cancel event was set."""
+
+
+def default_model_path() -> Path:
+    """The bundled model: ``models/idbll-light/model.keras`` at the project root."""
+    return Path(__file__).resolve().parents[2] / "models" / "idbll-light" / MODEL_FILE
+
+
+def _resolve(path: str | Path | None) -> tuple[Path, Path]:
+    p = Path(path) if path is not None else default_model_path()
+    model = p / MODEL_FILE if p.is_dir() else p
+    if not model.is_file():
+        raise DetectorError(f"{model}: model file not found (train one with 'mammoviewer train')")
+    card = model.with_name(CARD_FILE) if model.name == MODEL_FILE else model.with_suffix(".json")
+    if not card.is_file():
+        raise DetectorError(f"{card}: model card not found next to {model.name}")
+    return model, card
+
+
+def _pick_device(device: str) -> tuple[str, str]:
+    """(backend device string, human name such as 'CPU' or 'GPU: NVIDIA H100')."""
+    import keras
+
+    if device not in DEVICES:
+        raise DetectorError(f"unknown device {device!r}; choose auto, cpu or gpu")
+    if keras.backend.backend() == "jax":
+        import jax
+
+        gpus = [d for d in jax.devices() if d.platform == "gpu"] if device != "cpu" else []
+        if device == "gpu" and not gpus:
+            raise DetectorError("no GPU is visible to JAX; use --device cpu or auto")
+        return ("gpu", f"GPU: {gpus[0].device_kind}") if gpus else ("cpu", "CPU")
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU") if device != "cpu" else []
+    if device == "gpu" and not gpus:
+        raise DetectorError("no GPU is visible to TensorFlow; use --device cpu or auto")
+    if gpus:
+        details = tf.config.experimental.get_device_details(gpus[0])
+        return "/GPU:0", f"GPU: {details.get('device_name', gpus[0].name)}"
+    return "/CPU:0", "CPU"
+
+
+class Detector:
+    """A loaded IDBLL model. Create with :meth:`load`; call :meth:`detect` per image."""
+
+    def __init__(self, model, card: dict, device: str, device_name: str, path: Path) -> None:
+        self._model = model
+        self.card = card
+        self.path = path
+        self.name: str = str(card.get("name", path.parent.name))
+        self.version: str = str(card.get("version", "0"))
+        self.device: str = device_name
+        self.default_threshold: float = float(card.get("default_threshold", 0.5))
+        self.pixel_size_mm: float = float(card["pixel_mm"])
+        self.spec = AnchorSpec.from_dict(card["anchors"])
+        self.labels: tuple[str, ...] = tuple(card.get("labels", ("benign", "malignant")))
+        self.post = PostConfig(nms_iou=float(card.get("nms_iou", 0.45)),
+                               max_detections=int(card.get("max_detections", 100)))
+        self._device = device
+        self._fn = None
+        self._lock = threading.Lock()
+        self.last_input: ModelInput | None = None
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, device: str = "auto") -> "Detector":
+        """Load a model (a ``.keras`` file or its folder; default: the bundled one) with ``safe_mode``."""
+        model_path, card_path = _resolve(path)
+        try:
+            card = json.loads(card_path.read_text())
+            card["pixel_mm"], card["anchors"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise DetectorError(f"{card_path}: not a readable model card ({exc})") from exc
+        dev, dev_name = _pick_device(device)
+        import keras
+
+        try:
+            model = keras.models.load_model(model_path, compile=False, safe_mode=True)
+        except Exception as exc:  # keras raises many types for a broken file
+            raise DetectorError(f"{model_path}: cannot load the model ({type(exc).__name__}: {exc})") from exc
+        return cls(model, card, dev, dev_name, model_path)
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        import keras
+
+        if keras.backend.backend() != "tensorflow":
+            return np.asarray(self._model(x, training=False))
+        import tensorflow as tf
+
+        with self._lock:
+            if self._fn is None:
+                model = self._model
+                self._fn = tf.function(lambda t: model(t, training=False), reduce_retracing=True,
+                                       input_signature=[tf.TensorSpec([None, None, None, 1], tf.float32)])
+        with tf.device(self._device):
+            return self._fn(tf.constant(x)).numpy()
+
+    def detect(self, image: Image, threshold: float = 0.0,
+               cancel: threading.Event | None = None) -> list[Detection]:
+        """Findings with score >= ``threshold`` (at most ``max_detections``), best first.
+
+        Raises :class:`DetectionCancelled` if ``cancel`` is set before the work is done.
+        """
+        def check() -> None:
+            if cancel is not None and cancel.is_set():
+                raise DetectionCancelled(f"{image.path}: detection cancelled")
+
+        check()
+        mi = prepare(image, self.pixel_size_mm, self.spec.multiple)
+        self.last_input = mi
+        check()
+        raw = self._forward(mi.array[None, :, :, None].astype(np.float32))[0]
+        check()
+        anchors = generate_anchors(mi.array.shape[0], mi.array.shape[1], self.spec)
+        cfg = PostConfig(score_threshold=float(threshold), nms_iou=self.post.nms_iou,
+                         pre_nms_top_k=self.post.pre_nms_top_k, max_detections=self.post.max_detections)
+        boxes, classes, scores = postprocess(raw, anchors, len(self.labels) + 1, self.spec.variances, cfg)
+        boxes = to_original_frame(boxes, mi)
+        return [
+            Detection(tuple(float(v) for v in b), self.labels[int(c) - 1], float(s))  # type: ignore[arg-type]
+            for b, c, s in zip(boxes, classes, scores)
+            if b[2] > b[0] and b[3] > b[1]
+        ]

@@ -1,0 +1,53 @@
+"""From raw SSD outputs to detections: softmax, offset decoding, class-wise NMS, top-k."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mammoviewer.detect import boxes as bx
+
+
+@dataclass(frozen=True, slots=True)
+class PostConfig:
+    score_threshold: float = 0.0
+    nms_iou: float = 0.45
+    pre_nms_top_k: int = 400  # per class
+    max_detections: int = 100
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def postprocess(raw: np.ndarray, anchors: np.ndarray, num_classes: int = 3,
+                variances: tuple[float, float] = bx.VARIANCES,
+                cfg: PostConfig = PostConfig()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw ``[A, C + 4]`` output -> (boxes ``[K, 4]`` model frame, class ids ``[K]``, scores ``[K]``).
+
+    NMS runs per class (1..C-1); the survivors of all classes are merged, best first, and
+    cut to ``max_detections``. A detection is kept when its score is >= ``score_threshold``.
+    """
+    if raw.shape != (len(anchors), num_classes + 4):
+        raise ValueError(f"raw output {raw.shape} does not match {len(anchors)} anchors x {num_classes + 4}")
+    probs = softmax(raw[:, :num_classes].astype(np.float64))
+    decoded = bx.decode(raw[:, num_classes:].astype(np.float64), anchors, variances)
+    all_boxes, all_cls, all_scores = [], [], []
+    for c in range(1, num_classes):
+        s = probs[:, c]
+        idx = np.flatnonzero(s >= max(cfg.score_threshold, 1e-6))
+        if idx.size == 0:
+            continue
+        idx = idx[np.argsort(-s[idx], kind="stable")[: cfg.pre_nms_top_k]]
+        keep = idx[bx.nms(decoded[idx], s[idx], cfg.nms_iou, cfg.max_detections)]
+        all_boxes.append(decoded[keep])
+        all_cls.append(np.full(len(keep), c, dtype=np.int64))
+        all_scores.append(s[keep])
+    if not all_boxes:
+        return np.zeros((0, 4)), np.zeros(0, dtype=np.int64), np.zeros(0)
+    b, c, s = np.concatenate(all_boxes), np.concatenate(all_cls), np.concatenate(all_scores)
+    order = np.argsort(-s, kind="stable")[: cfg.max_detections]
+    return b[order], c[order], s[order]

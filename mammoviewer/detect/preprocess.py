@@ -1,0 +1,87 @@
+"""Bring any image to the model's pixel size through the viewer's display pipeline, and map boxes back.
+
+The picture the model sees is the one the viewer shows: ``mammoviewer.io.display.render``
+(Modality LUT -> VOI -> MONOCHROME1 inversion) then an area resample to ``pixel_mm`` using
+the image's pixel spacing, padded at the bottom/right to a multiple of the largest stride.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from mammoviewer.detect import boxes as bx
+from mammoviewer.io.image import Image
+
+#: a film of unknown spacing is assumed to span MIAS's height (1024 rows x 0.2 mm)
+ASSUMED_FILM_HEIGHT_MM = 204.8
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInput:
+    """A film resampled for the model, and how to get back to the opened image's pixels."""
+
+    array: np.ndarray  # float32 [H, W] in [0, 1], padded
+    scale_x: float  # model pixels per original column
+    scale_y: float  # model pixels per original row
+    width: int  # original columns
+    height: int  # original rows
+    spacing_mm: tuple[float, float]  # (row, column) spacing used
+    spacing_assumed: bool  # True when the image had no pixel spacing
+
+
+def render_for_model(image: Image) -> np.ndarray:
+    """The display rendering of ``image`` (float32 [0, 1], white = dense tissue)."""
+    from mammoviewer.io.display import render
+
+    return np.asarray(render(image), dtype=np.float32)
+
+
+def spacing_of(image: Image) -> tuple[tuple[float, float], bool]:
+    """(row, column) pixel spacing in mm and whether it was assumed."""
+    sp = image.pixel_spacing_mm
+    if sp and sp[0] and sp[1] and sp[0] > 0 and sp[1] > 0:
+        return (float(sp[0]), float(sp[1])), False
+    s = ASSUMED_FILM_HEIGHT_MM / max(image.rows, 1)
+    return (s, s), True
+
+
+def resample(rendered: np.ndarray, spacing_mm: tuple[float, float], pixel_mm: float,
+             multiple: int = 1) -> tuple[np.ndarray, float, float]:
+    """Area-resample a rendered image to ``pixel_mm`` and pad to ``multiple``; returns (array, sx, sy)."""
+    rows, cols = rendered.shape[:2]
+    new_w = max(1, int(round(cols * spacing_mm[1] / pixel_mm)))
+    new_h = max(1, int(round(rows * spacing_mm[0] / pixel_mm)))
+    if (new_w, new_h) == (cols, rows):
+        small = rendered.astype(np.float32, copy=True)
+    else:
+        interp = cv2.INTER_AREA if new_w < cols or new_h < rows else cv2.INTER_LINEAR
+        small = cv2.resize(rendered.astype(np.float32), (new_w, new_h), interpolation=interp)
+    ph = -(-new_h // multiple) * multiple
+    pw = -(-new_w // multiple) * multiple
+    if (ph, pw) != small.shape:
+        small = np.pad(small, ((0, ph - new_h), (0, pw - new_w)))
+    return small, new_w / cols, new_h / rows
+
+
+def prepare(image: Image, pixel_mm: float, multiple: int = 64) -> ModelInput:
+    """Render, resample and pad ``image`` for a model working at ``pixel_mm``."""
+    spacing, assumed = spacing_of(image)
+    arr, sx, sy = resample(render_for_model(image), spacing, pixel_mm, multiple)
+    return ModelInput(np.clip(arr, 0.0, 1.0), sx, sy, image.columns, image.rows, spacing, assumed)
+
+
+def to_model_frame(boxes: np.ndarray, mi: ModelInput) -> np.ndarray:
+    """Original-frame corner boxes -> model-frame boxes."""
+    b = bx.as_boxes(boxes)
+    return b * np.array([mi.scale_x, mi.scale_y, mi.scale_x, mi.scale_y])
+
+
+def to_original_frame(boxes: np.ndarray, mi: ModelInput) -> np.ndarray:
+    """Model-frame corner boxes -> the opened image's pixel frame, clipped to the image."""
+    b = bx.as_boxes(boxes) / np.array([mi.scale_x, mi.scale_y, mi.scale_x, mi.scale_y])
+    b[:, [0, 2]] = np.clip(b[:, [0, 2]], 0, mi.width)
+    b[:, [1, 3]] = np.clip(b[:, [1, 3]], 0, mi.height)
+    return b

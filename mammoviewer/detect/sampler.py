@@ -1,0 +1,126 @@
+"""Training crops: random positions (some holding a lesion centre at a random offset, the rest
+anywhere on tissue), 90-degree rotations, flips, scale and contrast jitter, and SSD targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from mammoviewer.detect import anchors as an
+from mammoviewer.detect import boxes as bx
+
+
+@dataclass(frozen=True, slots=True)
+class CropConfig:
+    size: int = 256  # crop side, model pixels
+    positive_fraction: float = 0.5  # crops holding a lesion centre
+    min_tissue: float = 0.3  # crops with less tissue than this (mostly air) are discarded
+    tissue_level: float = 0.12  # rendered intensity above which a pixel counts as tissue
+    keep_fraction: float = 0.6  # a cut lesion keeps its clipped box if this much of it is inside
+    scale_jitter: tuple[float, float] = (0.85, 1.18)
+    gamma_jitter: float = 0.3  # log-gamma uniform in [-g, g]
+    contrast_jitter: float = 0.15
+    brightness_jitter: float = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class TrainFilm:
+    """A cached film at the model's pixel size with its lesions (model frame) and class ids."""
+
+    ref: str
+    image: np.ndarray  # uint8 [H, W]
+    boxes: np.ndarray  # [G, 4]
+    labels: np.ndarray  # [G] class ids
+
+
+def clip_boxes(boxes: np.ndarray, x0: float, y0: float, side: float, keep_fraction: float):
+    """Boxes moved into a crop at (x0, y0) of ``side``: (kept [K,4], index of kept, cut [C,4])."""
+    b = bx.as_boxes(boxes) - np.array([x0, y0, x0, y0])
+    c = np.clip(b, 0, side)
+    frac = bx.area(c) / np.maximum(bx.area(b), 1e-9)
+    keep = frac >= keep_fraction
+    cut = (frac > 0) & ~keep
+    return c[keep], np.flatnonzero(keep), c[cut]
+
+
+def rotate_boxes(boxes: np.ndarray, side: int, k: int, flip: bool) -> np.ndarray:
+    """Boxes after ``np.rot90(img, k)`` then (optionally) ``img[:, ::-1]`` on a ``side`` square."""
+    b = bx.as_boxes(boxes).copy()
+    for _ in range(k % 4):  # rot90 counter-clockwise: (x, y) -> (y, side - x)
+        b = np.stack([b[:, 1], side - b[:, 2], b[:, 3], side - b[:, 0]], axis=1)
+    if flip:
+        b = np.stack([side - b[:, 2], b[:, 1], side - b[:, 0], b[:, 3]], axis=1)
+    return b
+
+
+class CropSampler:
+    """Draws augmented crops and their SSD targets from ``films``; everything comes from ``rng``."""
+
+    def __init__(self, films: list[TrainFilm], spec: an.AnchorSpec = an.AnchorSpec(),
+                 cfg: CropConfig = CropConfig()) -> None:
+        if not films:
+            raise ValueError("CropSampler needs at least one film")
+        self.films, self.spec, self.cfg = films, spec, cfg
+        self.positive = [i for i, f in enumerate(films) if len(f.boxes)]
+        self.anchors = an.generate_anchors(cfg.size, cfg.size, spec)
+
+    def _origin(self, film: TrainFilm, side: int, rng: np.random.Generator, positive: bool):
+        h, w = film.image.shape
+        for _ in range(20):
+            if positive:
+                g = film.boxes[rng.integers(len(film.boxes))]
+                cx, cy = (g[0] + g[2]) / 2, (g[1] + g[3]) / 2
+                x0 = cx - rng.uniform(0.1, 0.9) * side
+                y0 = cy - rng.uniform(0.1, 0.9) * side
+            else:
+                x0, y0 = rng.uniform(0, max(w - side, 0)), rng.uniform(0, max(h - side, 0))
+            x0 = int(np.clip(round(x0), 0, max(w - side, 0)))
+            y0 = int(np.clip(round(y0), 0, max(h - side, 0)))
+            crop = film.image[y0:y0 + side, x0:x0 + side]
+            if (crop > self.cfg.tissue_level * 255).mean() >= self.cfg.min_tissue:
+                return x0, y0
+        return None
+
+    def crop(self, rng: np.random.Generator, positive: bool):
+        """One augmented crop: (float32 image [S, S], boxes [K, 4], labels [K], cut boxes [C, 4])."""
+        cfg, s = self.cfg, self.cfg.size
+        while True:
+            idx = self.positive[rng.integers(len(self.positive))] if positive and self.positive else \
+                int(rng.integers(len(self.films)))
+            film = self.films[idx]
+            side = int(round(s * rng.uniform(*cfg.scale_jitter)))
+            side = min(side, *film.image.shape)
+            origin = self._origin(film, side, rng, positive and len(film.boxes) > 0)
+            if origin is not None:
+                break
+        x0, y0 = origin
+        img = film.image[y0:y0 + side, x0:x0 + side].astype(np.float32) / 255.0
+        if img.shape != (side, side):
+            img = np.pad(img, ((0, side - img.shape[0]), (0, side - img.shape[1])))
+        boxes, kept, cut = clip_boxes(film.boxes, x0, y0, side, cfg.keep_fraction)
+        labels = film.labels[kept]
+        if side != s:
+            img = cv2.resize(img, (s, s), interpolation=cv2.INTER_AREA if side > s else cv2.INTER_LINEAR)
+            boxes, cut = boxes * (s / side), cut * (s / side)
+        k, flip = int(rng.integers(4)), bool(rng.integers(2))
+        img = np.rot90(img, k)
+        if flip:
+            img = img[:, ::-1]
+        boxes, cut = rotate_boxes(boxes, s, k, flip), rotate_boxes(cut, s, k, flip)
+        gamma = float(np.exp(rng.uniform(-cfg.gamma_jitter, cfg.gamma_jitter)))
+        a = 1.0 + rng.uniform(-cfg.contrast_jitter, cfg.contrast_jitter)
+        b = rng.uniform(-cfg.brightness_jitter, cfg.brightness_jitter)
+        img = np.clip(a * np.power(np.clip(img, 0, 1), gamma) + b, 0.0, 1.0)
+        return np.ascontiguousarray(img, dtype=np.float32), boxes, labels, cut
+
+    def batch(self, batch_size: int, rng: np.random.Generator):
+        """(images [B, S, S, 1], targets [B, A, 5]) for the SSD loss."""
+        imgs, targets = [], []
+        for _ in range(batch_size):
+            img, boxes, labels, cut = self.crop(rng, rng.random() < self.cfg.positive_fraction)
+            lab, off = an.assign(self.anchors, boxes, labels, cut, self.spec)
+            imgs.append(img[..., None])
+            targets.append(np.concatenate([lab[:, None].astype(np.float32), off], axis=1))
+        return np.stack(imgs), np.stack(targets)

@@ -1,0 +1,195 @@
+"""Train an SSD on MIAS crops: deterministic with a seed, resumable from a checkpoint, with a progress bar."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from mammoviewer.detect import data as md
+from mammoviewer.detect.anchors import AnchorSpec
+from mammoviewer.detect.sampler import CropConfig, CropSampler, TrainFilm
+from mammoviewer.errors import DetectorError
+from mammoviewer.io import mias
+
+MODEL_FILE, CARD_FILE, SPLIT_FILE = "model.keras", "model.json", "split.json"
+
+
+@dataclass
+class TrainConfig:
+    images: str
+    info: str
+    out: str
+    backbone: str = "light"
+    epochs: int = 30
+    steps_per_epoch: int = 100
+    batch_size: int = 16
+    learning_rate: float = 2e-3
+    weight_decay: float = 1e-4
+    seed: int = 0
+    fold: int | None = None  # validation fold held out; None trains on every patient
+    folds: int = 5
+    split: str | None = None  # split file to reuse (default: OUT/split.json, created if missing)
+    pixel_mm: float = 0.4
+    width: float = 1.0
+    cache_dir: str = ".work/idbll-cache"
+    checkpoint_dir: str | None = None  # default: .work/checkpoints/<out name>
+    name: str | None = None
+    version: str = "1.0"
+    crop: CropConfig = field(default_factory=CropConfig)
+    verbose: int = 1
+
+
+def _checkpoint_dir(cfg: TrainConfig) -> Path:
+    if cfg.checkpoint_dir:
+        return Path(cfg.checkpoint_dir)
+    out = Path(cfg.out).resolve()
+    return Path(cfg.cache_dir).parent / "checkpoints" / f"{out.parent.name}-{out.name}"
+
+
+def resolve_split(cfg: TrainConfig, films: list[md.Film]) -> dict:
+    """Reuse the split file if there is one, else make it; it is always written next to the model."""
+    out_split = Path(cfg.out) / SPLIT_FILE
+    src = Path(cfg.split) if cfg.split else out_split
+    split = md.load_split(src) if src.is_file() else md.make_split(films, cfg.folds, cfg.seed)
+    md.save_split(split, out_split)
+    return split
+
+
+def training_films(films: list[md.Film], refs: set[str], cfg: TrainConfig, progress=None) -> list[TrainFilm]:
+    chosen = [f for f in films if f.ref in refs]
+    cache = md.load_cache(chosen, cfg.pixel_mm, cfg.cache_dir, progress)
+    out = []
+    for f in chosen:
+        img, sx, sy = cache[f.ref]
+        boxes = np.array([l.box for l in f.lesions], dtype=np.float64).reshape(-1, 4) * [sx, sy, sx, sy]
+        labels = np.array([l.class_id for l in f.lesions], dtype=np.int32)
+        out.append(TrainFilm(f.ref, img, boxes, labels))
+    return out
+
+
+def _dataset(sampler: CropSampler, cfg: TrainConfig):
+    import keras
+
+    class CropDataset(keras.utils.PyDataset):
+        """Batch ``i`` of epoch ``e`` is drawn from ``rng(seed, e, i)``: identical after a resume."""
+
+        def __init__(self) -> None:
+            super().__init__(workers=1, use_multiprocessing=False)
+            self.epoch = 0
+
+        def __len__(self) -> int:
+            return cfg.steps_per_epoch
+
+        def __getitem__(self, i: int):
+            rng = np.random.default_rng([cfg.seed, self.epoch, int(i)])
+            return sampler.batch(cfg.batch_size, rng)
+
+    return CropDataset()
+
+
+def build_card(cfg: TrainConfig, spec: AnchorSpec, extra: dict) -> dict:
+    return {
+        "name": cfg.name or Path(cfg.out).name,
+        "version": cfg.version,
+        "backbone": cfg.backbone,
+        "pixel_mm": cfg.pixel_mm,
+        "input_multiple": spec.multiple,
+        "labels": list(md.LABELS),
+        "anchors": spec.to_dict(),
+        "default_threshold": 0.5,
+        "nms_iou": 0.45,
+        "max_detections": 100,
+        "training": extra,
+    }
+
+
+def train(cfg: TrainConfig, command: str = "") -> Path:
+    """Train (or resume) and write ``OUT/model.keras``, ``OUT/model.json`` and ``OUT/split.json``."""
+    import keras
+
+    from mammoviewer.detect.losses import SSDLoss
+    from mammoviewer.detect.model import build_ssd
+
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    films = md.mias_films(cfg.images, cfg.info)
+    split = resolve_split(cfg, films)
+    train_refs, val_refs = md.fold_refs(split, cfg.fold)
+    log = (lambda *a: print(*a, flush=True)) if cfg.verbose else (lambda *a: None)
+    log(f"train: {len(train_refs)} films for training, {len(val_refs)} held out (fold {cfg.fold})")
+    tfilms = training_films(films, train_refs, cfg)
+    spec = AnchorSpec()
+    sampler = CropSampler(tfilms, spec, cfg.crop)
+
+    ckdir = _checkpoint_dir(cfg)
+    ckdir.mkdir(parents=True, exist_ok=True)
+    ckpt, state_path = ckdir / "checkpoint.keras", ckdir / "state.json"
+    keras.utils.set_random_seed(cfg.seed)
+    state = {"epoch": 0, "seconds": 0.0, "history": []}
+    if ckpt.is_file() and state_path.is_file():
+        state = json.loads(state_path.read_text())
+        model = keras.models.load_model(ckpt, safe_mode=True)
+        log(f"train: resuming from {ckpt} at epoch {state['epoch']}")
+    else:
+        model = build_ssd(cfg.backbone, spec, width=cfg.width)
+        total = cfg.epochs * cfg.steps_per_epoch
+        warm = min(200, max(total // 10, 1))
+        schedule = keras.optimizers.schedules.CosineDecay(
+            cfg.learning_rate * 0.05, max(total - warm, 1), alpha=0.02,
+            warmup_target=cfg.learning_rate, warmup_steps=warm)
+        model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=cfg.weight_decay, clipnorm=5.0),
+                      loss=SSDLoss())
+    dataset = _dataset(sampler, cfg)
+
+    class Checkpoint(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            dataset.epoch = epoch
+            self.t0 = time.time()
+
+        def on_epoch_end(self, epoch, logs=None):
+            state["seconds"] += time.time() - self.t0
+            state["epoch"] = epoch + 1
+            state["history"].append({"epoch": epoch + 1, "loss": float((logs or {}).get("loss", np.nan))})
+            model.save(ckpt)
+            state_path.write_text(json.dumps(state))
+            left = (cfg.epochs - epoch - 1) * state["seconds"] / max(len(state["history"]), 1)
+            log(f"train: epoch {epoch + 1}/{cfg.epochs} loss {state['history'][-1]['loss']:.4f} "
+                f"elapsed {state['seconds'] / 60:.1f} min, ETA {left / 60:.1f} min")
+
+    if state["epoch"] < cfg.epochs:
+        model.fit(dataset, epochs=cfg.epochs, initial_epoch=state["epoch"], callbacks=[Checkpoint()],
+                  verbose=cfg.verbose)
+    history = state["history"]
+    if not history or not np.isfinite(history[-1]["loss"]):
+        raise DetectorError(f"{out}: training diverged (loss {history[-1]['loss'] if history else 'n/a'})")
+
+    export = build_ssd(cfg.backbone, spec, width=cfg.width)
+    export.set_weights(model.get_weights())
+    export.save(out / MODEL_FILE)
+    cfg_dict = asdict(cfg)
+    cfg_dict["crop"] = asdict(cfg.crop)
+    extra = {
+        "command": command,
+        "config": cfg_dict,
+        "fold_held_out": cfg.fold,
+        "train_patients": sorted({mias.patient_of(r) for r in train_refs}),
+        "train_films": len(train_refs),
+        "epochs": cfg.epochs,
+        "crops_seen": cfg.epochs * cfg.steps_per_epoch * cfg.batch_size,
+        "seconds": round(state["seconds"], 1),
+        "hardware": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, no GPU",
+        "final_loss": history[-1]["loss"],
+        "loss_history": [round(h["loss"], 5) for h in history],
+        "params": int(export.count_params()),
+    }
+    card_path = out / CARD_FILE
+    card = build_card(cfg, spec, extra)
+    card_path.write_text(json.dumps(card, indent=1) + "\n")
+    log(f"train: wrote {out / MODEL_FILE} ({(out / MODEL_FILE).stat().st_size / 1e6:.1f} MB) and {card_path}")
+    return out / MODEL_FILE

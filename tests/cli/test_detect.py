@@ -1,0 +1,85 @@
+"""End to end: the REAL bundled model through ``mammoviewer detect --json`` on an original MIAS PGM."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "idbll-light" / "model.keras"
+SAMPLES = [ROOT / "resources" / "samples" / "mdb023.pgm", ROOT / ".." / "shared" / "data" / "mias" / "pgm" / "mdb023.pgm"]
+SAMPLE = next((p for p in SAMPLES if p.is_file()), None)
+pytestmark = [
+    pytest.mark.skipif(SAMPLE is None, reason="mdb023.pgm not found"),
+    pytest.mark.skipif(not MODEL.is_file(), reason="bundled model not present"),
+]
+# mdb023: malignant CIRC at MIAS x=538, y=681 (from the bottom), r=29 -> centre column 538, row 343
+LESION = (538.0, 1024 - 681.0, 29.0)
+
+
+@pytest.fixture(scope="module")
+def detect_run(tmp_path_factory):
+    bad = tmp_path_factory.mktemp("bad") / "broken.pgm"
+    bad.write_bytes(b"P5\n1024 1024\n255\n" + b"\x00" * 100)  # truncated
+    cmd = [sys.executable, "-m", "mammoviewer", "detect", str(SAMPLE), str(bad), str(SAMPLE),
+           "--threshold", "0", "--device", "cpu", "--json"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    return proc, bad
+
+
+def test_json_schema_and_box_frame(detect_run):
+    proc, _ = detect_run
+    doc = json.loads(proc.stdout)
+    assert set(doc) == {"model", "device", "images"}
+    assert doc["device"] == "CPU" and doc["model"].startswith("idbll-light")
+    assert len(doc["images"]) == 2
+    for entry in doc["images"]:
+        assert set(entry) == {"path", "width", "height", "seconds", "findings"}
+        assert entry["path"] == str(SAMPLE) and (entry["width"], entry["height"]) == (1024, 1024)
+        assert entry["seconds"] > 0
+        findings = entry["findings"]
+        assert 0 < len(findings) <= 100
+        scores = [f["score"] for f in findings]
+        assert scores == sorted(scores, reverse=True)
+        for f in findings:
+            assert set(f) == {"box", "label", "score"} and f["label"] in ("benign", "malignant")
+            x0, y0, x1, y1 = f["box"]
+            assert 0 <= x0 < x1 <= 1024 and 0 <= y0 < y1 <= 1024 and 0 <= f["score"] <= 1
+    assert doc["images"][0]["findings"] == doc["images"][1]["findings"]  # loaded once, deterministic
+
+
+def test_the_lesion_is_among_the_best_candidates(detect_run):
+    proc, _ = detect_run
+    findings = json.loads(proc.stdout)["images"][0]["findings"]
+    cx, cy, r = LESION
+
+    def hits(f):
+        x0, y0, x1, y1 = f["box"]
+        return ((x0 + x1) / 2 - cx) ** 2 + ((y0 + y1) / 2 - cy) ** 2 <= r * r
+
+    assert any(hits(f) for f in findings[:5]), findings[:5]
+
+
+def test_bad_input_gives_one_stderr_line_and_a_non_zero_exit(detect_run):
+    proc, bad = detect_run
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert proc.returncode != 0
+    assert len(lines) == 1 and str(bad) in lines[0] and lines[0].startswith("mammoviewer: error:")
+
+
+def test_threshold_filters_in_process(capsys):
+    from mammoviewer.cli import main
+
+    assert main(["detect", str(SAMPLE), "--threshold", "0.3", "--json"]) == 0
+    findings = json.loads(capsys.readouterr().out)["images"][0]["findings"]
+    assert all(f["score"] >= 0.3 for f in findings)
+
+
+def test_missing_model_is_one_line(tmp_path, capsys):
+    from mammoviewer.cli import main
+
+    assert main(["detect", str(SAMPLE), "--model", str(tmp_path / "none.keras"), "--json"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "none.keras: model file not found" in err[0]

@@ -1,0 +1,62 @@
+"""``mammoviewer train`` then ``mammoviewer evaluate`` on a tiny synthetic MIAS-like folder."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from mammoviewer.cli import main
+
+
+def _tiny_mias(folder, size=128):
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    rows = ["preamble", ""]
+    for i in range(1, 11):
+        img = rng.normal(110, 12, (size, size)).clip(0, 255)
+        img[:, : size // 6] = 0
+        ref = f"mdb{i:03d}"
+        if i % 5 in (1, 2, 3):
+            x, y, r = int(rng.integers(40, 90)), int(rng.integers(30, 100)), int(rng.integers(7, 13))
+            yy, xx = np.mgrid[0:size, 0:size]
+            img[(xx - x) ** 2 + (yy - (size - y)) ** 2 <= r * r] = 230
+            rows.append(f"{ref} F CIRC {'M' if i % 2 else 'B'} {x} {y} {r}")
+        else:
+            rows.append(f"{ref} F NORM ")
+        cv2.imwrite(str(folder / f"{ref}.png"), img.astype(np.uint8))
+    (folder / "Info.txt").write_text("\r\n".join(rows) + "\r\n")
+    return folder
+
+
+@pytest.mark.slow
+def test_train_then_evaluate_with_plots(tmp_path, capsys):
+    data = _tiny_mias(tmp_path / "mias")
+    out = tmp_path / "model"
+    rc = main(["train", "--images", str(data), "--out", str(out), "--epochs", "1", "--steps", "2",
+               "--batch-size", "2", "--pixel-mm", "1.6", "--crop", "64", "--fold", "1", "--width", "0.5",
+               "--cache-dir", str(tmp_path / "cache"), "--checkpoint-dir", str(tmp_path / "ckpt"), "--quiet"])
+    assert rc == 0
+    card = json.loads((out / "model.json").read_text())
+    assert card["training"]["command"].startswith("mammoviewer train")
+    assert (out / "model.keras").is_file() and (out / "split.json").is_file()
+    capsys.readouterr()
+
+    ids = tmp_path / "ids.txt"
+    ids.write_text("# validation films\nmdb001\nmdb002\nmdb006\n")
+    rc = main(["evaluate", "--images", str(data), "--model", str(out), "--ids", str(ids), "--json",
+               "--plots", str(tmp_path / "plots")])
+    doc = json.loads(capsys.readouterr().out)
+    assert rc == 0 and doc["images"] == 3 and doc["lesions"] == 2
+    assert set(doc["froc"]) == {"0.25", "0.5", "1", "2", "4"}
+    assert set(doc["ap"]) == {"benign", "malignant"} and "map_voc" in doc and "map_20pt" in doc
+    assert doc["froc_by_class"]["CIRC"]["lesions"] == 2
+    for p in doc["plots"]:
+        img = cv2.imread(p)
+        assert img is not None and img.shape == (480, 640, 3) and (img < 250).any()
+
+
+def test_train_refuses_bad_arguments(tmp_path, capsys):
+    rc = main(["train", "--images", str(tmp_path / "missing"), "--out", str(tmp_path / "m")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "missing: MIAS image folder not found" in err[0]

@@ -1,0 +1,77 @@
+"""The public detector API on the bundled model."""
+
+import threading
+from dataclasses import FrozenInstanceError
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from mammoviewer.detect import Detection, DetectionCancelled, Detector, default_model_path
+from mammoviewer.errors import DetectorError
+from mammoviewer.io.image import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+FILM = ROOT / ".." / "shared" / "data" / "mias" / "mdb023.png"
+pytestmark = [
+    pytest.mark.skipif(not default_model_path().is_file(), reason="bundled model not present"),
+    pytest.mark.skipif(not FILM.is_file(), reason="shared MIAS data not present"),
+]
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return Detector.load(device="cpu")
+
+
+def _film(scale: int = 1) -> Image:
+    px = cv2.imread(str(FILM), cv2.IMREAD_GRAYSCALE)
+    if scale != 1:
+        px = cv2.resize(px, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    return Image(path=f"mdb023 x{scale}", format="png", pixels=px, bits_stored=8,
+                 pixel_spacing_mm=(0.2 / scale, 0.2 / scale))
+
+
+def test_attributes(detector):
+    assert detector.name == "idbll-light" and detector.version
+    assert detector.device == "CPU" and detector.pixel_size_mm == pytest.approx(0.4)
+    assert 0.0 < detector.default_threshold < 1.0
+
+
+def test_detections_are_frozen_records_in_the_film_frame(detector):
+    found = detector.detect(_film(), threshold=0.0)
+    assert 0 < len(found) <= 100 and all(isinstance(d, Detection) for d in found)
+    with pytest.raises(FrozenInstanceError):
+        found[0].score = 1.0  # type: ignore[misc]
+    assert [d.score for d in found] == sorted((d.score for d in found), reverse=True)
+    assert all(0 <= d.box[0] < d.box[2] <= 1024 and 0 <= d.box[1] < d.box[3] <= 1024 for d in found)
+    kept = detector.detect(_film(), threshold=0.3)
+    assert kept == [d for d in found if d.score >= 0.3][: len(kept)]
+
+
+def test_boxes_follow_the_pixel_spacing(detector):
+    """The same film at 0.1 mm (2048 px) gives the same findings at twice the coordinates."""
+    a = detector.detect(_film(1), threshold=0.05)
+    b = detector.detect(_film(2), threshold=0.05)
+    assert len(a) == len(b) and len(a) > 0
+    np.testing.assert_allclose(np.array([d.box for d in b]), 2 * np.array([d.box for d in a]), atol=1e-3)
+    assert [d.label for d in a] == [d.label for d in b]
+
+
+def test_cancel_event_stops_detection(detector):
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(DetectionCancelled, match="cancelled"):
+        detector.detect(_film(), cancel=cancel)
+
+
+def test_load_errors_are_detector_errors(tmp_path):
+    with pytest.raises(DetectorError, match="model file not found"):
+        Detector.load(tmp_path / "nothing")
+    (tmp_path / "model.keras").write_bytes(b"not a zip")
+    (tmp_path / "model.json").write_text('{"pixel_mm": 0.4, "anchors": {}}')
+    with pytest.raises(DetectorError, match="cannot load the model"):
+        Detector.load(tmp_path, device="cpu")
+    with pytest.raises(DetectorError, match="unknown device"):
+        Detector.load(device="tpu")

@@ -1,0 +1,35 @@
+import numpy as np
+
+from mammoviewer.detect.losses import SSDLoss, hard_negative_mask
+
+
+def test_hard_negative_mask_picks_the_hardest():
+    loss = np.array([[0.1, 0.5, 0.3, 0.9, 0.2, 0.7, 5.0]], "float32")
+    neg = np.array([[1, 1, 1, 1, 1, 1, 0]], "float32")  # the last one is not a negative
+    m = np.asarray(hard_negative_mask(loss, neg, np.array([3.0], "float32")))
+    assert np.flatnonzero(m[0]).tolist() == [1, 3, 5]
+    m0 = np.asarray(hard_negative_mask(loss, neg, np.array([0.0], "float32")))
+    assert m0.sum() == 0
+
+
+def test_loss_on_a_toy_case_uses_3_to_1_mining_and_smooth_l1():
+    a = np.array([0.0, 3.0, -1.0, 2.0, 0.5, -2.0, 1.0, -3.0])  # background logit per anchor
+    logits = np.zeros((1, 8, 3))
+    logits[0, :, 0] = a
+    offsets = np.zeros((1, 8, 4))
+    offsets[0, 0] = [0.5, 0.0, 2.0, 0.0]
+    y_pred = np.concatenate([logits, offsets], -1).astype("float32")
+    labels = np.array([1, 0, 0, 0, 0, 0, 0, -1], float)
+    y_true = np.concatenate([labels[None, :, None], np.zeros((1, 8, 4))], -1).astype("float32")
+    loss = float(SSDLoss(min_negatives=0.0)(y_true, y_pred))
+    ce_bg = np.log(1 + 2 * np.exp(-a))  # softmax CE for background with the other logits at 0
+    ce_pos = np.log(np.exp(a[0]) + 2)  # class 1 with logits (a0, 0, 0)
+    hardest3 = np.sort(ce_bg[1:7])[::-1][:3].sum()  # the ignored anchor 7 never counts
+    expected = ce_pos + hardest3 + (0.5 * 0.5**2 + (2.0 - 0.5))
+    assert loss == np.float32(loss) and abs(loss - expected) < 1e-4
+
+
+def test_loss_config_round_trip():
+    loss = SSDLoss(neg_pos_ratio=2.0, min_negatives=4.0)
+    again = SSDLoss.from_config(loss.get_config())
+    assert again.neg_pos_ratio == 2.0 and again.min_negatives == 4.0

@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+
+from mammoviewer.detect import boxes as bx
+from mammoviewer.detect.postprocess import PostConfig, postprocess
+
+ANCHORS = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [50, 50, 60, 60]], float)
+PROBS = np.array([[0.1, 0.8, 0.1], [0.1, 0.5, 0.4], [0.05, 0.05, 0.9]])
+
+
+def _raw(offsets=None):
+    off = np.zeros((3, 4)) if offsets is None else offsets
+    return np.concatenate([np.log(PROBS), off], axis=1)
+
+
+def test_class_wise_nms_golden():
+    boxes, classes, scores = postprocess(_raw(), ANCHORS)
+    assert classes.tolist() == [2, 1, 2, 1]
+    np.testing.assert_allclose(scores, [0.9, 0.8, 0.4, 0.05])
+    np.testing.assert_allclose(boxes, ANCHORS[[2, 0, 1, 2]])
+
+
+def test_threshold_and_max_detections():
+    _, classes, scores = postprocess(_raw(), ANCHORS, cfg=PostConfig(score_threshold=0.3))
+    np.testing.assert_allclose(scores, [0.9, 0.8, 0.4])
+    _, _, scores = postprocess(_raw(), ANCHORS, cfg=PostConfig(max_detections=2))
+    np.testing.assert_allclose(scores, [0.9, 0.8])
+    b, c, s = postprocess(_raw(), ANCHORS, cfg=PostConfig(score_threshold=0.95))
+    assert b.shape == (0, 4) and c.size == 0 and s.size == 0
+
+
+def test_offsets_are_decoded():
+    target = np.array([[2, 3, 14, 12]], float)
+    off = np.zeros((3, 4))
+    off[0] = bx.encode(target, ANCHORS[:1])[0]
+    boxes, classes, _ = postprocess(_raw(off), ANCHORS, cfg=PostConfig(score_threshold=0.6))
+    assert classes.tolist() == [2, 1]
+    np.testing.assert_allclose(boxes[1], target[0])
+
+
+def test_shape_mismatch_is_reported():
+    with pytest.raises(ValueError, match="3 anchors x 7"):
+        postprocess(np.zeros((4, 7)), ANCHORS)

@@ -1,0 +1,63 @@
+import numpy as np
+
+from mammoviewer.detect.anchors import AnchorSpec
+from mammoviewer.detect.sampler import CropConfig, CropSampler, TrainFilm, clip_boxes, rotate_boxes
+
+
+def _marked(side=32):
+    img = np.zeros((side, side), np.float32)
+    img[2:6, 20:28] = 1.0  # box x 20..28, y 2..6
+    return img, np.array([[20, 2, 28, 6]], float)
+
+
+def _box_of(img):
+    ys, xs = np.nonzero(img > 0.5)
+    return [xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]
+
+
+def test_rotate_boxes_follows_the_pixels():
+    img, box = _marked()
+    for k in range(4):
+        for flip in (False, True):
+            out = np.rot90(img, k)
+            out = out[:, ::-1] if flip else out
+            np.testing.assert_allclose(rotate_boxes(box, 32, k, flip)[0], _box_of(out))
+
+
+def test_clip_boxes_keeps_mostly_inside_and_reports_cut():
+    boxes = np.array([[0, 0, 10, 10], [25, 0, 45, 10], [90, 90, 95, 95]], float)
+    kept, idx, cut = clip_boxes(boxes, 0, 0, 30, keep_fraction=0.6)
+    assert idx.tolist() == [0] and cut.tolist() == [[25, 0, 30, 10]]  # 25 % inside: cut, not kept
+    kept, idx, _ = clip_boxes(boxes, 10, 0, 30, keep_fraction=0.6)
+    assert idx.tolist() == [1] and kept.tolist() == [[15, 0, 30, 10]]  # 75 % inside: clipped box
+
+
+def _films():
+    rng = np.random.default_rng(1)
+    films = []
+    for i in range(3):
+        img = (rng.uniform(80, 160, (200, 200))).astype(np.uint8)
+        img[:, :40] = 0  # air
+        boxes = np.array([[100, 60, 130, 90]], float) if i < 2 else np.zeros((0, 4))
+        films.append(TrainFilm(f"mdb00{i + 1}", img, boxes, np.array([i + 1] * len(boxes), np.int32)))
+    return films
+
+
+def test_crops_are_deterministic_and_hold_lesions():
+    spec = AnchorSpec(strides=(8, 16), sizes=((12.0, 18.0), (30.0, 45.0)))
+    sampler = CropSampler(_films(), spec, CropConfig(size=64, positive_fraction=1.0))
+    x1, y1 = sampler.batch(6, np.random.default_rng([0, 1]))
+    x2, y2 = sampler.batch(6, np.random.default_rng([0, 1]))
+    assert x1.shape == (6, 64, 64, 1) and y1.shape == (6, (8 * 8 + 4 * 4) * 6, 5)
+    np.testing.assert_array_equal(x1, x2)
+    np.testing.assert_array_equal(y1, y2)
+    assert ((y1[..., 0] > 0).sum(axis=1) > 0).sum() >= 4  # positive crops hold a lesion (unless cut)
+    assert 0.0 <= x1.min() and x1.max() <= 1.0
+
+
+def test_random_crops_avoid_air():
+    sampler = CropSampler(_films(), cfg=CropConfig(size=64, positive_fraction=0.0, min_tissue=0.9))
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        img, _, _, _ = sampler.crop(rng, positive=False)
+        assert (img > 0.1).mean() >= 0.5  # contrast jitter may dim it, never to mostly air
