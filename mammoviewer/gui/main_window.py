@@ -249,6 +249,11 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         self.image_view.clear(f"Could not open {Path(path).name}")
         self.metadata_panel.clear()
+        self._presets = []
+        self.preset_combo.clear()
+        self.window_menu.clear()
+        for label in (self.window_label, self.zoom_label, self.cursor_label):
+            label.clear()
         self.setWindowTitle(f"MammoViewer \u2014 {Path(path).name} (not opened)")
         self.show_error(f"Could not open {Path(path).name}. {message}")
         self.loadFailed.emit(path, message)

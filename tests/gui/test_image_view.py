@@ -162,3 +162,12 @@ def test_overlay_follows_pixel_coordinates(image_view, stamp_image):
     assert image_view.pixel_at_scene(centre) == (12, 22)
     image_view.remove_overlay(box)
     assert box.scene() is None and image_view.overlays == []
+
+
+def test_wl_mode_makes_the_left_drag_change_the_window(image_view, stamp_image):
+    image_view.set_image(stamp_image, Window(30000, 20000, name="start"))
+    rect = image_view.visible_rect()
+    image_view.set_wl_mode(True)
+    mouse_drag(image_view.graphics.viewport(), QPoint(200, 200), QPoint(260, 200), Qt.MouseButton.LeftButton)
+    assert image_view.window.width > 20000
+    assert image_view.visible_rect() == rect  # no pan in W/L mode

@@ -177,3 +177,41 @@ def test_model_and_device_status_hooks(window):
     assert window.device_label.text() == "Device: GPU 0"
     window.set_model_status("")
     assert window.model_label.isHidden()
+
+
+def test_file_open_and_open_folder_menus(qtbot, window, folder, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(folder / "c.pgm"), ""))
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        window.actions_by_name["open"].trigger()
+    assert int(window.image_view.image.pixels[0, 0]) == 3
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        window.actions_by_name["open_folder"].trigger()
+    assert int(window.image_view.image.pixels[0, 0]) == 1
+    assert window.recent.paths()[:2] == [str(folder.resolve()), str((folder / "c.pgm").resolve())]
+
+
+def test_a_slow_load_never_blocks_the_window_and_the_latest_wins(qtbot, window, folder):
+    import threading
+
+    from mammoviewer.io import load_image
+
+    gate = threading.Event()
+
+    def slow_then_fast(path):
+        if path.endswith("a.pgm"):
+            gate.wait(20)
+        return load_image(path)
+
+    window.loader = slow_then_fast
+    window.load(str(folder / "a.pgm"))  # blocks on the worker, not on the UI thread
+    assert window.is_loading()
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        window.load(str(folder / "b.pgm"))
+    assert int(window.image_view.image.pixels[0, 0]) == 2
+    gate.set()
+    assert window.jobs.wait(20000)
+    qtbot.wait(50)
+    assert int(window.image_view.image.pixels[0, 0]) == 2  # the stale a.pgm result was dropped
