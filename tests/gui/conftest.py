@@ -78,7 +78,7 @@ def _visible_top_level_windows() -> list:
     app = QApplication.instance()
     if app is None:
         return []
-    return [w for w in app.topLevelWidgets() if w.isVisible() and w.isWindow() and w.windowType() != 0x0C]
+    return [w for w in app.topLevelWidgets() if w.isVisible() and w.isWindow()]
 
 
 @pytest.fixture(autouse=True)
