@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import threading
+import time
 from pathlib import Path
 
 from mammoviewer.errors import ImageReadError
 from mammoviewer.io.image import Image
+
+#: seconds between checks for time-out and cancellation while a decode runs
+POLL_S = 0.05
+#: a cancelled decode that has run this long is stopped instead of awaited
+KILL_AFTER_S = 1.0
 
 
 def _serve(conn) -> None:  # runs in the child process
@@ -74,17 +80,27 @@ class DecoderProcess:
             self._proc.join(2)
         self._proc, self._conn = None, None
 
-    def decode(self, path: str | Path, timeout: float) -> Image:
-        """Decode ``path`` in the child; ImageReadError on a bad file, a crash or a time-out."""
+    def decode(self, path: str | Path, timeout: float, cancel: threading.Event | None = None) -> Image:
+        """Decode ``path`` in the child; ImageReadError on a bad file, a crash or a time-out.
+
+        If ``cancel`` is set while a decode has run for more than ``KILL_AFTER_S``, the child is
+        stopped (and restarted on the next call) so a huge file never holds up the next one.
+        """
         path = str(path)
         with self._lock:
             self._ensure()
             assert self._conn is not None and self._proc is not None
             try:
                 self._conn.send(path)
-                if not self._conn.poll(timeout):
-                    self._stop()
-                    raise ImageReadError(path, f"decoding took longer than {timeout:g} s; stopped")
+                started = time.monotonic()
+                while not self._conn.poll(POLL_S):
+                    elapsed = time.monotonic() - started
+                    if elapsed > timeout:
+                        self._stop()
+                        raise ImageReadError(path, f"decoding took longer than {timeout:g} s; stopped")
+                    if cancel is not None and cancel.is_set() and elapsed > KILL_AFTER_S:
+                        self._stop()
+                        raise ImageReadError(path, "loading cancelled")
                 status, payload = self._conn.recv()
             except (EOFError, OSError, BrokenPipeError) as exc:
                 code = self._proc.exitcode if self._proc is not None else None

@@ -4,6 +4,7 @@ codec (DICOM, PNG, TIFF)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from mammoviewer.errors import ImageReadError
@@ -17,13 +18,14 @@ IN_PROCESS_FORMATS = frozenset({"pgm"})
 
 
 class ImageLoader:
-    """Callable ``loader(path) -> Image`` run on a job thread (see ``gui/jobs.py``)."""
+    """Callable ``loader(path, cancel=None, progress=None) -> Image`` run on a job thread
+    (see ``gui/jobs.py``; ``progress`` is accepted for the job convention and unused)."""
 
     def __init__(self, timeout: float = LOAD_TIMEOUT_S, decoder: DecoderProcess | None = None) -> None:
         self.timeout = timeout
         self.decoder = decoder if decoder is not None else shared_decoder()
 
-    def __call__(self, path: str | Path) -> Image:
+    def __call__(self, path: str | Path, cancel: threading.Event | None = None, progress=None) -> Image:
         from mammoviewer.io import load_image
         from mammoviewer.io.sniff import SNIFF_BYTES, sniff_format
 
@@ -34,4 +36,4 @@ class ImageLoader:
             raise ImageReadError(path, exc.strerror or str(exc)) from exc
         if sniff_format(head) in IN_PROCESS_FORMATS:
             return load_image(path)
-        return self.decoder.decode(path, self.timeout)
+        return self.decoder.decode(path, self.timeout, cancel)

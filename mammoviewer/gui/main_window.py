@@ -47,8 +47,10 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self.jobs = JobRunner(self)
         self.recent = RecentFiles(settings)
-        self.loader = ImageLoader()
-        self.jobs.submit(self.loader.decoder.start, channel="decoder-warm-up")
+        loader = ImageLoader()
+        #: ``loader(path, cancel=, progress=) -> Image``, run on the "image" job channel
+        self.loader: Callable[..., Image] = loader
+        self.jobs.submit(loader.decoder.start, channel="decoder-warm-up")  # import codecs while idle
         self.loading_path: str | None = None
 
         self.image_view = ImageView()
@@ -231,7 +233,7 @@ class MainWindow(QMainWindow):
         """Decode ``path`` on a worker thread and show it (a newer load supersedes it)."""
         self.loading_path = path
         self.statusBar().showMessage(f"Loading {Path(path).name}\u2026")
-        job = self.jobs.submit(self.loader, path, channel="image")
+        job = self.jobs.submit(self.loader, path, channel="image", with_control=True)
         job.finished.connect(self._on_loaded)
         job.failed.connect(lambda message, p=path: self._on_load_failed(p, message))
 

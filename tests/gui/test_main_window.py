@@ -200,7 +200,7 @@ def test_a_slow_load_never_blocks_the_window_and_the_latest_wins(qtbot, window, 
 
     gate = threading.Event()
 
-    def slow_then_fast(path):
+    def slow_then_fast(path, **control):
         if path.endswith("a.pgm"):
             gate.wait(20)
         return load_image(path)
