@@ -215,3 +215,28 @@ def test_a_slow_load_never_blocks_the_window_and_the_latest_wins(qtbot, window, 
     assert window.jobs.wait(20000)
     qtbot.wait(50)
     assert int(window.image_view.image.pixels[0, 0]) == 2  # the stale a.pgm result was dropped
+
+
+def test_dicom_windows_are_offered_by_name_and_shown_in_the_metadata(qtbot, window):
+    from conftest import ROOT
+
+    from mammoviewer.io.display import display_lut
+
+    path = ROOT / "tests" / "data" / "mg_ge_seno_lcc_for_presentation_hdr.dcm"
+    if not path.is_file():
+        pytest.skip("tests/data/mg_ge_seno_lcc_for_presentation_hdr.dcm is absent")
+    open_and_wait(qtbot, window, path)  # decoded in the decoder child process
+    image = window.image_view.image
+    names = window.preset_names()
+    assert names[0] == "Default" and names[-2:] == ["Auto", "Full range"]
+    assert [n.split(" (")[0] for n in names[1:4]] == ["NORMAL", "HARDER", "SOFTER"]
+    # Default is the file's first VOI LUT: levels span its table
+    assert window.image_view.window is None
+    assert window.image_view.image_item.getLevels() == pytest.approx(display_lut(image, None)[0])
+    assert "VOI LUT NORMAL" in window.window_label.text()
+    assert window.apply_preset("HARDER")
+    assert window.image_view.window.name == "HARDER" and window.image_view.window.function == "SIGMOID"
+    assert window.image_view.image_item.getLevels() == pytest.approx(display_lut(image, image.windows[1])[0])
+    assert window.preset_combo.currentText().startswith("HARDER")
+    assert "NORMAL: C 2262 W 380 SIGMOID" in window.metadata_panel.value("Windows")
+    assert window.metadata_panel.value("Intent") == "FOR PRESENTATION"
