@@ -1,0 +1,116 @@
+"""Retraining from a review store: truth and hard negatives from corrections, and the loop end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mammoviewer.detect.anchors import AnchorSpec
+from mammoviewer.detect.finetune import FinetuneConfig, HardNegativeSampler, finetune, reviewed_films
+from mammoviewer.detect.sampler import CropConfig, TrainFilm
+from mammoviewer.errors import DetectorError
+from mammoviewer.review import Box, Finding, FindingChange, ImageRecord
+from mammoviewer.review.store import ReviewStore
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "resources" / "samples" / "mdb023.pgm"
+TRUE_BOX = (509.0, 314.0, 567.0, 372.0)  # mdb023: CIRC M at MIAS x=538, y=681, r=29
+
+
+def _store_with(tmp_path: Path, findings: list[Finding], state: str = "reviewed") -> Path:
+    path = tmp_path / "review.sqlite"
+    with ReviewStore.open(path) as store:
+        store.add_image(ImageRecord(key=str(SAMPLE), width=1024, height=1024))
+        for f in findings:
+            store.apply(FindingChange("add", None, f))
+        store.set_review_state(str(SAMPLE), state)
+    return path
+
+
+def test_reviewed_films_take_truth_from_corrections_and_negatives_from_rejections(tmp_path):
+    key = str(SAMPLE)
+    findings = [
+        Finding(image_key=key, box=Box(*TRUE_BOX), label="malignant", source="reader"),
+        Finding(image_key=key, box=Box(100, 100, 150, 150), label="benign", source="model", score=0.9,
+                status="rejected"),
+        Finding(image_key=key, box=Box(300, 300, 350, 350), label="benign", source="model", score=0.7,
+                status="accepted"),
+        Finding(image_key=key, box=Box(600, 600, 650, 650), label="benign", source="model", score=0.2),
+    ]
+    films = reviewed_films(_store_with(tmp_path, findings))
+    assert len(films) == 1 and films[0].ref == "mdb023"
+    assert sorted(films[0].truth) == sorted([(TRUE_BOX, "malignant"), ((300.0, 300.0, 350.0, 350.0), "benign")])
+    assert films[0].negatives == [(100.0, 100.0, 150.0, 150.0)]  # pending model findings are neither
+
+
+def test_unreviewed_films_are_not_used(tmp_path):
+    key = str(SAMPLE)
+    store = _store_with(tmp_path, [Finding(image_key=key, box=Box(*TRUE_BOX), label="malignant")], "in progress")
+    assert reviewed_films(store) == []
+
+
+def test_hard_negative_crops_are_centred_on_rejected_boxes():
+    img = np.full((512, 512), 200, np.uint8)
+    film = TrainFilm("f", img, np.zeros((0, 4)), np.zeros((0,), np.int32))
+    neg = np.array([[400.0, 60.0, 440.0, 100.0]])
+    sampler = HardNegativeSampler([film], AnchorSpec(), CropConfig(), {"f": neg}, hard_fraction=1.0)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        x0, y0 = sampler._origin(film, 256, rng, positive=False)
+        assert x0 <= 420 <= x0 + 256 and y0 <= 80 <= y0 + 256
+
+
+def test_refuses_to_overwrite_the_bundled_model(tmp_path):
+    from mammoviewer.detect import default_model_path
+
+    if not default_model_path().is_file():
+        pytest.skip("no bundled model")
+    store = _store_with(tmp_path, [])
+    with pytest.raises(DetectorError, match="refusing to overwrite"):
+        finetune(FinetuneConfig(store=str(store), model=None, out=str(default_model_path().parent)))
+
+
+def _score_near(detections, box) -> float:
+    from mammoviewer.detect import boxes as bx
+
+    best = 0.0
+    for d in detections:
+        if bx.iou(np.array([d.box]), np.array([box]))[0, 0] >= 0.3:
+            best = max(best, d.score)
+    return best
+
+
+@pytest.mark.slow
+def test_correction_moves_the_retrained_model_towards_it(tmp_path):
+    """The loop end to end with the real bundled model: correct, retrain briefly, detect again."""
+    from mammoviewer.detect import Detector, default_model_path
+    from mammoviewer.io import load_image
+
+    if not default_model_path().is_file():
+        pytest.skip("no bundled model")
+    image = load_image(SAMPLE)
+    old = Detector.load()
+    before = old.detect(image, threshold=0.0)
+    from mammoviewer.detect import boxes as bx
+
+    false_pos = [d for d in before
+                 if bx.iou(np.array([d.box]), np.array([TRUE_BOX]))[0, 0] < 0.05][0]  # best-scoring miss
+    key = str(SAMPLE)
+    findings = [
+        Finding(image_key=key, box=Box(*TRUE_BOX), label="malignant", source="reader"),
+        Finding(image_key=key, box=Box(*false_pos.box), label=false_pos.label, source="model",
+                score=false_pos.score, status="rejected"),
+    ]
+    store = _store_with(tmp_path, findings)
+    out = tmp_path / "idbll-retrained"
+    report = finetune(FinetuneConfig(store=str(store), model=None, out=str(out), images=None, holdout=[],
+                                     epochs=1, steps_per_epoch=12, batch_size=4, learning_rate=1e-3))
+    assert report.model_path.is_file() and report.truth_boxes == 1 and report.hard_negatives == 1
+    card = json.loads((out / "model.json").read_text())
+    assert card["retraining"]["reviewed_films"] == ["mdb023"] and card["version"].endswith("+ft")
+    after = Detector.load(out).detect(image, threshold=0.0)
+    assert _score_near(after, TRUE_BOX) > _score_near(before, TRUE_BOX)
+    assert _score_near(after, false_pos.box) < false_pos.score
