@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.worklist_dock = self.add_dock("Worklist", self.worklist, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.metadata_dock = self.add_dock("Image information", self.metadata_panel,
                                            Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([self.worklist_dock, self.metadata_dock], [220, 320], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.worklist_dock, self.metadata_dock], [200, 280], Qt.Orientation.Horizontal)
 
         self._build_status_bar()
         self.actions_by_name: dict[str, QAction] = {}
