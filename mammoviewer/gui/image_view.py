@@ -25,6 +25,7 @@ from mammoviewer.io.image import Image, Window
 #: screen pixels of drag that sweep the window over the image's whole value range
 DRAG_SPAN_PX = 600.0
 BACKGROUND = "#000000"
+EMPTY_TEXT = "Open a mammogram: File \u203a Open (Ctrl+O), Open Folder, or drop files here"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +131,7 @@ class ImageView(QWidget):
         self.image_item = pg.ImageItem(axisOrder="row-major", autoDownsample=False)
         self.view_box.addItem(self.image_item)
 
-        self.placeholder = QLabel("Open a mammogram: File \u203a Open (Ctrl+O), Open Folder, or drop files here")
+        self.placeholder = QLabel(EMPTY_TEXT)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.placeholder.setObjectName("placeholder")
@@ -149,12 +150,15 @@ class ImageView(QWidget):
         return self._image
 
     @property
-    def window(self) -> Window | None:
+    def current_window(self) -> Window | None:
+        """The window in use; None means the file's first VOI LUT."""
         return self._window
 
     def set_image(self, image: Image, window: Window | None = None) -> None:
-        """Show ``image`` (raw pixels, never modified) fitted, in ``window`` or its default."""
+        """Show ``image`` (raw pixels, never modified) fitted, upright, in ``window`` or its
+        default; invert stays as the user set it."""
         self._image = image
+        self._quarter_turns, self._flip_h, self._flip_v = 0, False, False
         self._window = window if window is not None else default_display_window(image)
         px = image.pixels
         lo, hi = (float(px.min()), float(px.max())) if px.size else (0.0, 1.0)
@@ -172,8 +176,7 @@ class ImageView(QWidget):
         self._image = None
         self._window = None
         self.image_item.clear()
-        if message:
-            self.placeholder.setText(message)
+        self.placeholder.setText(message or EMPTY_TEXT)
         self._stack.setCurrentWidget(self.placeholder)
         self.cursorMoved.emit(None)
 

@@ -315,8 +315,7 @@ class MainWindow(QMainWindow):
             self.preset_combo.addItem(name)
             self.window_menu.addAction(name).triggered.connect(lambda *_, w=window: self.image_view.set_window(w))
         self.preset_combo.blockSignals(False)
-        if self.image_view.window is not None:
-            self._show_window(self.image_view.window)
+        self._show_window(self.image_view.current_window)
 
     def preset_names(self) -> list[str]:
         return [n for n, _ in self._presets]

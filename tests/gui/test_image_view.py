@@ -88,7 +88,7 @@ def test_wheel_zoom_and_left_drag_pan(image_view, stamp_image, qtbot):
     mouse_drag(vp, QPoint(250, 200), QPoint(150, 200), Qt.MouseButton.LeftButton)
     moved = image_view.visible_rect()
     assert moved.center().x() > rect.center().x() + 1  # dragging left moves the view right
-    assert image_view.window == FULL  # panning never touches the window
+    assert image_view.current_window == FULL  # panning never touches the window
 
 
 def test_right_drag_changes_width_and_level(image_view, stamp_image, qtbot):
@@ -96,10 +96,10 @@ def test_right_drag_changes_width_and_level(image_view, stamp_image, qtbot):
     levels0 = tuple(image_view.image_item.getLevels())
     vp = image_view.graphics.viewport()
     mouse_drag(vp, QPoint(200, 200), QPoint(300, 200), Qt.MouseButton.RightButton)
-    w = image_view.window
+    w = image_view.current_window
     assert w.width > 20000 and w.center == pytest.approx(30000)
     mouse_drag(vp, QPoint(200, 150), QPoint(200, 250), Qt.MouseButton.RightButton)
-    assert image_view.window.center > 30000 and image_view.window.width == pytest.approx(w.width)
+    assert image_view.current_window.center > 30000 and image_view.current_window.width == pytest.approx(w.width)
     assert tuple(image_view.image_item.getLevels()) != levels0
     assert image_view.image_item.image is stamp_image.pixels or np.array_equal(image_view.image_item.image,
                                                                                 stamp_pixels())
@@ -149,6 +149,9 @@ def test_rotate_and_flip_change_the_display_only(image_view, stamp_image):
     assert np.array_equal(stamp_image.pixels, stamp_pixels())
     assert np.array_equal(image_view.image_item.image, stamp_pixels())
     assert image_view.image_item.image[0, 0] == STAMP_BRIGHT
+    image_view.set_image(stamp_image, FULL)  # the next image opens upright
+    assert image_view.orientation == (0, False, False)
+    assert device_pos(image_view, STAMP_COLS - 1, 0).x() > device_pos(image_view, 0, 0).x()
 
 
 def test_overlay_follows_pixel_coordinates(image_view, stamp_image):
@@ -169,5 +172,5 @@ def test_wl_mode_makes_the_left_drag_change_the_window(image_view, stamp_image):
     rect = image_view.visible_rect()
     image_view.set_wl_mode(True)
     mouse_drag(image_view.graphics.viewport(), QPoint(200, 200), QPoint(260, 200), Qt.MouseButton.LeftButton)
-    assert image_view.window.width > 20000
+    assert image_view.current_window.width > 20000
     assert image_view.visible_rect() == rect  # no pan in W/L mode

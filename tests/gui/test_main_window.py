@@ -82,7 +82,7 @@ def test_keyboard_actions_invert_fit_and_presets(qtbot, window, mias_film):
     QTest.keyClick(window, Qt.Key.Key_A)
     from mammoviewer.io.display import auto_window
 
-    assert view.window == auto_window(view.image) and view.window.width < 255
+    assert view.current_window == auto_window(view.image) and view.current_window.width < 255
 
 
 def test_next_previous_through_a_folder(qtbot, window, folder):
@@ -231,11 +231,11 @@ def test_dicom_windows_are_offered_by_name_and_shown_in_the_metadata(qtbot, wind
     assert names[0] == "Default" and names[-2:] == ["Auto", "Full range"]
     assert [n.split(" (")[0] for n in names[1:4]] == ["NORMAL", "HARDER", "SOFTER"]
     # Default is the file's first VOI LUT: levels span its table
-    assert window.image_view.window is None
+    assert window.image_view.current_window is None
     assert window.image_view.image_item.getLevels() == pytest.approx(display_lut(image, None)[0])
     assert "VOI LUT NORMAL" in window.window_label.text()
     assert window.apply_preset("HARDER")
-    assert window.image_view.window.name == "HARDER" and window.image_view.window.function == "SIGMOID"
+    assert window.image_view.current_window.name == "HARDER" and window.image_view.current_window.function == "SIGMOID"
     assert window.image_view.image_item.getLevels() == pytest.approx(display_lut(image, image.windows[1])[0])
     assert window.preset_combo.currentText().startswith("HARDER")
     assert "NORMAL: C 2262 W 380 SIGMOID" in window.metadata_panel.value("Windows")
