@@ -147,7 +147,7 @@ class MainWindow(QMainWindow):
         view.addAction(a("rotate_ccw", "Rotate 90\u00b0 &counter-clockwise", lambda: v.rotate(-1), "Shift+R"))
         view.addAction(a("flip_h", "Flip &horizontal", v.flip_horizontal, "H"))
         view.addAction(a("flip_v", "Flip &vertical", v.flip_vertical, "V"))
-        view.addAction(a("reset_orientation", "&Reset orientation", v.reset_orientation, "Shift+0"))
+        view.addAction(a("reset_orientation", "&Reset orientation", v.reset_orientation, "0"))
         view.addSeparator()
         view.addAction(self.worklist_dock.toggleViewAction())
         view.addAction(self.metadata_dock.toggleViewAction())
