@@ -79,7 +79,7 @@ def test_keyboard_actions_invert_fit_and_presets(qtbot, window, mias_film):
     assert window.apply_preset("Full range")
     assert tuple(view.image_item.getLevels()) == pytest.approx((0.0, 255.0), abs=1.0)
     assert window.preset_combo.currentText() == "Full range"
-    QTest.keyClick(window, Qt.Key.Key_A)
+    QTest.keyClick(window, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
     from mammoviewer.io.display import auto_window
 
     assert view.current_window == auto_window(view.image) and view.current_window.width < 255
@@ -111,7 +111,7 @@ def _drop(window, paths: list[Path]) -> bool:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     pos = QPointF(window.width() / 2, window.height() / 2)
-    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    enter = QDragEnterEvent(pos.toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(window, enter)
     if not enter.isAccepted():
