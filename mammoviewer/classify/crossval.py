@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--patch", type=int, default=PatchSettings().patch)
     ap.add_argument("--stride", type=int, default=PatchSettings().stride)
     ap.add_argument("--top-k", type=int, default=PatchSettings().top_k)
+    ap.add_argument("--hard", type=int, default=PatchSettings().hard_per_film, help="hard normals per film")
+    ap.add_argument("--normals", type=int, default=PatchSettings().normal_per_film, help="random normals per film")
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--threads", type=int, default=1, help="TensorFlow CPU threads")
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation")
@@ -119,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         settings: dict = {"mode": "film", **settings_dict(s)}
     else:
         ps = PatchSettings(patch=a.patch, stride=a.stride, top_k=a.top_k, epochs=a.epochs,
+                           hard_per_film=a.hard, normal_per_film=a.normals,
                            learning_rate=a.lr, width=a.width)
 
         def fit(tr):

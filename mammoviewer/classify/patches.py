@@ -30,6 +30,8 @@ class PatchSettings:
     top_k: int = 3
     per_lesion: int = 6  # jittered windows per finding and epoch
     normal_per_film: int = 3  # tissue windows per film and epoch
+    hard_per_film: int = 2  # the film's most abnormal-looking normal windows, re-mined every ``mine_every``
+    mine_every: int = 8
     epochs: int = 40
     batch_size: int = 32
     learning_rate: float = 2e-3
@@ -69,12 +71,18 @@ def _view(picture: np.ndarray, cx: float, cy: float, s: PatchSettings, rng: np.r
 
 def sample_patches(
     x: np.ndarray, films: list[CaseFilm], flipped: np.ndarray, scale: np.ndarray,
-    s: PatchSettings, rng: np.random.Generator,
+    s: PatchSettings, rng: np.random.Generator, hard: list[list[tuple[float, float]]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One epoch of training patches ``[M, patch, patch]`` and class indices ``[M]``."""
+    """One epoch of training patches ``[M, patch, patch]`` and class indices ``[M]``.
+
+    ``hard`` gives extra normal window centres per film (mined hard negatives).
+    """
     patches, labels = [], []
     side = x.shape[2]
-    for pic, film, fl, sc in zip(x, films, flipped, scale):
+    for n, (pic, film, fl, sc) in enumerate(zip(x, films, flipped, scale)):
+        for cx, cy in (hard[n] if hard else []):
+            patches.append(_view(pic, cx, cy, s, rng))
+            labels.append(0)
         points = lesion_points(film, bool(fl), float(sc), side)
         for px, py, r, cls in points:
             jit = min(max(r / 2.0, 2.0), s.patch / 5.0)
@@ -102,17 +110,50 @@ def sample_patches(
     return np.stack(patches).astype(np.float32), np.array(labels, dtype=np.intp)
 
 
-def film_windows(picture: np.ndarray, patch: int, stride: int) -> np.ndarray:
+def window_centres(picture: np.ndarray, patch: int, stride: int) -> np.ndarray:
+    """``[M, 2]`` (x, y) centres of the ``patch`` windows at ``stride`` over the picture."""
+    h, w = picture.shape
+    return np.array([
+        (x + patch / 2, y + patch / 2)
+        for y in range(0, max(h - patch, 0) + 1, stride)
+        for x in range(0, max(w - patch, 0) + 1, stride)
+    ])
+
+
+def film_windows(picture: np.ndarray, patch: int, stride: int, centres: bool = False):
     """Every ``patch`` window at ``stride`` over the tissue of one prepared film, ``[M, patch, patch]``.
 
     A window counts as tissue when half its pixels are; if none does, every window is returned.
+    With ``centres`` also returns their ``[M, 2]`` (x, y) centres.
     """
-    h, w = picture.shape
-    starts_y = range(0, max(h - patch, 0) + 1, stride)
-    starts_x = range(0, max(w - patch, 0) + 1, stride)
-    wins = np.stack([crop(picture, x + patch / 2, y + patch / 2, patch) for y in starts_y for x in starts_x])
+    c = window_centres(picture, patch, stride)
+    wins = np.stack([crop(picture, x, y, patch) for x, y in c])
     tissue = (wins > TISSUE_LEVEL).mean(axis=(1, 2)) >= 0.5
-    return wins[tissue] if tissue.any() else wins
+    keep = tissue if tissue.any() else np.ones(len(wins), bool)
+    return (wins[keep], c[keep]) if centres else wins[keep]
+
+
+def mine_hard_normals(
+    model, x: np.ndarray, films: list[CaseFilm], flipped: np.ndarray, scale: np.ndarray, s: PatchSettings,
+) -> list[list[tuple[float, float]]]:
+    """Per film, the centres of its ``hard_per_film`` most abnormal-scored windows away from any finding."""
+    out: list[list[tuple[float, float]]] = []
+    side = x.shape[2]
+    for pic, film, fl, sc in zip(x, films, flipped, scale):
+        if film.unlocated:
+            out.append([])
+            continue
+        wins, cen = film_windows(pic, s.patch, s.stride, centres=True)
+        points = lesion_points(film, bool(fl), float(sc), side)
+        far = np.array([all(math.hypot(cx - px, cy - py) >= r + s.patch / 4 for px, py, r, _ in points)
+                        for cx, cy in cen])
+        if not far.any():
+            out.append([])
+            continue
+        q = model.predict(wins[far][..., None], batch_size=256, verbose=0)
+        order = np.argsort(q[:, 0], kind="mergesort")[: s.hard_per_film]
+        out.append([tuple(map(float, cen[far][i])) for i in order])
+    return out
 
 
 def aggregate(window_probs: np.ndarray, top_k: int) -> np.ndarray:
@@ -149,9 +190,12 @@ def train_patches(
     lr = keras.optimizers.schedules.CosineDecay(s.learning_rate, decay_steps=steps, alpha=0.05)
     model.compile(optimizer=keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy")
     losses: list[float] = []
+    hard = None
     for epoch in range(s.epochs):
+        if s.hard_per_film and epoch and epoch % s.mine_every == 0:
+            hard = mine_hard_normals(model, x, films, flipped, scale, s)
         if epoch:
-            xp, yp = sample_patches(x, films, flipped, scale, s, rng)
+            xp, yp = sample_patches(x, films, flipped, scale, s, rng, hard)
         hist = model.fit(xp[..., None], yp, batch_size=s.batch_size, epochs=epoch + 1, initial_epoch=epoch,
                          class_weight=class_weights(yp), shuffle=True, verbose=0)
         losses.append(float(hist.history["loss"][-1]))

@@ -12,7 +12,7 @@ from mammoviewer.classify.plots import draw_roc
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "case-classifier" / "model.keras"
-IDS = ["mdb001", "mdb002", "mdb003", "mdb004", "mdb023", "mdb024"]  # benign, 3 normal, malignant, normal
+IDS = ["mdb001", "mdb002", "mdb003", "mdb004", "mdb023", "mdb024"]  # 2 benign, 2 normal, malignant, normal
 
 
 def test_roc_plot_draws_the_curve_in_its_colour() -> None:
@@ -30,9 +30,9 @@ def test_evaluate_classifier_figures_and_plots(mias_dir: Path, tmp_path: Path) -
     from mammoviewer.classify import evaluate_classifier
 
     res = evaluate_classifier(mias_dir, mias_dir / "Info.txt", ids=IDS, plots_dir=tmp_path)
-    assert res["films"] == 6 and res["films_per_class"] == {"normal": 4, "benign": 1, "malignant": 1}
+    assert res["films"] == 6 and res["films_per_class"] == {"normal": 3, "benign": 2, "malignant": 1}
     cm = np.array(res["confusion_matrix"]["rows_true_columns_predicted"])
-    assert cm.shape == (3, 3) and cm.sum() == 6 and cm.sum(axis=1).tolist() == [4, 1, 1]
+    assert cm.shape == (3, 3) and cm.sum() == 6 and cm.sum(axis=1).tolist() == [3, 2, 1]
     assert 0.0 <= res["auc_normal_vs_abnormal"] <= 1.0 and 0.0 <= res["auc_malignant_vs_rest"] <= 1.0
     assert sorted(res["probabilities"]) == IDS
     assert all(sum(p.values()) == pytest.approx(1.0) for p in res["probabilities"].values())

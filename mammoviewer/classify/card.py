@@ -1,0 +1,115 @@
+"""The model card: cross-validation figures into ``card.json`` and a Markdown ``CARD.md``.
+
+    python -m mammoviewer.classify.card CV_JSON MODEL_DIR [--compare NAME=CV_JSON ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+KEYS = (
+    ("auc_normal_vs_abnormal", "AUC normal vs abnormal"),
+    ("auc_malignant_vs_rest", "AUC malignant vs rest"),
+    ("accuracy", "accuracy (3 classes)"),
+    ("sensitivity", "sensitivity (abnormal)"),
+    ("specificity", "specificity"),
+)
+
+
+def figures_row(cv: dict) -> list[str]:
+    return [f"{cv['mean_sd'][k]['mean']:.3f} ± {cv['mean_sd'][k]['sd']:.3f}" for k, _ in KEYS]
+
+
+def cv_summary(cv: dict) -> dict:
+    """The part of a cv.json that goes into card.json (no per-film probabilities)."""
+    return {
+        "split": Path(cv["split"]).as_posix().split("/models/")[-1],
+        "settings": cv["settings"],
+        "mean_sd": cv["mean_sd"],
+        "folds": [{k: f[k] for k in ("fold", "films", *dict(KEYS))} for f in cv["folds"]],
+        "pooled": cv["pooled"],
+    }
+
+
+def markdown(cv: dict, card: dict, compare: dict[str, dict], notes: list[str]) -> str:
+    s = cv["settings"]
+    cm = cv["pooled"]["confusion_matrix"]["rows_true_columns_predicted"]
+    head = "| model | " + " | ".join(label for _, label in KEYS) + " |"
+    lines = [
+        f"## Case classifier (`models/case-classifier`, {card.get('name')} {card.get('version')})",
+        "",
+        "Classifies a whole film as normal, benign or malignant (`mammoviewer classify`, "
+        "`mammoviewer.classify.CaseClassifier`). "
+        + ("A tiny CNNI-BCC-style network (two plain and three depthwise-separable convolutions, average "
+           "pooling, global average + max pooling, one dense softmax layer; "
+           f"{card.get('parameters', '?')} parameters) scores {s.get('patch')} x {s.get('patch')} windows "
+           f"(stride {s.get('stride')}) of the film at {s.get('pixel_mm')} mm per pixel; the film's probabilities "
+           f"are the mean over its {s.get('top_k')} most abnormal windows."
+           if s.get("mode") == "patches" else
+           "A tiny CNNI-BCC-style network sees the whole film."),
+        "Input: the display pipeline (`mammoviewer.io.display.render`), resampled by pixel spacing with "
+        "INTER_AREA (a MIAS film becomes 256 x 256), mirrored so the chest wall is on the left.",
+        "",
+        f"**Bundled model:** trained on all {card.get('trained_on_films')} films of the 135 shared MIAS patients. "
+        "Every figure below comes from 5-fold patient-level cross-validation (split "
+        f"`{Path(cv['split']).as_posix().split('/main/')[-1]}`, the detector's folds): each fold's model never saw "
+        "the patients it is scored on. The bundled model itself has no held-out figure on the shared data; "
+        "the 26 patients kept aside are its external test.",
+        "",
+        f"Operating threshold: abnormal when 1 - p(normal) >= {card.get('operating_threshold')} (fixed in advance, "
+        "not tuned on validation films).",
+        "",
+        "### 5-fold patient-level cross-validation (mean ± sd over folds)",
+        "",
+        head,
+        "|" + " --- |" * (len(KEYS) + 1),
+        "| **this model** | " + " | ".join(figures_row(cv)) + " |",
+    ]
+    for name, other in compare.items():
+        lines.append(f"| {name} | " + " | ".join(figures_row(other)) + " |")
+    lines += [
+        "",
+        "Pooled confusion matrix over the 5 validation folds (rows: truth, columns: prediction = most likely class):",
+        "",
+        "| true \\ predicted | normal | benign | malignant |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {c} | " + " | ".join(str(v) for v in row) + " |" for c, row in zip(("normal", "benign", "malignant"), cm)]
+    p = cv["pooled"]
+    lines += [
+        "",
+        f"Pooled over all {p['films']} out-of-fold films: AUC normal vs abnormal {p['auc_normal_vs_abnormal']:.3f}, "
+        f"malignant vs rest {p['auc_malignant_vs_rest']:.3f}.",
+        "",
+    ]
+    if notes:
+        lines += ["### Notes and limits", ""] + [f"- {n}" for n in notes] + [""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m mammoviewer.classify.card")
+    ap.add_argument("cv")
+    ap.add_argument("model_dir")
+    ap.add_argument("--compare", action="append", default=[], metavar="NAME=CV_JSON")
+    ap.add_argument("--note", action="append", default=[])
+    a = ap.parse_args(argv)
+    cv = json.loads(Path(a.cv).read_text())
+    card_path = Path(a.model_dir) / "card.json"
+    card = json.loads(card_path.read_text())
+    compare = {}
+    for item in a.compare:
+        name, path = item.split("=", 1)
+        compare[name] = json.loads(Path(path).read_text())
+    card["cross_validation"] = cv_summary(cv)
+    card["compared"] = {name: {"mean_sd": c["mean_sd"], "settings": c.get("settings")} for name, c in compare.items()}
+    card_path.write_text(json.dumps(card, indent=1) + "\n")
+    (Path(a.model_dir) / "CARD.md").write_text(markdown(cv, card, compare, a.note))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
