@@ -1,4 +1,5 @@
-"""``mammoviewer view [PATH ...] [--screenshot OUT.png] [--size WxH]``: open the viewer."""
+"""``mammoviewer view [PATH ...] [--store S] [--model M] [--no-detect] [--screenshot OUT.png] [--size WxH]``:
+open the viewer with findings review."""
 
 from __future__ import annotations
 
@@ -30,6 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="image file(s) or a folder (its images become the worklist)")
     parser.add_argument("--screenshot", metavar="OUT.png", type=Path,
                         help="render the window offscreen once the image has loaded, save it as PNG and exit")
+    parser.add_argument("--store", metavar="S", type=Path, default=None,
+                        help="review store file (created if new; default: review.sqlite in the user's "
+                             "data folder, e.g. ~/.local/share/mammoviewer/)")
+    parser.add_argument("--model", metavar="M", type=Path, default=None,
+                        help="detector model (.keras file or its folder; default: the bundled model)")
+    parser.add_argument("--no-detect", action="store_true",
+                        help="do not run the detector (stored findings are still shown)")
     parser.add_argument("--size", type=parse_size, default=None, metavar="WxH",
                         help="window size in pixels (default 1400x900)")
 
@@ -50,4 +58,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from mammoviewer.gui.app import run_viewer
 
-    return run_viewer(args.paths, screenshot=args.screenshot, size=args.size)
+    if args.model is not None and not Path(args.model).exists():
+        raise MammoViewerError(f"{args.model}: no such model file or folder")
+    if args.store is not None and not Path(args.store).expanduser().absolute().parent.is_dir():
+        raise MammoViewerError(f"{args.store}: folder {Path(args.store).parent} does not exist")
+    return run_viewer(args.paths, screenshot=args.screenshot, size=args.size, store=args.store,
+                      model=args.model, detect=not args.no_detect)

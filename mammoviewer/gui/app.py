@@ -111,9 +111,54 @@ def wait_for_load(window, timeout_s: float = 120.0) -> str | None:
     return error[0] if error else None
 
 
+def attach_review(window, store: str | Path | None = None, model: str | Path | None = None,
+                  detect: bool = True, device: str = "auto", detector_factory=None):
+    """Add findings review to ``window`` (store: ``store`` or the default one in the user's
+    data folder). Returns the ReviewController, or None (with a banner) if no store opens."""
+    from mammoviewer.errors import StoreError
+    from mammoviewer.gui.review_controller import ReviewController
+    from mammoviewer.gui.review_detection import detector_factory as load_detector
+    from mammoviewer.gui.review_session import ReviewSession, open_store
+
+    try:
+        session = ReviewSession(open_store(store))
+    except StoreError as exc:
+        window.show_error(f"Review is off: {exc}")
+        return None
+    if detect and detector_factory is None:
+        detector_factory = load_detector(str(model) if model is not None else None, device)
+    return ReviewController(window, session, detector_factory if detect else None)
+
+
+def wait_for_findings(controller, timeout_s: float = 180.0) -> str | None:
+    """Process events until the shown film's findings are drawn (or detection failed)."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop
+
+    app = create_app()
+    outcome: list[str | None] = []
+    controller.findingsShown.connect(lambda key: outcome.append(None))
+    controller.detection.detectionFailed.connect(lambda key, message: outcome.append(message))
+    controller.detection.modelFailed.connect(lambda message: outcome.append(message))
+    if controller.detection.error:
+        return controller.detection.error
+    timer = QElapsedTimer()
+    timer.start()
+    while not outcome and not controller.findings_ready() and timer.elapsed() < timeout_s * 1000:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    app.processEvents()
+    if controller.findings_ready():
+        return None
+    if not outcome:
+        return f"detection did not finish within {timeout_s:g} s"
+    return outcome[0]
+
+
 def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None = None,
-               size: tuple[int, int] | None = None, settings=None) -> int:
-    """Open the viewer on ``paths``; with ``screenshot`` save the window to that PNG and return.
+               size: tuple[int, int] | None = None, settings=None, store: str | Path | None = None,
+               model: str | Path | None = None, detect: bool = True) -> int:
+    """Open the viewer on ``paths`` with findings review (``store``, ``model``; ``detect=False``
+    shows stored findings only); with ``screenshot`` save the window to that PNG (after the
+    findings arrive) and return.
 
     Raises MammoViewerError when the screenshot cannot be written or the image fails to load
     in screenshot mode (the PNG, showing the error, is still written).
@@ -126,6 +171,7 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
     window = MainWindow(settings=settings)
     if size is not None:
         window.resize(*size)
+    review = attach_review(window, store=store, model=model, detect=detect)
     window.show()
     if paths:
         window.open_paths(list(paths))
@@ -135,9 +181,14 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
         try:
             return int(app.exec())
         finally:
+            if review is not None:
+                review.close()
             close_shared_decoder()
     try:
         error = wait_for_load(window)
+        detection_error = None
+        if review is not None and not error and review.detection.enabled:
+            detection_error = wait_for_findings(review)
         window.image_view.fit()
         app.processEvents()
         pixmap = window.grab()
@@ -145,9 +196,14 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
             raise MammoViewerError(f"{screenshot}: could not write the screenshot")
         if error:
             raise MammoViewerError(error)
+        if detection_error and model is not None:  # the bundled model may simply be absent
+            raise MammoViewerError(f"detection: {detection_error}")
         return 0
     finally:
         window.close()
+        window.jobs.wait(10000)
+        if review is not None:
+            review.close()
         window.deleteLater()
         app.processEvents()
         close_shared_decoder()

@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
 
     imageLoaded = Signal(object)  # Image
     loadFailed = Signal(str, str)  # path, message
+    loadStarted = Signal(str)  # path
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.actions_by_name: dict[str, QAction] = {}
         self.menus: dict[str, QMenu] = {}
+        self.help_lines: list[str] = []
         self._build_actions()
 
         self.worklist.currentPathChanged.connect(self.load)
@@ -143,10 +145,10 @@ class MainWindow(QMainWindow):
         view.addAction(a("zoom_in", "Zoom &in", lambda: v.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn, "+"))
         view.addAction(a("zoom_out", "Zoom &out", lambda: v.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut, "-"))
         view.addSeparator()
-        view.addAction(a("rotate_cw", "Rotate 90\u00b0 clock&wise", lambda: v.rotate(1), "R"))
-        view.addAction(a("rotate_ccw", "Rotate 90\u00b0 &counter-clockwise", lambda: v.rotate(-1), "Shift+R"))
-        view.addAction(a("flip_h", "Flip &horizontal", v.flip_horizontal, "H"))
-        view.addAction(a("flip_v", "Flip &vertical", v.flip_vertical, "V"))
+        view.addAction(a("rotate_cw", "Rotate 90\u00b0 clock&wise", lambda: v.rotate(1), "Ctrl+R"))
+        view.addAction(a("rotate_ccw", "Rotate 90\u00b0 &counter-clockwise", lambda: v.rotate(-1), "Ctrl+Shift+R"))
+        view.addAction(a("flip_h", "Flip &horizontal", v.flip_horizontal, "Shift+H"))
+        view.addAction(a("flip_v", "Flip &vertical", v.flip_vertical, "Shift+V"))
         view.addAction(a("reset_orientation", "&Reset orientation", v.reset_orientation, "0"))
         view.addSeparator()
         view.addAction(self.worklist_dock.toggleViewAction())
@@ -157,7 +159,7 @@ class MainWindow(QMainWindow):
         image.addAction(a("wl_mode", "&Window/level with left button", v.set_wl_mode, "W", checkable=True))
         self.window_menu = image.addMenu("Window &presets")
         image.addAction(a("default_window", "&Default window", lambda: self.apply_preset("Default"), "D"))
-        image.addAction(a("auto_window", "&Auto window", lambda: self.apply_preset("Auto"), "A"))
+        image.addAction(a("auto_window", "&Auto window", lambda: self.apply_preset("Auto"), "Shift+A"))
         image.addAction(a("full_window", "F&ull range", lambda: self.apply_preset("Full range"), "U"))
 
         help_menu = self.menus["help"] = self.menuBar().addMenu("&Help")
@@ -233,6 +235,7 @@ class MainWindow(QMainWindow):
         """Decode ``path`` on a worker thread and show it (a newer load supersedes it)."""
         self.loading_path = path
         self.statusBar().showMessage(f"Loading {Path(path).name}\u2026")
+        self.loadStarted.emit(path)
         job = self.jobs.submit(self.loader, path, channel="image", with_control=True)
         job.finished.connect(self._on_loaded)
         job.failed.connect(lambda message, p=path: self._on_load_failed(p, message))
@@ -359,11 +362,15 @@ class MainWindow(QMainWindow):
         else:
             self.show_error(f"{path}: no longer exists")
 
+    #: lines of the Help › Mouse and keys text; features append theirs (``help_lines.append``)
+    VIEWER_HELP = ("Viewer: wheel zoom \u00b7 left-drag pan \u00b7 right-drag window (horizontal = width, "
+                   "vertical = level) \u00b7 F fit \u00b7 1 actual pixels \u00b7 I invert \u00b7 Ctrl+R / "
+                   "Ctrl+Shift+R rotate \u00b7 Shift+H / Shift+V flip \u00b7 0 upright \u00b7 N/P or PgDn/PgUp "
+                   "next/previous film \u00b7 D / Shift+A / U default/auto/full window")
+
     def _show_help(self) -> None:
-        self.banner.show_message(
-            "Wheel: zoom \u00b7 left-drag: pan \u00b7 right-drag: window (horizontal = width, "
-            "vertical = level) \u00b7 F fit \u00b7 1 actual pixels \u00b7 I invert \u00b7 R rotate \u00b7 "
-            "H/V flip \u00b7 N/P or PgDn/PgUp next/previous \u00b7 D/A/U default/auto/full window", "info")
+        lines = [self.VIEWER_HELP, *getattr(self, "help_lines", [])]
+        self.banner.show_message("\n".join(lines), "info")
 
     # -- drag and drop -----------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
@@ -10,6 +11,9 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 #: file name endings the worklist lists when it scans a folder
 IMAGE_SUFFIXES = (".pgm", ".dcm", ".dicom", ".png", ".tif", ".tiff")
+#: badge shown before a film's name for each review state
+STATE_BADGES = {"unreviewed": "\u25cb", "in progress": "\u25d0", "reviewed": "\u25cf"}
+STATE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def image_files(folder: str | Path) -> list[Path]:
@@ -24,6 +28,7 @@ class Worklist(QWidget):
     (click, arrow keys, :meth:`next`, :meth:`previous`)."""
 
     currentPathChanged = Signal(str)
+    pathsChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +56,26 @@ class Worklist(QWidget):
         self.title.setText(f"{title}  ({len(paths)})")
         if current is not None:
             self.select(current, emit=False)
+        self.pathsChanged.emit()
+
+    def set_states(self, states: Mapping[str, str]) -> None:
+        """Show the review state of listed paths (``states[path]``; others keep no badge)."""
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            path = item.data(Qt.ItemDataRole.UserRole)
+            state = states.get(path)
+            name = Path(path).name
+            item.setData(STATE_ROLE, state)
+            item.setText(f"{STATE_BADGES[state]} {name}" if state in STATE_BADGES else name)
+            item.setToolTip(f"{path}\n{state}" if state else path)
+
+    def state(self, path: str | Path) -> str | None:
+        """The review state shown for ``path`` (None if none is shown)."""
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == str(Path(path)):
+                return item.data(STATE_ROLE)
+        return None
 
     def set_folder(self, folder: str | Path, current: str | Path | None = None) -> list[Path]:
         """List the images of ``folder``; returns them."""

@@ -37,7 +37,7 @@ def _run(args: list[str], tmp_path: Path, **env_changes: str | None) -> subproce
 def test_screenshot_writes_a_non_blank_png_of_the_requested_size(tmp_path):
     pytest.importorskip("PySide6")
     out = tmp_path / "shot.png"
-    result = _run([str(_film()), "--screenshot", str(out), "--size", "900x640"], tmp_path,
+    result = _run([str(_film()), "--screenshot", str(out), "--size", "900x640", "--no-detect"], tmp_path,
                   QT_QPA_PLATFORM=None, DISPLAY=None, WAYLAND_DISPLAY=None)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr

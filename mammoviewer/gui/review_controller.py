@@ -1,0 +1,432 @@
+"""Findings review in the viewer window: wires the window, the store, the detector and the overlay.
+
+:class:`ReviewController` adds a Findings panel, the Review menu and status-bar items to a
+:class:`~mammoviewer.gui.main_window.MainWindow`. Every reader edit becomes a command of
+``mammoviewer.review`` pushed on the film's :class:`CommandStack`, which persists it at
+once; the overlay and panel only redraw what the document holds. A film that already has
+findings of the loaded model version is shown from the store, never re-detected.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar
+
+from mammoviewer.errors import StoreError
+from mammoviewer.gui.review_actions import REVIEW_HELP, build_review_actions
+from mammoviewer.gui.review_detection import DetectorService, describe_model
+from mammoviewer.gui.review_overlay import FindingOverlay
+from mammoviewer.gui.review_panel import FindingsPanel
+from mammoviewer.gui.review_session import FilmReview, ReviewSession, image_key, open_store
+from mammoviewer.io.image import Image
+from mammoviewer.review import (FINDING_TYPES, AddFinding, Box, DeleteFinding, Finding, MoveFinding,
+                                SetLabel, SetNote, SetStatus, SetType)
+
+#: smallest side (image pixels) of the region shown when zooming to a finding
+ZOOM_MIN_SIDE = 240.0
+THRESHOLD_STEP = 0.05
+
+
+class ReviewController(QObject):
+    """See the module docstring. ``findingsShown(key)`` fires after the findings of the shown
+    film were drawn (from the store or a finished detection)."""
+
+    findingsShown = Signal(str)
+
+    def __init__(self, window: Any, session: ReviewSession,
+                 detector_factory: Callable[[], Any] | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.session = session
+        self.film: FilmReview | None = None
+        self.image: Image | None = None
+        self._ready_key: str | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
+        self.overlay = FindingOverlay(window.image_view, self)
+        self.panel = FindingsPanel()
+        self.dock = window.add_dock("Findings", self.panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        window.tabifyDockWidget(window.metadata_dock, self.dock)
+        self.dock.raise_()
+        self.detection = DetectorService(window.jobs, detector_factory, self)
+        self._build_status_bar()
+        self.actions = build_review_actions(window, self._slots(), window.menus)
+        window.help_lines.append(REVIEW_HELP)
+        self._connect()
+        self._show_store()
+        self.panel.set_model_text("Detection off" if not self.detection.enabled else "Model: not loaded yet")
+        if self.detection.enabled:
+            QTimer.singleShot(0, self.detection.load)  # in the background, from start-up
+
+    # -- construction ------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.window.statusBar()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy indicator
+        self.progress.setMaximumWidth(120)
+        self.progress.setMaximumHeight(14)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.saved_label = QLabel("")
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.saved_label)
+
+    def _slots(self) -> dict[str, Callable[[], object]]:
+        return {
+            "next_finding": lambda: self.step_finding(+1), "previous_finding": lambda: self.step_finding(-1),
+            "accept": lambda: self.toggle_status("accepted"), "reject": lambda: self.toggle_status("rejected"),
+            "benign": lambda: self.set_label("benign"), "malignant": lambda: self.set_label("malignant"),
+            "cycle_type": self.cycle_type, "edit_note": self.edit_note, "delete": self.delete_selected,
+            "draw": lambda: self.set_draw_mode(not self.overlay.draw_mode),
+            "cancel_draw": lambda: self.set_draw_mode(False), "undo": self.undo, "redo": self.redo,
+            "toggle_overlays": lambda: self.overlay.set_visible(not self.overlay.visible),
+            "threshold_down": lambda: self.panel.set_threshold(self.panel.threshold - THRESHOLD_STEP),
+            "threshold_up": lambda: self.panel.set_threshold(self.panel.threshold + THRESHOLD_STEP),
+            "mark_reviewed": self.toggle_reviewed, "detect_again": self.detect_again,
+            "open_store": self.ask_store,
+        }  # fmt: skip
+
+    def _connect(self) -> None:
+        w, o, p, d = self.window, self.overlay, self.panel, self.detection
+        w.loadStarted.connect(lambda path: d.cancel())
+        w.imageLoaded.connect(self.show_image)
+        w.loadFailed.connect(lambda path, message: self._set_film(None))
+        w.worklist.pathsChanged.connect(self._show_worklist_states)
+        o.boxEdited.connect(self._on_box_edited)
+        o.boxDrawn.connect(self._on_box_drawn)
+        o.findingClicked.connect(lambda fid: self.select(fid))
+        o.drawModeChanged.connect(p.set_draw_mode)
+        p.thresholdChanged.connect(self._on_threshold)
+        p.findingSelected.connect(lambda fid: self.select(fid or None, zoom=bool(fid)))
+        p.statusRequested.connect(self.set_status)
+        p.labelRequested.connect(self.set_label)
+        p.typeRequested.connect(lambda t: self.set_type(t or None))
+        p.noteRequested.connect(self.set_note)
+        p.deleteRequested.connect(self.delete_selected)
+        p.drawRequested.connect(lambda: self.set_draw_mode(not self.overlay.draw_mode))
+        p.reviewStateRequested.connect(self.set_review_state)
+        d.stateChanged.connect(self._on_detector_state)
+        d.modelReady.connect(self._on_model_ready)
+        d.modelFailed.connect(lambda m: self.window.show_error(f"The detection model could not be loaded: {m}"))
+        d.busyChanged.connect(self.progress.setVisible)
+        d.detected.connect(self._on_detected)
+        d.detectionFailed.connect(self._on_detection_failed)
+
+    # -- films -------------------------------------------------------------------------
+    @property
+    def key(self) -> str | None:
+        return self.film.doc.key if self.film is not None else None
+
+    def show_image(self, image: Image) -> None:
+        """The window shows ``image``: show its review and detect if the store has no run yet."""
+        self.detection.cancel()
+        self.image = image
+        self._ready_key = None
+        try:
+            film = self.session.open_film(image)
+        except StoreError as exc:
+            self.window.show_error(f"Findings cannot be kept: {exc}")
+            film = None
+        self.overlay.clear()
+        self.overlay.set_image_size(image.columns, image.rows)
+        self._set_film(film)
+        self._maybe_detect()
+
+    def _set_film(self, film: FilmReview | None) -> None:
+        for undo in self._unsubscribe:
+            undo()
+        self._unsubscribe = []
+        self.film = film
+        if film is None:
+            self.overlay.clear()
+            self.detection.cancel()
+        else:
+            self._unsubscribe = [film.doc.subscribe(self._on_doc_changed),
+                                 film.stack.subscribe(lambda stack: self._update_undo_actions())]
+        self._refresh()
+
+    def _maybe_detect(self, again: bool = False) -> None:
+        film, det = self.film, self.detection
+        if film is None or self.image is None or not det.enabled or det.error:
+            return
+        if det.detector is None:
+            det.load()  # _on_model_ready comes back here
+            return
+        d = det.detector
+        if not again and self.session.has_model_run(film.doc.key, str(d.name), str(d.version)):
+            self.window.statusBar().showMessage(f"Findings of {d.name} {d.version} from the review store", 4000)
+            self._findings_ready(film.doc.key)
+            return
+        det.detect(film.doc.key, self.image)
+
+    def detect_again(self) -> None:
+        """Run the model again on the shown film (reader-touched findings are kept)."""
+        self._maybe_detect(again=True)
+
+    def _on_model_ready(self, detector: Any) -> None:
+        self.panel.set_model_text(f"Model: {describe_model(detector)}")
+        self.window.set_device_status(str(detector.device))
+        self.panel.set_threshold(float(detector.default_threshold))
+        self._maybe_detect()
+
+    def _on_detector_state(self, text: str) -> None:
+        self.window.set_model_status(text)
+        if self.detection.detector is None:
+            self.panel.set_model_text(text)
+
+    def _on_detected(self, key: str, found: list) -> None:
+        try:
+            self.session.record_detections(key, self.detection.detector, found, self.detection.floor)
+        except StoreError as exc:
+            self.window.show_error(f"The findings could not be saved: {exc}")
+            return
+        self._mark_saved()
+        if key == self.key:
+            self._refresh()
+            self._findings_ready(key)
+
+    def _findings_ready(self, key: str) -> None:
+        self._ready_key = key
+        self.findingsShown.emit(key)
+
+    def findings_ready(self) -> bool:
+        """True once the shown film's model findings are drawn (stored or just detected)."""
+        return self._ready_key is not None and self._ready_key == self.key
+
+    def _on_detection_failed(self, key: str, message: str) -> None:
+        if key == self.key:
+            self.window.show_error(f"Detection failed on {Path(key).name}: {message}")
+
+    # -- drawing the state -------------------------------------------------------------
+    def findings(self) -> list[Finding]:
+        return self.film.doc.findings if self.film is not None else []
+
+    def _refresh(self) -> None:
+        findings = self.findings()
+        self.overlay.set_findings(findings)
+        self.panel.set_findings(findings)
+        if self.overlay.selected_id is None:
+            self.panel.select(None)
+        if self.film is not None:
+            self.panel.set_review_state(self.film.doc.image.review_state)
+        self._update_undo_actions()
+        self._show_worklist_states()
+
+    def _on_doc_changed(self, doc, change) -> None:
+        if change is not None and doc.image.review_state == "unreviewed":
+            doc.set_review_state("in progress")  # notifies again (change None)
+            return
+        self._mark_saved()
+        self._refresh()
+
+    def _mark_saved(self) -> None:
+        self.saved_label.setText(f"Saved {time.strftime('%H:%M:%S')}")
+        self.saved_label.setToolTip(f"Every edit is written at once to {self.session.path}")
+
+    def _show_store(self) -> None:
+        self.panel.set_store_text(f"Review store: {self.session.path}")
+        self.saved_label.setText("Saved")
+        self.saved_label.setToolTip(f"Every edit is written at once to {self.session.path}")
+
+    def _show_worklist_states(self) -> None:
+        try:
+            states = self.session.review_states()
+        except StoreError:
+            return
+        self.window.worklist.set_states({p: states.get(image_key(p), "unreviewed")
+                                         for p in self.window.worklist.paths()})
+
+    def _update_undo_actions(self) -> None:
+        stack = self.film.stack if self.film is not None else None
+        for name, can, text in (("undo", stack is not None and stack.can_undo, stack.undo_text if stack else ""),
+                                ("redo", stack is not None and stack.can_redo, stack.redo_text if stack else "")):
+            self.actions[name].setEnabled(can)
+            self.actions[name].setText(f"{name.capitalize()} {text}".strip())
+
+    def _on_threshold(self, value: float) -> None:
+        self.overlay.set_threshold(value)
+        if self.overlay.selected_id not in self.panel.visible_ids():
+            self.select(None)
+
+    # -- selection ---------------------------------------------------------------------
+    @property
+    def selected_id(self) -> str | None:
+        return self.overlay.selected_id
+
+    def select(self, finding_id: str | None, zoom: bool = False) -> None:
+        """Highlight a finding in the overlay and the list; ``zoom`` brings it into view."""
+        self.overlay.select(finding_id)
+        self.panel.select(finding_id)
+        if zoom and finding_id is not None:
+            self.zoom_to(finding_id)
+
+    def step_finding(self, step: int) -> None:
+        """Select the next (+1) or previous (-1) finding of the list and zoom to it."""
+        ids = self.panel.visible_ids()
+        if not ids:
+            return
+        current = self.selected_id
+        i = ids.index(current) + step if current in ids else (0 if step > 0 else len(ids) - 1)
+        self.select(ids[i % len(ids)], zoom=True)
+
+    def zoom_to(self, finding_id: str) -> None:
+        if self.film is None or finding_id not in {f.id for f in self.findings()}:
+            return
+        rect = self.overlay.scene_rect_of(self.film.doc.finding(finding_id).box)
+        side = max(rect.width() * 3, rect.height() * 3, ZOOM_MIN_SIDE)
+        c = rect.center()
+        view = self.window.image_view
+        view.view_box.setRange(QRectF(QPointF(c.x() - side / 2, c.y() - side / 2),
+                                      QPointF(c.x() + side / 2, c.y() + side / 2)), padding=0.0)
+        view.view_box.prepareForPaint()
+
+    # -- edits (each an undoable command, saved at once) -------------------------------
+    def push(self, command: Any) -> bool:
+        """Push ``command`` on the film's stack; a refused edit is explained, never raised."""
+        if self.film is None:
+            return False
+        try:
+            self.film.stack.push(command)
+            return True
+        except StoreError as exc:
+            self._reload_after(exc)
+        except (KeyError, ValueError) as exc:
+            self.window.show_error(f"Edit not made: {exc}")
+            self._refresh()
+        return False
+
+    def _reload_after(self, exc: StoreError) -> None:
+        """Another window changed the film: say so and show what the store holds now."""
+        self.window.show_error(f"{exc}. The film was reloaded from the review store; "
+                               "your last edit was not applied.")
+        if self.film is not None:
+            self.film.stack.clear()
+            try:
+                self.film.doc.reload()
+            except StoreError as again:
+                self.window.show_error(str(again))
+        self._refresh()
+
+    def _selected(self) -> Finding | None:
+        fid = self.selected_id
+        if self.film is None or fid is None:
+            return None
+        return next((f for f in self.findings() if f.id == fid), None)
+
+    def set_status(self, status: str) -> None:
+        f = self._selected()
+        if f is not None and f.status != status:
+            self.push(SetStatus(f.id, status=status))
+
+    def toggle_status(self, status: str) -> None:
+        """Accept/reject the selected finding; the same key again makes it pending."""
+        f = self._selected()
+        if f is not None:
+            self.push(SetStatus(f.id, status="pending" if f.status == status else status))
+
+    def set_label(self, label: str) -> None:
+        f = self._selected()
+        if f is not None and f.label != label:
+            self.push(SetLabel(f.id, label=label))
+
+    def set_type(self, finding_type: str | None) -> None:
+        f = self._selected()
+        if f is not None and f.finding_type != finding_type:
+            self.push(SetType(f.id, finding_type=finding_type))
+
+    def cycle_type(self) -> None:
+        f = self._selected()
+        if f is not None:
+            order = (None, *FINDING_TYPES)
+            self.set_type(order[(order.index(f.finding_type) + 1) % len(order)])
+
+    def set_note(self, note: str) -> None:
+        f = self._selected()
+        if f is not None and f.note != note:
+            self.push(SetNote(f.id, note=note))
+
+    def edit_note(self) -> None:
+        if self._selected() is not None:
+            self.panel.note_edit.setFocus()
+            self.panel.note_edit.selectAll()
+
+    def delete_selected(self) -> None:
+        f = self._selected()
+        if f is not None:
+            self.push(DeleteFinding(f.id))
+            self.select(None)
+
+    def set_draw_mode(self, on: bool) -> None:
+        self.overlay.set_draw_mode(bool(on) and self.film is not None)
+
+    def _on_box_edited(self, finding_id: str, before: Box, after: Box) -> None:
+        self.push(MoveFinding(finding_id, before=before, after=after))
+
+    def _on_box_drawn(self, box: Box) -> None:
+        if self.film is None:
+            return
+        f = Finding(image_key=self.film.doc.key, box=box, label="benign", source="reader", status="accepted")
+        if self.push(AddFinding(f.with_provenance())):
+            self.select(f.id)
+
+    def undo(self) -> None:
+        self._undo_redo("undo")
+
+    def redo(self) -> None:
+        self._undo_redo("redo")
+
+    def _undo_redo(self, which: str) -> None:
+        if self.film is None:
+            return
+        try:
+            getattr(self.film.stack, which)()
+        except StoreError as exc:
+            self._reload_after(exc)
+        except (KeyError, ValueError) as exc:
+            self.window.show_error(f"Cannot {which}: {exc}")
+            self.film.stack.clear()
+            self._refresh()
+
+    def set_review_state(self, state: str) -> None:
+        if self.film is not None:
+            try:
+                self.film.doc.set_review_state(state)
+            except StoreError as exc:
+                self._reload_after(exc)
+
+    def toggle_reviewed(self) -> None:
+        if self.film is not None:
+            reviewed = self.film.doc.image.review_state == "reviewed"
+            self.set_review_state("in progress" if reviewed else "reviewed")
+
+    # -- the store ---------------------------------------------------------------------
+    def ask_store(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Open or create a review store",
+                                              str(self.session.path.parent), "Review stores (*.sqlite);;All files (*)",
+                                              options=QFileDialog.Option.DontConfirmOverwrite)
+        if path:
+            self.switch_store(path)
+
+    def switch_store(self, path: str | Path) -> bool:
+        """Use the store at ``path`` (created if new); the shown film is reopened from it."""
+        try:
+            store = open_store(path)
+        except StoreError as exc:
+            self.window.show_error(str(exc))
+            return False
+        self._set_film(None)
+        self.session.close()
+        self.session = ReviewSession(store)
+        self._show_store()
+        if self.image is not None:
+            self.show_image(self.image)
+        return True
+
+    def close(self) -> None:
+        self.detection.cancel()
+        self._set_film(None)
+        self.session.close()

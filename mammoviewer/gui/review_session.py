@@ -1,0 +1,108 @@
+"""The review store of a window and the open documents, one per film, with their undo stacks.
+
+Plain Python over ``mammoviewer.review`` (only :func:`default_store_path` asks Qt where
+the user's data folder is). A film's :class:`ReviewDocument` and :class:`CommandStack`
+live as long as the session, so going back to a film keeps its undo history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from mammoviewer.errors import StoreError
+from mammoviewer.io.image import Image
+from mammoviewer.review import Box, CommandStack, Finding, ImageRecord, ReviewDocument, ReviewStore
+
+STORE_NAME = "review.sqlite"
+
+
+def default_store_path() -> Path:
+    """``<user data folder>/mammoviewer/review.sqlite`` (e.g. ``~/.local/share/mammoviewer/``)."""
+    from PySide6.QtCore import QStandardPaths
+
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    return Path(base or Path.home() / ".local" / "share") / "mammoviewer" / STORE_NAME
+
+
+def open_store(path: str | Path | None) -> ReviewStore:
+    """Open (or create) the store at ``path``, or the default store; StoreError on failure."""
+    target = Path(path) if path is not None else default_store_path()
+    if path is None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{target.parent}: cannot create the review store folder ({exc})") from exc
+    return ReviewStore.open(target)
+
+
+def image_key(path: str | Path) -> str:
+    """The store key of a film: its absolute path."""
+    return str(Path(path).expanduser().absolute())
+
+
+@dataclass
+class FilmReview:
+    """One film under review: its document and undo stack."""
+
+    doc: ReviewDocument
+    stack: CommandStack
+
+
+def findings_from_detections(key: str, detections: Iterable[Any]) -> list[Finding]:
+    """Detector output (``box``, ``label``, ``score``) as model findings of image ``key``."""
+    return [Finding(image_key=key, box=Box.of(d.box), label=d.label, score=float(d.score), source="model")
+            for d in detections]
+
+
+class ReviewSession:
+    """The store of one window and the films opened in it."""
+
+    def __init__(self, store: ReviewStore) -> None:
+        self.store = store
+        self.films: dict[str, FilmReview] = {}
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    def close(self) -> None:
+        self.films.clear()
+        self.store.close()
+
+    def film(self, key: str) -> FilmReview | None:
+        return self.films.get(key)
+
+    def open_film(self, image: Image) -> FilmReview:
+        """The review of ``image`` (added to the store if new; stored details kept if known)."""
+        key = image_key(image.path)
+        known = self.films.get(key)
+        if known is not None:
+            known.doc.reload()
+            return known
+        try:
+            self.store.image(key)
+        except StoreError:
+            spacing = image.pixel_spacing_mm[1] if image.pixel_spacing_mm else None
+            self.store.add_image(ImageRecord(key=key, width=image.columns, height=image.rows,
+                                             pixel_spacing_mm=spacing))
+        doc = ReviewDocument.open(self.store, key)
+        film = self.films[key] = FilmReview(doc, CommandStack(doc))
+        return film
+
+    def has_model_run(self, key: str, name: str, version: str) -> bool:
+        """True if ``key`` already has findings of this model version (never re-detect over edits)."""
+        return any(r["model_name"] == name and r["model_version"] == version for r in self.store.model_runs(key))
+
+    def record_detections(self, key: str, detector: Any, detections: Iterable[Any], floor: float) -> None:
+        """Store a model run on ``key``; an open document of that film is reloaded."""
+        found = findings_from_detections(key, detections)
+        self.store.record_model_findings(key, str(detector.name), str(detector.version), found, threshold=floor)
+        film = self.films.get(key)
+        if film is not None:
+            film.doc.reload()
+
+    def review_states(self) -> dict[str, str]:
+        """Review state of every film in the store, by key."""
+        return {r.key: r.review_state for r in self.store.images()}
