@@ -54,6 +54,13 @@ class AnchorSpec:
         )
 
 
+def anchor_spec_for(pixel_mm: float, base: AnchorSpec = AnchorSpec(), base_pixel_mm: float = 0.4) -> AnchorSpec:
+    """The default layout (sized for 0.4 mm pixels: 4.8..80 mm squares) at another pixel size."""
+    k = base_pixel_mm / pixel_mm
+    return AnchorSpec(base.strides, tuple(tuple(round(s * k, 3) for s in g) for g in base.sizes),
+                      base.ratios, base.variances)
+
+
 def feature_shape(height: int, width: int, stride: int) -> tuple[int, int]:
     """Size of a stride-``stride`` map for 'same'-padded stride-2 convolutions."""
     h, w = height, width

@@ -50,7 +50,9 @@ def _resolve(path: str | Path | None) -> tuple[Path, Path]:
 
 def _pick_device(device: str) -> tuple[str, str]:
     """(backend device string, human name such as 'CPU' or 'GPU: NVIDIA H100')."""
-    import keras
+    if device not in DEVICES:
+        raise DetectorError(f"unknown device {device!r}; choose auto, cpu or gpu")
+    from mammoviewer.detect.backend import keras
 
     if device not in DEVICES:
         raise DetectorError(f"unknown device {device!r}; choose auto, cpu or gpu")
@@ -86,8 +88,10 @@ class Detector:
         self.pixel_size_mm: float = float(card["pixel_mm"])
         self.spec = AnchorSpec.from_dict(card["anchors"])
         self.labels: tuple[str, ...] = tuple(card.get("labels", ("benign", "malignant")))
+        cross = card.get("cross_class_iou")
         self.post = PostConfig(nms_iou=float(card.get("nms_iou", 0.45)),
-                               max_detections=int(card.get("max_detections", 100)))
+                               max_detections=int(card.get("max_detections", 100)),
+                               cross_class_iou=None if cross is None else float(cross))
         self._device = device
         self._fn = None
         self._lock = threading.Lock()
@@ -103,7 +107,7 @@ class Detector:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise DetectorError(f"{card_path}: not a readable model card ({exc})") from exc
         dev, dev_name = _pick_device(device)
-        import keras
+        from mammoviewer.detect.backend import keras
 
         try:
             model = keras.models.load_model(model_path, compile=False, safe_mode=True)
@@ -112,7 +116,7 @@ class Detector:
         return cls(model, card, dev, dev_name, model_path)
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
-        import keras
+        from mammoviewer.detect.backend import keras
 
         if keras.backend.backend() != "tensorflow":
             return np.asarray(self._model(x, training=False))
@@ -144,7 +148,8 @@ class Detector:
         check()
         anchors = generate_anchors(mi.array.shape[0], mi.array.shape[1], self.spec)
         cfg = PostConfig(score_threshold=float(threshold), nms_iou=self.post.nms_iou,
-                         pre_nms_top_k=self.post.pre_nms_top_k, max_detections=self.post.max_detections)
+                         pre_nms_top_k=self.post.pre_nms_top_k, max_detections=self.post.max_detections,
+                         cross_class_iou=self.post.cross_class_iou)
         boxes, classes, scores = postprocess(raw, anchors, len(self.labels) + 1, self.spec.variances, cfg)
         boxes = to_original_frame(boxes, mi)
         return [

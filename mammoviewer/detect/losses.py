@@ -7,8 +7,9 @@ Written with ``keras.ops`` only, so it runs on any Keras 3 backend.
 
 from __future__ import annotations
 
-import keras
-from keras import ops
+from mammoviewer.detect.backend import keras
+
+ops = keras.ops
 
 
 def hard_negative_mask(neg_loss, negatives, num_neg):

@@ -8,8 +8,9 @@ Only stock Keras layers are used, so a saved model loads with ``safe_mode=True``
 
 from __future__ import annotations
 
-import keras
-from keras import layers
+from mammoviewer.detect.backend import keras
+
+layers = keras.layers
 
 from mammoviewer.detect.anchors import AnchorSpec
 

@@ -15,6 +15,9 @@ class PostConfig:
     nms_iou: float = 0.45
     pre_nms_top_k: int = 400  # per class
     max_detections: int = 100
+    #: after class-wise NMS, a box overlapping a better box of ANOTHER class by more than this
+    #: IoU is dropped (the same lesion called both benign and malignant); None keeps both
+    cross_class_iou: float | None = None
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -49,5 +52,19 @@ def postprocess(raw: np.ndarray, anchors: np.ndarray, num_classes: int = 3,
     if not all_boxes:
         return np.zeros((0, 4)), np.zeros(0, dtype=np.int64), np.zeros(0)
     b, c, s = np.concatenate(all_boxes), np.concatenate(all_cls), np.concatenate(all_scores)
-    order = np.argsort(-s, kind="stable")[: cfg.max_detections]
-    return b[order], c[order], s[order]
+    order = np.argsort(-s, kind="stable")
+    b, c, s = b[order], c[order], s[order]
+    if cfg.cross_class_iou is not None and len(b) > 1:
+        keep = cross_class_suppression(b, c, cfg.cross_class_iou)
+        b, c, s = b[keep], c[keep], s[keep]
+    return b[: cfg.max_detections], c[: cfg.max_detections], s[: cfg.max_detections]
+
+
+def cross_class_suppression(boxes: np.ndarray, classes: np.ndarray, iou_threshold: float) -> np.ndarray:
+    """Indices kept when boxes (sorted best first) drop on overlapping a kept box of another class."""
+    ious = bx.iou(boxes, boxes)
+    keep: list[int] = []
+    for i in range(len(boxes)):
+        if not any(classes[j] != classes[i] and ious[i, j] > iou_threshold for j in keep):
+            keep.append(i)
+    return np.asarray(keep, dtype=np.int64)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from mammoviewer.detect import data as md
-from mammoviewer.detect.anchors import AnchorSpec
+from mammoviewer.detect.anchors import AnchorSpec, anchor_spec_for
 from mammoviewer.detect.sampler import CropConfig, CropSampler, TrainFilm
 from mammoviewer.errors import DetectorError
 from mammoviewer.io import mias
@@ -74,7 +74,7 @@ def training_films(films: list[md.Film], refs: set[str], cfg: TrainConfig, progr
 
 
 def _dataset(sampler: CropSampler, cfg: TrainConfig):
-    import keras
+    from mammoviewer.detect.backend import keras
 
     class CropDataset(keras.utils.PyDataset):
         """Batch ``i`` of epoch ``e`` is drawn from ``rng(seed, e, i)``: identical after a resume."""
@@ -111,7 +111,7 @@ def build_card(cfg: TrainConfig, spec: AnchorSpec, extra: dict) -> dict:
 
 def train(cfg: TrainConfig, command: str = "") -> Path:
     """Train (or resume) and write ``OUT/model.keras``, ``OUT/model.json`` and ``OUT/split.json``."""
-    import keras
+    from mammoviewer.detect.backend import keras
 
     from mammoviewer.detect.losses import SSDLoss
     from mammoviewer.detect.model import build_ssd
@@ -124,7 +124,7 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
     log = (lambda *a: print(*a, flush=True)) if cfg.verbose else (lambda *a: None)
     log(f"train: {len(train_refs)} films for training, {len(val_refs)} held out (fold {cfg.fold})")
     tfilms = training_films(films, train_refs, cfg)
-    spec = AnchorSpec()
+    spec = anchor_spec_for(cfg.pixel_mm)
     sampler = CropSampler(tfilms, spec, cfg.crop)
 
     ckdir = _checkpoint_dir(cfg)

@@ -44,3 +44,9 @@ def test_assign_positive_ignore_and_tiny_box():
     labels, _ = an.assign(anchors, np.zeros((0, 4)), np.zeros(0), ignore_boxes=np.array([[8, 8, 16, 16.0]]),
                           spec=spec)
     assert labels[1 * 4 + 1] == an.IGNORE and (labels == 0).sum() == 15
+
+
+def test_anchor_spec_for_another_pixel_size_keeps_millimetres():
+    spec = an.anchor_spec_for(0.8)
+    assert spec.sizes[0] == (6.0, 9.0) and spec.sizes[-1] == (67.0, 100.0)
+    assert spec.strides == an.AnchorSpec().strides and an.anchor_spec_for(0.4) == an.AnchorSpec()

@@ -41,3 +41,11 @@ def test_offsets_are_decoded():
 def test_shape_mismatch_is_reported():
     with pytest.raises(ValueError, match="3 anchors x 7"):
         postprocess(np.zeros((4, 7)), ANCHORS)
+
+
+def test_cross_class_suppression_is_optional():
+    # anchor 1 (class 2, 0.4) overlaps anchor 0 (class 1, 0.8) with IoU 0.68; anchor 2 is both classes
+    _, classes, scores = postprocess(_raw(), ANCHORS, cfg=PostConfig(cross_class_iou=0.5))
+    assert classes.tolist() == [2, 1] and np.allclose(scores, [0.9, 0.8])  # anchor 2 class 1 also overlaps
+    _, classes, _ = postprocess(_raw(), ANCHORS, cfg=PostConfig(cross_class_iou=0.7))
+    assert classes.tolist() == [2, 1, 2]  # IoU 0.68 < 0.7 survives; the same box in two classes does not
