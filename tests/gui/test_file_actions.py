@@ -1,0 +1,182 @@
+"""File › Import/Export Annotations on a real window: menu entries, worker jobs, status bar, banner."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
+from mammoviewer.review import Box, Finding, FindingChange, ImageRecord, ReviewStore
+
+#: mdb023's Info.txt row and its canonical box (resources/samples/README.md)
+MDB023_ROW = "mdb023 G CIRC M 538 681 29"
+MDB023_BOX = (509.0, 314.0, 567.0, 372.0)
+
+
+@pytest.fixture
+def store_file(tmp_path: Path) -> Path:
+    """A store with 3 films (2 marked reviewed) and 4 findings, one of them rejected."""
+    path = tmp_path / "review.sqlite"
+    with ReviewStore.open(path) as store:
+        for name, state in (("a.pgm", "reviewed"), ("b.pgm", "reviewed"), ("c.pgm", "unreviewed")):
+            store.add_image(ImageRecord(key=str(tmp_path / name), width=300, height=200, review_state=state))
+        findings = [
+            Finding(image_key=str(tmp_path / "a.pgm"), box=Box(40, 30, 100, 80), label="malignant",
+                    score=0.9, source="model", status="accepted"),
+            Finding(image_key=str(tmp_path / "a.pgm"), box=Box(150, 20, 170, 40), label="benign",
+                    score=0.2, source="model", status="rejected"),
+            Finding(image_key=str(tmp_path / "b.pgm"), box=Box(10, 10, 50, 60), label="benign",
+                    source="reader", status="accepted"),
+            Finding(image_key=str(tmp_path / "c.pgm"), box=Box(5, 6, 25, 36), label="benign",
+                    score=0.7, source="model"),
+        ]
+        store.apply_many([FindingChange("add", None, f) for f in findings])
+    return path
+
+
+@pytest.fixture
+def actions(window, store_file):
+    from mammoviewer.gui.file_actions import install_file_actions
+
+    return install_file_actions(window, lambda: str(store_file))
+
+
+def _menu_action(window, text: str):
+    found = [a for a in window.menus["file"].actions() if a.text().replace("&", "") == text]
+    assert len(found) == 1, [a.text() for a in window.menus["file"].actions()]
+    return found[0]
+
+
+def test_menu_entries_sit_above_quit(window, actions):
+    texts = [a.text().replace("&", "") for a in window.menus["file"].actions()]
+    i, e, q = (texts.index(t) for t in ("Import Annotations\u2026", "Export Annotations\u2026", "Quit"))
+    assert i < e < q and texts[q - 1] == ""  # separator before Quit
+    assert window.actions_by_name["export_annotations"] is actions.export_action
+
+
+def test_export_from_the_menu_writes_the_stores_findings(window, actions, tmp_path, qtbot, monkeypatch):
+    out = tmp_path / "out.csv"
+    monkeypatch.setattr(actions, "ask_export_target", lambda: ("csv", str(out), False))
+    with qtbot.waitSignal(actions.exportFinished, timeout=20000) as blocker:
+        _menu_action(window, "Export Annotations\u2026").trigger()
+        assert not actions.export_action.isEnabled()  # busy while the worker runs
+    summary = blocker.args[0]
+    assert (summary.images, summary.findings, summary.rejected) == (3, 3, 1)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 4
+    assert {(Path(r["image"]).name, r["label"], r["status"]) for r in rows} == {
+        ("a.pgm", "malignant", "accepted"), ("a.pgm", "benign", "rejected"),
+        ("b.pgm", "benign", "accepted"), ("c.pgm", "benign", "pending")}
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"Exported 3 findings from 3 films to {out}") and "1 rejected" in message
+    assert actions.export_action.isEnabled() and not window.banner.isVisible()
+
+
+def test_export_reviewed_only_as_coco(window, actions, tmp_path, qtbot, monkeypatch):
+    out = tmp_path / "reviewed.json"
+    monkeypatch.setattr(actions, "ask_export_target", lambda: ("coco", str(out), True))
+    with qtbot.waitSignal(actions.exportFinished, timeout=20000):
+        actions.export_action.trigger()
+    coco = json.loads(out.read_text())
+    assert sorted(Path(im["file_name"]).name for im in coco["images"]) == ["a.pgm", "b.pgm"]
+    boxes = sorted(tuple(a["bbox"]) for a in coco["annotations"])
+    assert (40.0, 30.0, 60.0, 50.0) in boxes and (10.0, 10.0, 40.0, 50.0) in boxes
+    assert all(tuple(a["bbox"]) != (5.0, 6.0, 20.0, 30.0) for a in coco["annotations"])  # c.pgm left out
+    assert "from 2 films" in window.statusBar().currentMessage()
+
+
+def test_export_to_unwritable_target_shows_banner_and_stays_usable(window, actions, tmp_path, qtbot,
+                                                                   monkeypatch):
+    blocker_file = tmp_path / "not-a-folder"
+    blocker_file.write_text("x")
+    bad = blocker_file / "out.csv"  # parent is a file: cannot be written, even as root
+    monkeypatch.setattr(actions, "ask_export_target", lambda: ("csv", str(bad), False))
+    with qtbot.waitSignal(actions.failed, timeout=20000) as blocker:
+        actions.export_action.trigger()
+    assert str(bad) in blocker.args[0]
+    assert window.banner.isVisible() and "is not a folder" in window.banner.text()
+    assert not bad.exists()
+    # the window goes on working: the actions are enabled again and the next export succeeds
+    assert actions.export_action.isEnabled() and actions.import_action.isEnabled()
+    good = tmp_path / "good.csv"
+    monkeypatch.setattr(actions, "ask_export_target", lambda: ("csv", str(good), False))
+    with qtbot.waitSignal(actions.exportFinished, timeout=20000):
+        actions.export_action.trigger()
+    assert good.is_file()
+
+
+def test_cancelled_dialog_starts_nothing(window, actions, monkeypatch):
+    monkeypatch.setattr(actions, "ask_export_target", lambda: None)
+    monkeypatch.setattr(actions, "ask_import_source", lambda: None)
+    assert actions.ask_and_export() is None and actions.ask_and_import() is None
+    assert actions.export_action.isEnabled() and window.jobs.current(actions.EXPORT_CHANNEL) is None
+
+
+def test_import_mias_info_from_the_menu(window, actions, store_file, tmp_path, qtbot, monkeypatch, mias_film):
+    films = tmp_path / "films"
+    films.mkdir()
+    shutil.copy(mias_film, films / "mdb023.pgm")
+    shutil.copy(mias_film, films / "mdb024.pgm")  # stands in for a normal film
+    info = tmp_path / "Info.txt"
+    info.write_text(f"{MDB023_ROW}\nmdb024 G NORM\nmdb999 F NORM\n", encoding="latin-1")
+    monkeypatch.setattr(actions, "ask_import_source", lambda: ("mias", str(info), str(films)))
+    changed = []
+    actions.storeChanged.connect(lambda: changed.append(True))
+    with qtbot.waitSignal(actions.importFinished, timeout=20000) as blocker:
+        _menu_action(window, "Import Annotations\u2026").trigger()
+    assert changed == [True]
+    summary = blocker.args[0]
+    assert (summary.images, summary.findings, summary.missing) == (2, 1, ["mdb999"])
+    with ReviewStore.open(store_file, create=False) as store:
+        found = store.findings(str((films / "mdb023.pgm").absolute()))
+        assert [(f.box.as_tuple(), f.label, f.finding_type, f.source) for f in found] == [
+            (MDB023_BOX, "malignant", "mass", "import")]
+        assert store.findings(str((films / "mdb024.pgm").absolute())) == []
+        assert store.image(str((films / "mdb023.pgm").absolute())).width == 1024
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Imported 1 findings on 2 films from Info.txt") and "mdb999" in message
+
+
+def test_bad_coco_file_shows_banner_and_changes_nothing(window, actions, store_file, tmp_path, qtbot,
+                                                        monkeypatch):
+    bad = tmp_path / "labels.json"
+    bad.write_text("{ this is not json", encoding="utf-8")
+    monkeypatch.setattr(actions, "ask_import_source", lambda: ("coco", str(bad), str(tmp_path)))
+    changed = []
+    actions.storeChanged.connect(lambda: changed.append(True))
+    with qtbot.waitSignal(actions.failed, timeout=20000):
+        actions.import_action.trigger()
+    assert window.banner.isVisible() and "not valid JSON" in window.banner.text() and str(bad) in window.banner.text()
+    assert changed == [] and actions.import_action.isEnabled()
+    with ReviewStore.open(store_file, create=False) as store:
+        assert len(store.images()) == 3 and len(store.findings()) == 4
+
+
+def test_without_a_store_the_actions_say_so(window, qtbot):
+    from mammoviewer.gui.file_actions import install_file_actions
+
+    actions = install_file_actions(window, lambda: None)
+    assert actions.export_annotations("csv", "/nowhere/out.csv") is None
+    assert window.banner.isVisible() and "No review store" in window.banner.text()
+
+
+def test_export_options_dialog_choice(app, qtbot, tmp_path):
+    from mammoviewer.gui.file_actions import ExportOptionsDialog
+
+    dialog = ExportOptionsDialog(None, tmp_path, fmt="coco")
+    qtbot.addWidget(dialog)
+    assert dialog.choice() == ("coco", str(tmp_path / "annotations-coco.json"), False)
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("yolo"))
+    dialog.reviewed_check.setChecked(True)
+    assert dialog.choice() == ("yolo", str(tmp_path / "annotations-yolo"), True)
+    dialog.path_edit.setText(str(tmp_path / "mine.txt"))
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("mias"))
+    assert dialog.choice()[1] == str(tmp_path / "mine.txt")  # a name the user typed is kept
+    dialog.path_edit.setText("")
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
