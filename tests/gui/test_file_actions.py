@@ -150,7 +150,8 @@ def test_bad_coco_file_shows_banner_and_changes_nothing(window, actions, store_f
     actions.storeChanged.connect(lambda: changed.append(True))
     with qtbot.waitSignal(actions.failed, timeout=20000):
         actions.import_action.trigger()
-    assert window.banner.isVisible() and "not valid JSON" in window.banner.text() and str(bad) in window.banner.text()
+    banner = window.banner.text()
+    assert window.banner.isVisible() and "not valid JSON" in banner and str(bad) in banner
     assert changed == [] and actions.import_action.isEnabled()
     with ReviewStore.open(store_file, create=False) as store:
         assert len(store.images()) == 3 and len(store.findings()) == 4
