@@ -91,7 +91,8 @@ class Detector:
         cross = card.get("cross_class_iou")
         self.post = PostConfig(nms_iou=float(card.get("nms_iou", 0.45)),
                                max_detections=int(card.get("max_detections", 100)),
-                               cross_class_iou=None if cross is None else float(cross))
+                               cross_class_iou=None if cross is None else float(cross),
+                               score_mode=str(card.get("score_mode", "class")))
         self._device = device
         self._fn = None
         self._lock = threading.Lock()
@@ -149,7 +150,7 @@ class Detector:
         anchors = generate_anchors(mi.array.shape[0], mi.array.shape[1], self.spec)
         cfg = PostConfig(score_threshold=float(threshold), nms_iou=self.post.nms_iou,
                          pre_nms_top_k=self.post.pre_nms_top_k, max_detections=self.post.max_detections,
-                         cross_class_iou=self.post.cross_class_iou)
+                         cross_class_iou=self.post.cross_class_iou, score_mode=self.post.score_mode)
         boxes, classes, scores = postprocess(raw, anchors, len(self.labels) + 1, self.spec.variances, cfg)
         boxes = to_original_frame(boxes, mi)
         return [

@@ -206,6 +206,7 @@ def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
     model.save(out / MODEL_FILE)
     if split is not None:
         (out / "split.json").write_text(split_path.read_text())
+    (out / CARD_FILE).write_text(card_path.read_text())  # provisional card, so the new model loads for scoring
     before = after = {}
     if heldout_films:
         say(f"scoring old and new model on {len(heldout_films)} held-out films", 0.86)

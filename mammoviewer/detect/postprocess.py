@@ -18,6 +18,9 @@ class PostConfig:
     #: after class-wise NMS, a box overlapping a better box of ANOTHER class by more than this
     #: IoU is dropped (the same lesion called both benign and malignant); None keeps both
     cross_class_iou: float | None = None
+    #: "class": a box's score is p(class) for every lesion class (classic SSD); "lesion": each
+    #: anchor keeps only its likelier lesion class, scored p(lesion) = 1 - p(background)
+    score_mode: str = "class"
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -31,12 +34,19 @@ def postprocess(raw: np.ndarray, anchors: np.ndarray, num_classes: int = 3,
                 cfg: PostConfig = PostConfig()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Raw ``[A, C + 4]`` output -> (boxes ``[K, 4]`` model frame, class ids ``[K]``, scores ``[K]``).
 
-    NMS runs per class (1..C-1); the survivors of all classes are merged, best first, and
+    NMS runs per class (1..C-1) on the scores of ``cfg.score_mode``; the survivors of all classes are merged, best first, and
     cut to ``max_detections``. A detection is kept when its score is >= ``score_threshold``.
     """
     if raw.shape != (len(anchors), num_classes + 4):
         raise ValueError(f"raw output {raw.shape} does not match {len(anchors)} anchors x {num_classes + 4}")
+    if cfg.score_mode not in ("class", "lesion"):
+        raise ValueError(f"unknown score_mode {cfg.score_mode!r} (class or lesion)")
     probs = softmax(raw[:, :num_classes].astype(np.float64))
+    if cfg.score_mode == "lesion":
+        best = 1 + np.argmax(probs[:, 1:], axis=1)
+        lesion = 1.0 - probs[:, 0]
+        probs = np.zeros_like(probs)
+        probs[np.arange(len(probs)), best] = lesion
     decoded = bx.decode(raw[:, num_classes:].astype(np.float64), anchors, variances)
     all_boxes, all_cls, all_scores = [], [], []
     for c in range(1, num_classes):

@@ -103,7 +103,8 @@ def build_card(cfg: TrainConfig, spec: AnchorSpec, extra: dict) -> dict:
         "labels": list(md.LABELS),
         "anchors": spec.to_dict(),
         "default_threshold": 0.5,
-        "nms_iou": 0.45,
+        "nms_iou": 0.3,
+        "score_mode": "lesion",
         "max_detections": 100,
         "training": extra,
     }

@@ -43,7 +43,7 @@ def test_train_then_evaluate_with_plots(tmp_path, capsys):
     capsys.readouterr()
 
     ids = tmp_path / "ids.txt"
-    ids.write_text("# validation films\nmdb001\nmdb002\nmdb006\n")
+    ids.write_text("# validation films\nmdb001\nmdb002\nmdb004\n")  # two lesions, one normal
     rc = main(["evaluate", "--images", str(data), "--model", str(out), "--ids", str(ids), "--json",
                "--plots", str(tmp_path / "plots")])
     doc = json.loads(capsys.readouterr().out)

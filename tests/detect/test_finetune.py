@@ -114,3 +114,24 @@ def test_correction_moves_the_retrained_model_towards_it(tmp_path):
     after = Detector.load(out).detect(image, threshold=0.0)
     assert _score_near(after, TRUE_BOX) > _score_near(before, TRUE_BOX)
     assert _score_near(after, false_pos.box) < false_pos.score
+
+
+@pytest.mark.slow
+def test_retrain_with_original_films_scores_old_and_new_on_the_held_out_films(tmp_path):
+    """Original MIAS films mixed in, two held-out films scored before and after; card records both."""
+    from mammoviewer.detect import default_model_path
+
+    mias_dir = ROOT.parent / "shared" / "data" / "mias"
+    if not default_model_path().is_file() or not (mias_dir / "Info.txt").is_file():
+        pytest.skip("needs the bundled model and the MIAS data")
+    store = _store_with(tmp_path, [Finding(image_key=str(SAMPLE), box=Box(*TRUE_BOX), label="malignant")])
+    out = tmp_path / "m2"
+    report = finetune(FinetuneConfig(store=str(store), model=None, out=str(out), images=str(mias_dir),
+                                     holdout=["mdb001", "mdb002"], epochs=1, steps_per_epoch=2, batch_size=2,
+                                     cache_dir=str(tmp_path / "cache")))
+    assert report.heldout_films == ["mdb001", "mdb002"]
+    assert report.before["images"] == 2 and report.after["images"] == 2
+    card = json.loads((out / "model.json").read_text())
+    assert card["retraining"]["heldout_patients"] == [1]
+    assert card["retraining"]["before"]["lesions"] == 2  # mdb001 and mdb002 each have one located finding
+    assert card["retraining"]["not_worse"] in (True, False)

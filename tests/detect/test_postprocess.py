@@ -49,3 +49,14 @@ def test_cross_class_suppression_is_optional():
     assert classes.tolist() == [2, 1] and np.allclose(scores, [0.9, 0.8])  # anchor 2 class 1 also overlaps
     _, classes, _ = postprocess(_raw(), ANCHORS, cfg=PostConfig(cross_class_iou=0.7))
     assert classes.tolist() == [2, 1, 2]  # IoU 0.68 < 0.7 survives; the same box in two classes does not
+
+
+def test_lesion_score_mode_keeps_the_likelier_class_scored_by_lesion_probability():
+    boxes, classes, scores = postprocess(_raw(), ANCHORS, cfg=PostConfig(score_mode="lesion"))
+    # p(lesion) = 0.9, 0.9, 0.95; anchor 1 (benign 0.5 > malignant 0.4) joins class 1 and is
+    # suppressed by anchor 0 (same class, IoU 0.68)
+    assert classes.tolist() == [2, 1]
+    np.testing.assert_allclose(scores, [0.95, 0.9])
+    np.testing.assert_allclose(boxes, ANCHORS[[2, 0]])
+    with pytest.raises(ValueError, match="unknown score_mode"):
+        postprocess(_raw(), ANCHORS, cfg=PostConfig(score_mode="max"))

@@ -37,7 +37,7 @@ def tiny_config(tmp_path, epochs):
     if not data.exists():
         write_tiny_mias(data)
     return TrainConfig(images=str(data), info=str(data / "Info.txt"), out=str(tmp_path / "model"),
-                       epochs=epochs, steps_per_epoch=4, batch_size=4, learning_rate=5e-3, fold=0,
+                       epochs=epochs, steps_per_epoch=3, batch_size=4, learning_rate=5e-3, fold=0,
                        pixel_mm=1.6, cache_dir=str(tmp_path / "cache"), checkpoint_dir=str(tmp_path / "ckpt"),
                        crop=CropConfig(size=64), width=0.5, verbose=0)
 
@@ -53,9 +53,9 @@ def test_tiny_training_learns_writes_a_card_and_resumes(tmp_path):
     held_out = set(split["folds"][0]["patients"])
     assert held_out and not held_out & set(card["training"]["train_patients"])
 
-    train(tiny_config(tmp_path, epochs=4))  # resumes at epoch 2 from the checkpoint
+    train(tiny_config(tmp_path, epochs=3))  # resumes at epoch 2 from the checkpoint
     state2 = json.loads((tmp_path / "ckpt" / "state.json").read_text())
     losses = [h["loss"] for h in state2["history"]]
-    assert state2["epoch"] == 4 and len(losses) == 4
+    assert state2["epoch"] == 3 and len(losses) == 3
     assert losses[:2] == [h["loss"] for h in state["history"]]  # the first two epochs were not redone
     assert losses[-1] < losses[0]
