@@ -59,8 +59,13 @@ def markdown(cv: dict, card: dict, compare: dict[str, dict], notes: list[str]) -
         "the patients it is scored on. The bundled model itself has no held-out figure on the shared data; "
         "the 26 patients kept aside are its external test.",
         "",
-        f"Operating threshold: abnormal when 1 - p(normal) >= {card.get('operating_threshold')} (fixed in advance, "
-        "not tuned on validation films).",
+        f"Operating threshold of the bundled model: abnormal when 1 - p(normal) >= "
+        f"{card.get('operating_threshold', 0.5):.3f}. "
+        + (f"It is the {s.get('spec_target')} quantile of the training normal films' scores (a specificity target "
+           "on training films); in cross-validation each fold chose its threshold the same way on its own "
+           "training films, never on validation films. The 3-class decision is: normal below the threshold, "
+           "else the likelier of benign and malignant."
+           if s.get("spec_target") is not None else "Fixed in advance, not tuned on validation films."),
         "",
         "### 5-fold patient-level cross-validation (mean ± sd over folds)",
         "",

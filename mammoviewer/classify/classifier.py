@@ -91,7 +91,7 @@ class CaseClassifier:
         if self.mode == "patches":
             from mammoviewer.classify.patches import PatchSettings, predict_films
 
-            s = PatchSettings(**{k: int(v) for k, v in self.patches.items()})
+            s = PatchSettings(**{k: (bool(v) if k == "standardise" else int(v)) for k, v in self.patches.items()})
             return predict_films(self.model, x, s)
         from mammoviewer.classify.training import predict
 
@@ -138,7 +138,7 @@ def save_classifier(
     if mode is not None:
         card["mode"] = mode.get("mode", "film")
         if card["mode"] == "patches":
-            card["patches"] = {k: mode[k] for k in ("patch", "stride", "top_k")}
+            card["patches"] = {k: mode[k] for k in ("patch", "stride", "top_k", "standardise")}
     if history is not None:
         card["training"] = {"settings": history.get("settings"), "loss_first_last": [history["loss"][0], history["loss"][-1]]}
     card.update(extra or {})

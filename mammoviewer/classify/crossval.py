@@ -3,8 +3,9 @@
     python -m mammoviewer.classify.crossval --out .work/classify-cv [--final models/case-classifier]
 
 Every figure comes from films of patients the fold's model never saw. The operating threshold
-on the abnormal score (1 - p(normal)) is fixed in advance (``--threshold``, default 0.5), not tuned
-on the validation films.
+on the abnormal score (1 - p(normal)) is never tuned on validation films: in patch mode it is the
+``--spec-target`` quantile of the fold's TRAINING normal films' scores (default 0.8), else
+``--threshold`` (0.5).
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def mean_sd(values: list[float]) -> dict:
 def cross_validate(films, y: np.ndarray, split: dict, fit_predict, threshold: float, log=print) -> dict:
     """One model per fold; JSON-ready per-fold and pooled figures plus out-of-fold probabilities.
 
-    ``fit_predict(train_indices, val_indices) -> ([len(val), 3] probabilities, history)``.
+    ``fit_predict(train_indices, val_indices) -> ([len(val), 3] probabilities, history)``; a
+    ``"threshold"`` in the history (chosen on training films only) overrides ``threshold``.
     """
     refs = [f.ref for f in films]
     index = {r: i for i, r in enumerate(refs)}
@@ -58,17 +60,19 @@ def cross_validate(films, y: np.ndarray, split: dict, fit_predict, threshold: fl
         tr = [i for i in range(len(refs)) if i not in val_set]
         t = time.perf_counter()
         p, hist = fit_predict(tr, val)
-        fig = summarise(y[val], p, threshold)
+        fig = summarise(y[val], p, hist.get("threshold", threshold))
         fig.update(fold=k, seconds=round(time.perf_counter() - t, 1), final_loss=hist["loss"][-1])
         folds.append(fig)
         log(f"fold {k}: AUC n/a {fig['auc_normal_vs_abnormal']:.3f} m/r {fig['auc_malignant_vs_rest']:.3f} "
             f"acc {fig['accuracy']:.3f} sens {fig['sensitivity']:.3f} spec {fig['specificity']:.3f} "
+            f"at {fig['threshold']:.3f} "
             f"({fig['seconds']} s, loss {hist['loss'][0]:.3f}->{hist['loss'][-1]:.3f})")
         for i, pi in zip(val, p):
             oof[refs[i]] = [float(v) for v in pi]
     keys = ("auc_normal_vs_abnormal", "auc_malignant_vs_rest", "accuracy", "sensitivity", "specificity")
     pooled_refs = sorted(oof)
     pooled = summarise(np.array([y[index[r]] for r in pooled_refs]), np.array([oof[r] for r in pooled_refs]), threshold)
+    pooled.pop("sensitivity"), pooled.pop("specificity"), pooled.pop("threshold")  # per-fold thresholds differ
     return {
         "folds": folds,
         "mean_sd": {k: mean_sd([f[k] for f in folds]) for k in keys},
@@ -95,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top-k", type=int, default=PatchSettings().top_k)
     ap.add_argument("--hard", type=int, default=PatchSettings().hard_per_film, help="hard normals per film")
     ap.add_argument("--normals", type=int, default=PatchSettings().normal_per_film, help="random normals per film")
+    ap.add_argument("--spec-target", type=float, default=0.8,
+                    help="patch mode: threshold = this quantile of the training normals' abnormal scores")
+    ap.add_argument("--standardise", action="store_true", help="patch mode: standardise each window")
     ap.add_argument("--threshold", type=float, default=0.5)
     ap.add_argument("--threads", type=int, default=1, help="TensorFlow CPU threads")
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation")
@@ -109,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     films = cdata.case_films(a.images, info)
     x, flipped, scale = cdata.load_prepared(films, a.cache, a.pixel_mm, a.size)
     y = np.array([f.label_index for f in films])
+    window_probs: dict[str, np.ndarray] = {}  # patch mode: out-of-fold window probabilities per film
     if a.mode == "film":
         s = TrainSettings(epochs=a.epochs, learning_rate=a.lr, model=ModelSettings(size=a.size, width=a.width))
 
@@ -121,17 +129,26 @@ def main(argv: list[str] | None = None) -> int:
         settings: dict = {"mode": "film", **settings_dict(s)}
     else:
         ps = PatchSettings(patch=a.patch, stride=a.stride, top_k=a.top_k, epochs=a.epochs,
-                           hard_per_film=a.hard, normal_per_film=a.normals,
+                           hard_per_film=a.hard, normal_per_film=a.normals, standardise=a.standardise,
                            learning_rate=a.lr, width=a.width)
 
         def fit(tr):
-            return train_patches(x[tr], [films[i] for i in tr], flipped[tr], scale[tr], ps)
+            model, hist = train_patches(x[tr], [films[i] for i in tr], flipped[tr], scale[tr], ps)
+            if a.spec_target is not None:  # operating point from the training films' normals
+                normals = [i for i in tr if y[i] == 0]
+                ab = 1.0 - predict_films(model, x[normals], ps)[:, 0]
+                hist["threshold"] = float(np.quantile(ab, a.spec_target))
+            return model, hist
 
         def pred(model, idx):
-            return predict_films(model, x[idx], ps)
+            wins: list = []
+            p = predict_films(model, x[idx], ps, windows=wins)
+            window_probs.update({films[i].ref: w for i, w in zip(idx, wins)})
+            return p
 
         settings = {"mode": "patches", **asdict(ps)}
-    settings.update(pixel_mm=a.pixel_mm, size=a.size, threshold=a.threshold)
+    settings.update(pixel_mm=a.pixel_mm, size=a.size, threshold=a.threshold,
+                    spec_target=a.spec_target if a.mode == "patches" else None)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     log = lambda msg: print(msg, flush=True)  # noqa: E731
@@ -146,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         res = cross_validate(films, y, split, fit_predict, a.threshold, log)
         res.update(split=split_path, settings=settings)
         (out / "cv.json").write_text(json.dumps(res, indent=1) + "\n")
+        if window_probs:
+            np.savez_compressed(out / "windows.npz", **window_probs)
         ms = res["mean_sd"]
         log("mean ± sd: " + ", ".join(f"{k} {v['mean']:.3f} ± {v['sd']:.3f}" for k, v in ms.items()))
         p = res["pooled"]
@@ -156,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
 
         t = time.perf_counter()
         model, hist = fit(list(range(len(films))))
-        save_classifier(model, a.final, pixel_mm=a.pixel_mm, size=a.size, threshold=a.threshold,
+        save_classifier(model, a.final, pixel_mm=a.pixel_mm, size=a.size,
+                        threshold=hist.get("threshold", a.threshold),
                         trained_on=[f.ref for f in films], history=hist, mode=settings)
         log(f"saved {a.final} (loss {hist['loss'][0]:.3f}->{hist['loss'][-1]:.3f}, "
             f"{time.perf_counter() - t:.0f} s)")

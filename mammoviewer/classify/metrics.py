@@ -84,19 +84,28 @@ def case_scores(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return 1.0 - p[:, 0], p[:, 2]
 
 
+def decide(probabilities: np.ndarray, threshold: float) -> np.ndarray:
+    """Class indices at the operating point: normal if 1 - p(normal) < ``threshold``, else the
+    likelier of benign and malignant."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    return np.where(1.0 - p[:, 0] < threshold, 0, 1 + np.argmax(p[:, 1:], axis=1))
+
+
 def summarise(y_true: np.ndarray, probabilities: np.ndarray, threshold: float) -> dict:
     """JSON-ready figures for 3-class ``probabilities`` against true class indices.
 
-    ``threshold`` is the operating point on the abnormal score (1 - p(normal)).
+    ``threshold`` is the operating point on the abnormal score (1 - p(normal)); accuracy and the
+    confusion matrix use ``decide`` at that point.
     """
     y = np.asarray(y_true, dtype=np.intp).ravel()
     p = np.asarray(probabilities, dtype=np.float64)
     abnormal, malignant = case_scores(p)
     sens, spec = sensitivity_specificity(y > 0, abnormal >= threshold)
-    cm = confusion_matrix(y, np.argmax(p, axis=1))
+    pred = decide(p, threshold)
+    cm = confusion_matrix(y, pred)
     return {
         "films": int(y.size),
-        "accuracy": accuracy(y, np.argmax(p, axis=1)),
+        "accuracy": accuracy(y, pred),
         "auc_normal_vs_abnormal": auc(y > 0, abnormal),
         "auc_malignant_vs_rest": auc(y == 2, malignant),
         "threshold": float(threshold),

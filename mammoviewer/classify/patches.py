@@ -37,7 +37,16 @@ class PatchSettings:
     learning_rate: float = 2e-3
     seed: int = 0
     width: int = 16
+    standardise: bool = False  # each window to zero mean, unit contrast (local structure, not density)
     augment: AugmentSettings = field(default_factory=lambda: AugmentSettings(shift=0.0))
+
+
+def standardise(windows: np.ndarray) -> np.ndarray:
+    """``(w - mean) / (std + 0.05)`` per window of ``[..., patch, patch]``."""
+    w = np.asarray(windows, dtype=np.float32)
+    mean = w.mean(axis=(-2, -1), keepdims=True)
+    std = w.std(axis=(-2, -1), keepdims=True)
+    return ((w - mean) / (std + 0.05)).astype(np.float32)
 
 
 def lesion_points(film: CaseFilm, flipped: bool, scale: float, side: int) -> list[tuple[float, float, float, int]]:
@@ -150,7 +159,8 @@ def mine_hard_normals(
         if not far.any():
             out.append([])
             continue
-        q = model.predict(wins[far][..., None], batch_size=256, verbose=0)
+        w = standardise(wins[far]) if s.standardise else wins[far]
+        q = model.predict(w[..., None], batch_size=256, verbose=0)
         order = np.argsort(q[:, 0], kind="mergesort")[: s.hard_per_film]
         out.append([tuple(map(float, cen[far][i])) for i in order])
     return out
@@ -164,13 +174,19 @@ def aggregate(window_probs: np.ndarray, top_k: int) -> np.ndarray:
     return out / out.sum()
 
 
-def predict_films(model, x: np.ndarray, s: PatchSettings, batch_size: int = 256) -> np.ndarray:
-    """``[N, 3]`` film probabilities of prepared films ``[N, size, size]`` (windows and their mirrors)."""
+def predict_films(model, x: np.ndarray, s: PatchSettings, batch_size: int = 256, windows: list | None = None) -> np.ndarray:
+    """``[N, 3]`` film probabilities of prepared films ``[N, size, size]`` (windows and their mirrors).
+
+    With a ``windows`` list, each film's ``[M, 3]`` window probabilities are appended to it.
+    """
     wins = [film_windows(pic, s.patch, s.stride) for pic in x]
-    flat = np.concatenate(wins)[..., None]
+    flat = np.concatenate(wins)
+    flat = (standardise(flat) if s.standardise else flat)[..., None]
     q = model.predict(flat, batch_size=batch_size, verbose=0)
     q = (q + model.predict(np.ascontiguousarray(flat[:, ::-1]), batch_size=batch_size, verbose=0)) / 2.0
     bounds = np.cumsum([0] + [len(w) for w in wins])
+    if windows is not None:
+        windows.extend(q[a:b] for a, b in zip(bounds[:-1], bounds[1:]))
     return np.stack([aggregate(q[a:b], s.top_k) for a, b in zip(bounds[:-1], bounds[1:])])
 
 
@@ -196,7 +212,8 @@ def train_patches(
             hard = mine_hard_normals(model, x, films, flipped, scale, s)
         if epoch:
             xp, yp = sample_patches(x, films, flipped, scale, s, rng, hard)
-        hist = model.fit(xp[..., None], yp, batch_size=s.batch_size, epochs=epoch + 1, initial_epoch=epoch,
+        xin = standardise(xp) if s.standardise else xp
+        hist = model.fit(xin[..., None], yp, batch_size=s.batch_size, epochs=epoch + 1, initial_epoch=epoch,
                          class_weight=class_weights(yp), shuffle=True, verbose=0)
         losses.append(float(hist.history["loss"][-1]))
         if progress is not None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from mammoviewer.classify.metrics import (
-    accuracy, auc, case_scores, confusion_matrix, roc_curve, sensitivity_specificity, summarise,
+    accuracy, auc, case_scores, confusion_matrix, decide, roc_curve, sensitivity_specificity, summarise,
     threshold_for_sensitivity,
 )
 
@@ -68,3 +68,11 @@ def test_summarise_uses_one_minus_normal_as_abnormal_score() -> None:
     assert s["auc_normal_vs_abnormal"] == 1.0
     assert s["auc_malignant_vs_rest"] == pytest.approx(3.5 / 4)  # 0.7 beats both; 0.3 ties 0.3, beats 0.1
     assert s["confusion_matrix"]["rows_true_columns_predicted"] == [[1, 0, 0], [0, 1, 0], [1, 0, 1]]
+    low = summarise(y, p, threshold=0.35)  # row 4 (abnormal score 0.4) now abnormal: benign 0.1 < malignant 0.3
+    assert low["accuracy"] == 1.0 and low["specificity"] == 1.0 and low["sensitivity"] == 1.0
+
+
+def test_decide_uses_the_threshold_then_the_likelier_abnormal_class() -> None:
+    p = np.array([[0.6, 0.3, 0.1], [0.6, 0.1, 0.3], [0.2, 0.5, 0.3]])
+    assert decide(p, 0.5).tolist() == [0, 0, 1]
+    assert decide(p, 0.3).tolist() == [1, 2, 1]

@@ -7,7 +7,7 @@ import pytest
 
 from mammoviewer.classify.data import CaseFilm
 from mammoviewer.classify.patches import (
-    PatchSettings, aggregate, crop, film_windows, lesion_points, sample_patches,
+    PatchSettings, aggregate, crop, film_windows, lesion_points, sample_patches, standardise,
 )
 
 
@@ -54,3 +54,27 @@ def test_aggregate_averages_the_most_abnormal_windows() -> None:
     np.testing.assert_allclose(aggregate(q, 2), [0.3, 0.35, 0.35])
     np.testing.assert_allclose(aggregate(q, 1), q[1])
     assert aggregate(q, 10).sum() == pytest.approx(1.0)
+
+
+def test_standardise_each_window() -> None:
+    w = np.stack([np.full((8, 8), 0.7, np.float32), np.tile([0.0, 1.0], (8, 4)).astype(np.float32)])
+    out = standardise(w)
+    np.testing.assert_allclose(out[0], 0.0, atol=1e-5)  # flat window -> zeros
+    np.testing.assert_allclose(out[1].mean(), 0.0, atol=1e-6)
+    np.testing.assert_allclose(out[1].max(), 0.5 / 0.55, rtol=1e-5)
+
+
+@pytest.mark.slow
+def test_hard_normals_are_mined_away_from_findings() -> None:
+    from mammoviewer.classify.patches import mine_hard_normals
+    from mammoviewer.classify.model import ModelSettings, build_model
+
+    pic = np.zeros((1, 128, 128), np.float32)
+    pic[0, :, :100] = 0.4
+    s = PatchSettings(patch=32, stride=16, hard_per_film=2)
+    model = build_model(ModelSettings(size=32, width=4))
+    film = _film(lesions=((200.0, 200.0, 20.0, 2),))  # at (50, 50) after scaling by 0.25
+    (centres,) = mine_hard_normals(model, pic, [film], np.array([False]), np.array([0.25]), s)
+    assert len(centres) == 2
+    assert all(np.hypot(cx - 50, cy - 50) >= 5 + 8 for cx, cy in centres)
+    assert mine_hard_normals(model, pic, [_film(unlocated=True)], np.array([False]), np.array([0.25]), s) == [[]]

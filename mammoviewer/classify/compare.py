@@ -1,0 +1,94 @@
+"""Case scores from the lesion detector (its top finding score), compared with the classifier.
+
+    python -m mammoviewer.classify.compare CV_JSON [--detector M] [--out compare.json]
+
+Only films of patients the detector did not train on are used: the detector card's
+``fold_held_out`` names that fold of the shared split; a detector trained on every patient
+(``fold_held_out`` null) cannot be compared on the shared films, and the result says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from mammoviewer.classify import data as cdata
+from mammoviewer.classify.metrics import auc
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def detector_case_scores(detector, paths: list[str]) -> np.ndarray:
+    """``[N, 2]``: (top score of any finding, top score of a malignant finding); 0 when none."""
+    from mammoviewer.io import load_image
+
+    out = []
+    for path in paths:
+        found = detector.detect(load_image(path), threshold=0.0)
+        top = max((d.score for d in found), default=0.0)
+        mal = max((d.score for d in found if d.label == "malignant"), default=0.0)
+        out.append((float(top), float(mal)))
+    return np.array(out, dtype=np.float64).reshape(-1, 2)
+
+
+def _ranks(v: np.ndarray) -> np.ndarray:
+    """Average ranks in [0, 1] (ties share a rank)."""
+    order = np.argsort(v, kind="mergesort")
+    r = np.empty(len(v))
+    r[order] = np.arange(len(v))
+    for value in np.unique(v):
+        tie = v == value
+        r[tie] = r[tie].mean()
+    return r / max(len(v) - 1, 1)
+
+
+def compare(cv: dict, detector_path: str | None, images_dir: str, info: str) -> dict:
+    """AUCs of classifier, detector top score and their rank average on the detector's held-out fold."""
+    from mammoviewer.detect import Detector
+
+    det = Detector.load(detector_path)
+    card = getattr(det, "card", None) or {}
+    fold = card.get("fold_held_out")
+    if fold is None:
+        return {"deferred": "the detector was trained on every shared patient (fold_held_out is null): "
+                            "no shared film is unseen by it"}
+    split = cdata.load_split(cv["split"])
+    refs = set(split["folds"][int(fold)]["films"])
+    films = [f for f in cdata.case_films(images_dir, info) if f.ref in refs]
+    y = np.array([f.label_index for f in films])
+    clf = np.array([cv["out_of_fold_probabilities"]["films"][f.ref] for f in films])
+    det_scores = detector_case_scores(det, [f.path for f in films])
+    clf_ab, clf_mal = 1.0 - clf[:, 0], clf[:, 2]
+    both_ab = (_ranks(clf_ab) + _ranks(det_scores[:, 0])) / 2
+    both_mal = (_ranks(clf_mal) + _ranks(det_scores[:, 1])) / 2
+    return {
+        "fold": int(fold),
+        "films": len(films),
+        "classifier": {"auc_normal_vs_abnormal": auc(y > 0, clf_ab), "auc_malignant_vs_rest": auc(y == 2, clf_mal)},
+        "detector_top_score": {"auc_normal_vs_abnormal": auc(y > 0, det_scores[:, 0]),
+                               "auc_malignant_vs_rest": auc(y == 2, det_scores[:, 1])},
+        "rank_average": {"auc_normal_vs_abnormal": auc(y > 0, both_ab), "auc_malignant_vs_rest": auc(y == 2, both_mal)},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m mammoviewer.classify.compare")
+    ap.add_argument("cv")
+    ap.add_argument("--detector", default=None)
+    ap.add_argument("--images", default=str(ROOT.parent / "shared" / "data" / "mias"))
+    ap.add_argument("--out", default=None)
+    a = ap.parse_args(argv)
+    res = compare(json.loads(Path(a.cv).read_text()), a.detector, a.images, str(Path(a.images) / "Info.txt"))
+    text = json.dumps(res, indent=1)
+    print(text)
+    if a.out:
+        Path(a.out).write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

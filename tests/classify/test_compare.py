@@ -1,0 +1,39 @@
+"""Detector top score as a case score, and the rank average used to combine it with the classifier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mammoviewer.classify.compare import _ranks, detector_case_scores
+
+from .conftest import SAMPLES
+
+
+@dataclass
+class _Found:
+    score: float
+    label: str
+
+
+class _FixedDetector:
+    """Returns the same findings for every image (the real detector is exercised in tests/detect)."""
+
+    def __init__(self, found):
+        self.found = found
+
+    def detect(self, image, threshold=0.0):
+        return [d for d in self.found if d.score >= threshold]
+
+
+def test_ranks_are_scaled_and_share_ties() -> None:
+    np.testing.assert_allclose(_ranks(np.array([0.3, 0.1, 0.3, 0.9])), [0.5, 0.0, 0.5, 1.0])
+
+
+def test_detector_case_scores_take_the_top_finding(tmp_path: Path) -> None:
+    film = SAMPLES / "mdb023.pgm"
+    det = _FixedDetector([_Found(0.4, "benign"), _Found(0.7, "benign"), _Found(0.2, "malignant")])
+    np.testing.assert_allclose(detector_case_scores(det, [str(film)]), [[0.7, 0.2]])
+    np.testing.assert_allclose(detector_case_scores(_FixedDetector([]), [str(film)]), [[0.0, 0.0]])
