@@ -46,32 +46,50 @@ def _ranks(v: np.ndarray) -> np.ndarray:
     return r / max(len(v) - 1, 1)
 
 
-def compare(cv: dict, detector_path: str | None, images_dir: str, info: str) -> dict:
-    """AUCs of classifier, detector top score and their rank average on the detector's held-out fold."""
+def held_out_fold(card: dict) -> tuple[int | None, set[int] | None]:
+    """(fold the detector held out, patients it trained on) from its card (top level or ``training``)."""
+    training = card.get("training") if isinstance(card.get("training"), dict) else {}
+    fold = card.get("fold_held_out", training.get("fold_held_out"))
+    patients = card.get("train_patients", training.get("train_patients"))
+    return (None if fold is None else int(fold)), (None if patients is None else set(map(int, patients)))
+
+
+def compare(cv: dict, detector_path: str | None, images_dir: str, info: str, reuse: dict | None = None) -> dict:
+    """AUCs of classifier, detector top score and their rank average on the detector's held-out fold.
+
+    ``reuse``: an earlier result whose ``detector_scores`` (per film) are taken instead of running it.
+    """
     from mammoviewer.detect import Detector
 
     det = Detector.load(detector_path)
-    card = getattr(det, "card", None) or {}
-    fold = card.get("fold_held_out")
+    fold, trained = held_out_fold(getattr(det, "card", None) or {})
     if fold is None:
-        return {"deferred": "the detector was trained on every shared patient (fold_held_out is null): "
+        return {"deferred": "the detector was trained on every shared patient (no held-out fold): "
                             "no shared film is unseen by it"}
     split = cdata.load_split(cv["split"])
-    refs = set(split["folds"][int(fold)]["films"])
+    refs = set(split["folds"][fold]["films"])
     films = [f for f in cdata.case_films(images_dir, info) if f.ref in refs]
+    if trained is not None:
+        films = [f for f in films if f.patient not in trained]
     y = np.array([f.label_index for f in films])
     clf = np.array([cv["out_of_fold_probabilities"]["films"][f.ref] for f in films])
-    det_scores = detector_case_scores(det, [f.path for f in films])
+    if reuse and all(f.ref in reuse.get("detector_scores", {}) for f in films):
+        det_scores = np.array([reuse["detector_scores"][f.ref] for f in films])
+    else:
+        det_scores = detector_case_scores(det, [f.path for f in films])
     clf_ab, clf_mal = 1.0 - clf[:, 0], clf[:, 2]
     both_ab = (_ranks(clf_ab) + _ranks(det_scores[:, 0])) / 2
     both_mal = (_ranks(clf_mal) + _ranks(det_scores[:, 1])) / 2
     return {
+        "detector": {"name": det.name, "version": det.version, "fold_held_out": fold},
         "fold": int(fold),
         "films": len(films),
+        "films_per_class": {c: int((y == i).sum()) for i, c in enumerate(("normal", "benign", "malignant"))},
         "classifier": {"auc_normal_vs_abnormal": auc(y > 0, clf_ab), "auc_malignant_vs_rest": auc(y == 2, clf_mal)},
         "detector_top_score": {"auc_normal_vs_abnormal": auc(y > 0, det_scores[:, 0]),
                                "auc_malignant_vs_rest": auc(y == 2, det_scores[:, 1])},
         "rank_average": {"auc_normal_vs_abnormal": auc(y > 0, both_ab), "auc_malignant_vs_rest": auc(y == 2, both_mal)},
+        "detector_scores": {f.ref: [float(a), float(b)] for f, (a, b) in zip(films, det_scores)},
     }
 
 
@@ -81,8 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--detector", default=None)
     ap.add_argument("--images", default=str(ROOT.parent / "shared" / "data" / "mias"))
     ap.add_argument("--out", default=None)
+    ap.add_argument("--reuse", default=None, help="earlier compare.json whose detector scores to reuse")
     a = ap.parse_args(argv)
-    res = compare(json.loads(Path(a.cv).read_text()), a.detector, a.images, str(Path(a.images) / "Info.txt"))
+    reuse = json.loads(Path(a.reuse).read_text()) if a.reuse else None
+    res = compare(json.loads(Path(a.cv).read_text()), a.detector, a.images, str(Path(a.images) / "Info.txt"), reuse)
     text = json.dumps(res, indent=1)
     print(text)
     if a.out:

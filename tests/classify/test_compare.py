@@ -37,3 +37,12 @@ def test_detector_case_scores_take_the_top_finding(tmp_path: Path) -> None:
     det = _FixedDetector([_Found(0.4, "benign"), _Found(0.7, "benign"), _Found(0.2, "malignant")])
     np.testing.assert_allclose(detector_case_scores(det, [str(film)]), [[0.7, 0.2]])
     np.testing.assert_allclose(detector_case_scores(_FixedDetector([]), [str(film)]), [[0.0, 0.0]])
+
+
+def test_held_out_fold_is_read_from_the_card_or_its_training_record() -> None:
+    from mammoviewer.classify.compare import held_out_fold
+
+    assert held_out_fold({"fold_held_out": 2}) == (2, None)
+    assert held_out_fold({"training": {"fold_held_out": 0, "train_patients": [1, 3]}}) == (0, {1, 3})
+    assert held_out_fold({"training": {"fold_held_out": None}}) == (None, None)
+    assert held_out_fold({}) == (None, None)
