@@ -34,7 +34,36 @@ def cv_summary(cv: dict) -> dict:
     }
 
 
-def markdown(cv: dict, card: dict, compare: dict[str, dict], notes: list[str]) -> str:
+def detector_section(res: dict) -> list[str]:
+    """The comparison with the detector's top score (``compare.py`` output) as Markdown lines."""
+    lines = ["### Against the detector's top score as the case score", ""]
+    folds = [r for r in res["per_fold"] if "deferred" not in r]
+    if not folds:
+        return lines + [f"Deferred: {res['per_fold'][0]['deferred']}.", ""]
+    d = folds[0]["detector"]
+    lines += [
+        f"Each fold's films are scored by the {d['name']} {d['version']} model that held that fold out, and by "
+        "this classifier's model of the same fold: every film is unseen by both. Folds compared: "
+        f"{', '.join(str(r['fold']) for r in folds)} ({sum(r['films'] for r in folds)} films). Case score of the "
+        "detector: its highest finding score (any label; malignant findings only for malignant vs rest). "
+        "Rank average: the mean of the two scores' ranks within the fold.",
+        "",
+        "| case score | AUC normal vs abnormal | AUC malignant vs rest |",
+        "| --- | --- | --- |",
+    ]
+    summ = res["summary"]
+    for key, name in (("classifier", "case classifier"), ("detector_top_score", "detector top score"),
+                      ("rank_average", "rank average of both")):
+        cells = [f"{summ[key][m]['mean']:.3f} ± {summ[key][m]['sd']:.3f}" if len(folds) > 1
+                 else f"{summ[key][m]['mean']:.3f}" for m in ("auc_normal_vs_abnormal", "auc_malignant_vs_rest")]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", ("Mean ± sd over the compared folds." if len(folds) > 1 else
+                   "One fold only (54 films: an AUC has a standard error of about 0.08), so it cannot rank "
+                   "these scores reliably."), ""]
+    return lines
+
+
+def markdown(cv: dict, card: dict, compare: dict[str, dict], notes: list[str], detector: dict | None = None) -> str:
     s = cv["settings"]
     cm = cv["pooled"]["confusion_matrix"]["rows_true_columns_predicted"]
     head = "| model | " + " | ".join(label for _, label in KEYS) + " |"
@@ -90,6 +119,8 @@ def markdown(cv: dict, card: dict, compare: dict[str, dict], notes: list[str]) -
         f"malignant vs rest {p['auc_malignant_vs_rest']:.3f}.",
         "",
     ]
+    if detector is not None:
+        lines += detector_section(detector)
     if notes:
         lines += ["### Notes and limits", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(lines)
@@ -101,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("model_dir")
     ap.add_argument("--compare", action="append", default=[], metavar="NAME=CV_JSON")
     ap.add_argument("--note", action="append", default=[])
+    ap.add_argument("--detector", default=None, metavar="COMPARE_JSON", help="output of classify.compare")
     a = ap.parse_args(argv)
     cv = json.loads(Path(a.cv).read_text())
     card_path = Path(a.model_dir) / "card.json"
@@ -111,8 +143,14 @@ def main(argv: list[str] | None = None) -> int:
         compare[name] = json.loads(Path(path).read_text())
     card["cross_validation"] = cv_summary(cv)
     card["compared"] = {name: {"mean_sd": c["mean_sd"], "settings": c.get("settings")} for name, c in compare.items()}
+    detector = json.loads(Path(a.detector).read_text()) if a.detector else None
+    if detector is not None:
+        card["detector_comparison"] = {
+            "summary": detector["summary"],
+            "per_fold": [{k: v for k, v in r.items() if k != "detector_scores"} for r in detector["per_fold"]],
+        }
     card_path.write_text(json.dumps(card, indent=1) + "\n")
-    (Path(a.model_dir) / "CARD.md").write_text(markdown(cv, card, compare, a.note))
+    (Path(a.model_dir) / "CARD.md").write_text(markdown(cv, card, compare, a.note, detector))
     return 0
 
 

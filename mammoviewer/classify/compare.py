@@ -93,16 +93,39 @@ def compare(cv: dict, detector_path: str | None, images_dir: str, info: str, reu
     }
 
 
+SCORES = ("classifier", "detector_top_score", "rank_average")
+METRICS = ("auc_normal_vs_abnormal", "auc_malignant_vs_rest")
+
+
+def summarise_folds(results: list[dict]) -> dict:
+    """Mean ± sd over the compared folds of each score's AUCs (folds a detector could not serve are skipped)."""
+    done = [r for r in results if "deferred" not in r]
+    out: dict = {"folds": [r.get("fold") for r in done], "films": sum(r["films"] for r in done)}
+    for key in SCORES:
+        out[key] = {}
+        for m in METRICS:
+            v = np.array([r[key][m] for r in done], dtype=np.float64)
+            out[key][m] = {"mean": float(v.mean()) if v.size else float("nan"),
+                           "sd": float(v.std(ddof=1)) if v.size > 1 else 0.0}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m mammoviewer.classify.compare")
     ap.add_argument("cv")
-    ap.add_argument("--detector", default=None)
+    ap.add_argument("--detector", action="append", default=None,
+                    help="detector model (repeat for several fold models; default: the bundled one)")
     ap.add_argument("--images", default=str(ROOT.parent / "shared" / "data" / "mias"))
     ap.add_argument("--out", default=None)
     ap.add_argument("--reuse", default=None, help="earlier compare.json whose detector scores to reuse")
     a = ap.parse_args(argv)
     reuse = json.loads(Path(a.reuse).read_text()) if a.reuse else None
-    res = compare(json.loads(Path(a.cv).read_text()), a.detector, a.images, str(Path(a.images) / "Info.txt"), reuse)
+    cv = json.loads(Path(a.cv).read_text())
+    info = str(Path(a.images) / "Info.txt")
+    reused = {ref: s for r in (reuse or {}).get("per_fold", [reuse] if reuse else []) for ref, s in
+              r.get("detector_scores", {}).items()}
+    per_fold = [compare(cv, d, a.images, info, {"detector_scores": reused}) for d in (a.detector or [None])]
+    res = {"per_fold": per_fold, "summary": summarise_folds(per_fold)}
     text = json.dumps(res, indent=1)
     print(text)
     if a.out:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from mammoviewer.classify.compare import _ranks, detector_case_scores
 
@@ -46,3 +47,16 @@ def test_held_out_fold_is_read_from_the_card_or_its_training_record() -> None:
     assert held_out_fold({"training": {"fold_held_out": 0, "train_patients": [1, 3]}}) == (0, {1, 3})
     assert held_out_fold({"training": {"fold_held_out": None}}) == (None, None)
     assert held_out_fold({}) == (None, None)
+
+
+def test_summarise_folds_skips_deferred_folds() -> None:
+    from mammoviewer.classify.compare import summarise_folds
+
+    def fold(k, a):
+        return {"fold": k, "films": 10, **{key: {"auc_normal_vs_abnormal": a, "auc_malignant_vs_rest": 1 - a}
+                                          for key in ("classifier", "detector_top_score", "rank_average")}}
+
+    s = summarise_folds([fold(0, 0.6), {"deferred": "trained on it"}, fold(2, 0.8)])
+    assert s["folds"] == [0, 2] and s["films"] == 20
+    assert s["detector_top_score"]["auc_normal_vs_abnormal"]["mean"] == pytest.approx(0.7)
+    assert s["classifier"]["auc_malignant_vs_rest"]["sd"] == pytest.approx(0.1414, abs=1e-4)
