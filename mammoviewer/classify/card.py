@@ -25,6 +25,9 @@ def figures_row(cv: dict) -> list[str]:
 
 def cv_summary(cv: dict) -> dict:
     """The part of a cv.json that goes into card.json (no per-film probabilities)."""
+    from mammoviewer.classify.crossval import pool_decisions
+
+    cv["pooled"].update(pool_decisions(cv["folds"]))
     return {
         "split": Path(cv["split"]).as_posix().split("/models/")[-1],
         "settings": cv["settings"],
@@ -106,7 +109,8 @@ def markdown(cv: dict, card: dict, compare: dict[str, dict], notes: list[str], d
         lines.append(f"| {name} | " + " | ".join(figures_row(other)) + " |")
     lines += [
         "",
-        "Pooled confusion matrix over the 5 validation folds (rows: truth, columns: prediction = most likely class):",
+        "Pooled confusion matrix over the 5 validation folds (rows: truth, columns: the decision at each fold's "
+        "operating threshold):",
         "",
         "| true \\ predicted | normal | benign | malignant |",
         "| --- | --- | --- | --- |",
@@ -116,7 +120,8 @@ def markdown(cv: dict, card: dict, compare: dict[str, dict], notes: list[str], d
     lines += [
         "",
         f"Pooled over all {p['films']} out-of-fold films: AUC normal vs abnormal {p['auc_normal_vs_abnormal']:.3f}, "
-        f"malignant vs rest {p['auc_malignant_vs_rest']:.3f}.",
+        f"malignant vs rest {p['auc_malignant_vs_rest']:.3f}; accuracy {p['accuracy']:.3f}, sensitivity "
+        f"{p['sensitivity']:.3f}, specificity {p['specificity']:.3f}.",
         "",
     ]
     if detector is not None:

@@ -106,6 +106,13 @@ class CaseClassifier:
         p = p / p.sum()
         return {c: float(v) for c, v in zip(CLASSES, p)}
 
+    def decide(self, probabilities: dict[str, float]) -> str:
+        """The class at the card's operating point: "normal" if 1 - p(normal) < ``threshold``, else the
+        likelier of "benign" and "malignant"."""
+        if 1.0 - probabilities["normal"] < self.threshold:
+            return "normal"
+        return "malignant" if probabilities["malignant"] > probabilities["benign"] else "benign"
+
 
 def save_classifier(
     model: Any,

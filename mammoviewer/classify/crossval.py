@@ -45,6 +45,18 @@ def mean_sd(values: list[float]) -> dict:
     return {"mean": float(np.nanmean(v)), "sd": float(np.nanstd(v, ddof=1)) if v.size > 1 else 0.0}
 
 
+def pool_decisions(folds: list[dict]) -> dict:
+    """Confusion matrix, accuracy, sensitivity and specificity summed over folds (each at its own threshold)."""
+    cm = np.sum([np.array(f["confusion_matrix"]["rows_true_columns_predicted"]) for f in folds], axis=0)
+    return {
+        "accuracy": float(np.trace(cm) / cm.sum()),
+        "sensitivity": float(cm[1:, 1:].sum() / cm[1:].sum()),
+        "specificity": float(cm[0, 0] / cm[0].sum()),
+        "threshold": "per fold",
+        "confusion_matrix": {"classes": list(CLASSES), "rows_true_columns_predicted": cm.tolist()},
+    }
+
+
 def cross_validate(films, y: np.ndarray, split: dict, fit_predict, threshold: float, log=print) -> dict:
     """One model per fold; JSON-ready per-fold and pooled figures plus out-of-fold probabilities.
 
@@ -72,7 +84,7 @@ def cross_validate(films, y: np.ndarray, split: dict, fit_predict, threshold: fl
     keys = ("auc_normal_vs_abnormal", "auc_malignant_vs_rest", "accuracy", "sensitivity", "specificity")
     pooled_refs = sorted(oof)
     pooled = summarise(np.array([y[index[r]] for r in pooled_refs]), np.array([oof[r] for r in pooled_refs]), threshold)
-    pooled.pop("sensitivity"), pooled.pop("specificity"), pooled.pop("threshold")  # per-fold thresholds differ
+    pooled.update(pool_decisions(folds))  # each film decided at its own fold's threshold
     return {
         "folds": folds,
         "mean_sd": {k: mean_sd([f[k] for f in folds]) for k in keys},

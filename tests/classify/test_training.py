@@ -62,6 +62,9 @@ def test_tiny_training_lowers_the_loss_and_round_trips(tmp_path) -> None:
     clf = CaseClassifier.load(tmp_path)
     assert (clf.name, clf.size, clf.threshold, clf.mode) == ("case-classifier", 32, 0.4, "film")
     np.testing.assert_allclose(clf.predict_array(x), p, atol=1e-5)
+    assert clf.decide({"normal": 0.7, "benign": 0.1, "malignant": 0.2}) == "normal"  # 0.3 < 0.4
+    assert clf.decide({"normal": 0.5, "benign": 0.1, "malignant": 0.4}) == "malignant"
+    assert clf.decide({"normal": 0.5, "benign": 0.3, "malignant": 0.2}) == "benign"
 
 
 def test_loading_a_broken_model_is_a_detector_error(tmp_path) -> None:
