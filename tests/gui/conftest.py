@@ -11,26 +11,9 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT / ".." / "shared" / "data"
-
-#: stamp geometry: 40 rows x 60 columns, value = 1000 + 100 * row + column,
-#: with a bright 10 x 30 block in the top-left corner (an asymmetric orientation mark)
-STAMP_ROWS, STAMP_COLS = 40, 60
-STAMP_BRIGHT = 60000
-
-
-def stamp_pixels() -> np.ndarray:
-    r, c = np.mgrid[0:STAMP_ROWS, 0:STAMP_COLS]
-    px = (1000 + 100 * r + c).astype(np.uint16)
-    px[:10, :30] = STAMP_BRIGHT
-    return px
-
-
-def write_pgm16(path: Path, pixels: np.ndarray) -> Path:
-    rows, cols = pixels.shape
-    path.write_bytes(f"P5\n{cols} {rows}\n65535\n".encode() + pixels.astype(">u2").tobytes())
-    return path
+from gui_support import (  # noqa: E402,F401
+    ROOT, SHARED, STAMP_BRIGHT, STAMP_COLS, STAMP_ROWS, mias_film_path, stamp_pixels, wait_loaded, write_pgm16,
+)
 
 
 @pytest.fixture
@@ -43,13 +26,6 @@ def stamp_image(stamp_path: Path):
     from mammoviewer.io import load_image
 
     return load_image(stamp_path)
-
-
-def mias_film_path() -> Path:
-    for candidate in (ROOT / "resources" / "samples" / "mdb023.pgm", SHARED / "mias" / "pgm" / "mdb023.pgm"):
-        if candidate.is_file():
-            return candidate
-    pytest.skip("MIAS film mdb023.pgm is absent (resources/samples or ../shared/data/mias/pgm)")
 
 
 @pytest.fixture
@@ -130,8 +106,3 @@ def image_view(app, qtbot):
     qtbot.waitExposed(view)
     yield view
     view.close()
-
-
-def wait_loaded(qtbot, window, timeout: int = 30000) -> None:
-    """Wait until the window has no load running."""
-    qtbot.waitUntil(lambda: not window.is_loading(), timeout=timeout)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from conftest import write_pgm16
+from gui_support import write_pgm16
 from PySide6.QtCore import QPoint, QPointF
 
 FILM_ROWS, FILM_COLS = 200, 300

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import STAMP_BRIGHT, STAMP_COLS, STAMP_ROWS, stamp_pixels
+from gui_support import STAMP_BRIGHT, STAMP_COLS, STAMP_ROWS, stamp_pixels
 from PySide6.QtCore import QPoint, Qt
 from qt_events import mouse_drag, mouse_move
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import stamp_pixels, wait_loaded, write_pgm16
+from gui_support import stamp_pixels, wait_loaded, write_pgm16
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
@@ -156,7 +156,7 @@ def test_broken_file_shows_an_error_and_the_app_stays_usable(qtbot, window, fold
 
 
 def test_broken_shared_dicom_reports_its_problem(qtbot, window):
-    from conftest import SHARED, ROOT
+    from gui_support import SHARED, ROOT
 
     candidates = [ROOT / "tests" / "data" / "broken_not_dicom_text.dcm",
                   SHARED / "dicom" / "broken_truncated_pixeldata.dcm"]
@@ -218,7 +218,7 @@ def test_a_slow_load_never_blocks_the_window_and_the_latest_wins(qtbot, window, 
 
 
 def test_dicom_windows_are_offered_by_name_and_shown_in_the_metadata(qtbot, window):
-    from conftest import ROOT
+    from gui_support import ROOT
 
     from mammoviewer.io.display import display_lut
 
