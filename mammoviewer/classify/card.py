@@ -43,10 +43,10 @@ def detector_section(res: dict) -> list[str]:
     folds = [r for r in res["per_fold"] if "deferred" not in r]
     if not folds:
         return lines + [f"Deferred: {res['per_fold'][0]['deferred']}.", ""]
-    d = folds[0]["detector"]
     lines += [
-        f"Each fold's films are scored by the {d['name']} {d['version']} model that held that fold out, and by "
-        "this classifier's model of the same fold: every film is unseen by both. Folds compared: "
+        "Each fold's films are scored by the detector (IDBLL) model trained with that fold held out (its own "
+        "cross-validation models, same split), and by this classifier's model of the same fold: every film is "
+        "unseen by both. Folds compared: "
         f"{', '.join(str(r['fold']) for r in folds)} ({sum(r['films'] for r in folds)} films). Case score of the "
         "detector: its highest finding score (any label; malignant findings only for malignant vs rest). "
         "Rank average: the mean of the two scores' ranks within the fold.",

@@ -18,7 +18,7 @@ import numpy as np
 
 from mammoviewer.classify.augment import AugmentSettings, augment
 from mammoviewer.classify.data import CaseFilm
-from mammoviewer.classify.model import ModelSettings, build_model
+from mammoviewer.classify.model import ModelSettings, build_model, run_model
 
 TISSUE_LEVEL = 0.05  # a pixel brighter than this is tissue (background is black after render)
 
@@ -160,7 +160,7 @@ def mine_hard_normals(
             out.append([])
             continue
         w = standardise(wins[far]) if s.standardise else wins[far]
-        q = model.predict(w[..., None], batch_size=256, verbose=0)
+        q = run_model(model, w[..., None])
         order = np.argsort(q[:, 0], kind="mergesort")[: s.hard_per_film]
         out.append([tuple(map(float, cen[far][i])) for i in order])
     return out
@@ -182,8 +182,7 @@ def predict_films(model, x: np.ndarray, s: PatchSettings, batch_size: int = 256,
     wins = [film_windows(pic, s.patch, s.stride) for pic in x]
     flat = np.concatenate(wins)
     flat = (standardise(flat) if s.standardise else flat)[..., None]
-    q = model.predict(flat, batch_size=batch_size, verbose=0)
-    q = (q + model.predict(np.ascontiguousarray(flat[:, ::-1]), batch_size=batch_size, verbose=0)) / 2.0
+    q = (run_model(model, flat, batch_size) + run_model(model, np.ascontiguousarray(flat[:, ::-1]), batch_size)) / 2.0
     bounds = np.cumsum([0] + [len(w) for w in wins])
     if windows is not None:
         windows.extend(q[a:b] for a, b in zip(bounds[:-1], bounds[1:]))

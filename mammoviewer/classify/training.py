@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from mammoviewer.classify.augment import AugmentSettings, augment_batch
-from mammoviewer.classify.model import ModelSettings, build_model
+from mammoviewer.classify.model import ModelSettings, build_model, run_model
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +70,7 @@ def settings_dict(s: TrainSettings) -> dict:
 def predict(model, x: np.ndarray, tta: bool = True, batch_size: int = 32) -> np.ndarray:
     """``[N, 3]`` probabilities; with ``tta`` the mean over the film and its vertical mirror."""
     x = np.asarray(x, dtype=np.float32)[..., None]
-    p = model.predict(x, batch_size=batch_size, verbose=0)
+    p = run_model(model, x, batch_size)
     if tta:
-        p = (p + model.predict(np.ascontiguousarray(x[:, ::-1]), batch_size=batch_size, verbose=0)) / 2.0
+        p = (p + run_model(model, np.ascontiguousarray(x[:, ::-1]), batch_size)) / 2.0
     return np.asarray(p, dtype=np.float64)
-
-
-def timed(fn: Callable, *args, **kwargs):
-    """``(result, seconds)``."""
-    t = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t
