@@ -66,6 +66,38 @@ def detector_section(res: dict) -> list[str]:
     return lines
 
 
+def cv_plots(cv: dict, detector: dict | None, folder: Path, labels: dict[str, int]) -> list[str]:
+    """ROC PNGs of the out-of-fold scores (and of the detector on the compared folds); file names written."""
+    import numpy as np
+
+    from mammoviewer.classify.metrics import auc, roc_curve
+    from mammoviewer.classify.plots import save_roc
+
+    oof = cv["out_of_fold_probabilities"]["films"]
+    refs = sorted(oof)
+    y = np.array([labels[r] for r in refs])
+    p = np.array([oof[r] for r in refs])
+    written = []
+    for name, pos, score, title in (("normal_vs_abnormal", y > 0, 1 - p[:, 0], "abnormal vs normal"),
+                                    ("malignant_vs_rest", y == 2, p[:, 2], "malignant vs rest")):
+        fpr, tpr, _ = roc_curve(pos, score)
+        curves = [(f"classifier, all folds ({len(refs)}): AUC {auc(pos, score):.3f}", fpr, tpr)]
+        if detector is not None:
+            det = {ref: sc for r in detector["per_fold"] for ref, sc in r.get("detector_scores", {}).items()}
+            sub = [i for i, r in enumerate(refs) if r in det]
+            if sub:
+                col = 0 if name == "normal_vs_abnormal" else 1
+                ds = np.array([det[refs[i]][col] for i in sub])
+                for label, sc in ((f"classifier, folds with detector ({len(sub)})", score[sub]),
+                                  (f"detector top score ({len(sub)})", ds)):
+                    f2, t2, _ = roc_curve(pos[sub], sc)
+                    curves.append((f"{label}: AUC {auc(pos[sub], sc):.3f}", f2, t2))
+        path = folder / f"roc_cv_{name}.png"
+        save_roc(path, curves, f"Out-of-fold ROC: {title}")
+        written.append(path.name)
+    return written
+
+
 def markdown(cv: dict, card: dict, compare: dict[str, dict], notes: list[str], detector: dict | None = None) -> str:
     s = cv["settings"]
     cm = cv["pooled"]["confusion_matrix"]["rows_true_columns_predicted"]
@@ -126,6 +158,9 @@ def markdown(cv: dict, card: dict, compare: dict[str, dict], notes: list[str], d
     ]
     if detector is not None:
         lines += detector_section(detector)
+    if card.get("plots"):
+        lines += ["ROC curves of the out-of-fold scores (pooled over folds): "
+                  + ", ".join(f"`{name}`" for name in card["plots"]) + ".", ""]
     if notes:
         lines += ["### Notes and limits", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(lines)
@@ -149,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     card["cross_validation"] = cv_summary(cv)
     card["compared"] = {name: {"mean_sd": c["mean_sd"], "settings": c.get("settings")} for name, c in compare.items()}
     detector = json.loads(Path(a.detector).read_text()) if a.detector else None
+    from mammoviewer.classify.data import case_films
+
+    images = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mias"
+    labels = {f.ref: f.label_index for f in case_films(images, images / "Info.txt")}
+    card["plots"] = cv_plots(cv, detector, Path(a.model_dir), labels)
     if detector is not None:
         card["detector_comparison"] = {
             "summary": detector["summary"],

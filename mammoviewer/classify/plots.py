@@ -32,8 +32,10 @@ def draw_roc(curves: list[tuple[str, np.ndarray, np.ndarray]], title: str, size:
         pts = np.array([pt(f, t) for f, t in zip(fpr, tpr)], np.int32).reshape(-1, 1, 2)
         colour = _COLOURS[i % len(_COLOURS)]
         cv2.polylines(img, [pts], False, colour, 2, cv2.LINE_AA)
-        cv2.putText(img, label, (m0 + w // 3, size - m0 - 14 - 18 * (len(curves) - 1 - i)),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.45, colour, 1, cv2.LINE_AA)
+        # legend right-aligned in the bottom-right corner, below the diagonal where ROC curves rarely go
+        (tw, _), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, 0.4, 1)
+        cv2.putText(img, label, (max(m0 + 4, size - m1 - 6 - tw), size - m0 - 10 - 16 * (len(curves) - 1 - i)),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, colour, 1, cv2.LINE_AA)
     cv2.putText(img, title, (m0, m1 - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
     cv2.putText(img, "false positive rate", (size // 2 - 60, size - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1)
     cv2.putText(img, "TPR", (8, size // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1)
