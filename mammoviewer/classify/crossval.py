@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stride", type=int, default=PatchSettings().stride)
     ap.add_argument("--top-k", type=int, default=PatchSettings().top_k)
     ap.add_argument("--hard", type=int, default=PatchSettings().hard_per_film, help="hard normals per film")
+    ap.add_argument("--per-lesion", type=int, default=PatchSettings().per_lesion, help="windows per finding")
     ap.add_argument("--normals", type=int, default=PatchSettings().normal_per_film, help="random normals per film")
     ap.add_argument("--spec-target", type=float, default=0.8,
                     help="patch mode: threshold = this quantile of the training normals' abnormal scores")
@@ -142,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         ps = PatchSettings(patch=a.patch, stride=a.stride, top_k=a.top_k, epochs=a.epochs,
                            hard_per_film=a.hard, normal_per_film=a.normals, standardise=a.standardise,
+                           per_lesion=a.per_lesion,
                            learning_rate=a.lr, width=a.width)
 
         def fit(tr):
