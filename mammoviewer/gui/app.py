@@ -94,6 +94,15 @@ def create_app(argv: Sequence[str] | None = None):
     return app
 
 
+def _run_loop_for(msecs: int) -> None:
+    """Run a real event loop for ``msecs`` (the worker threads keep the interpreter meanwhile)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(msecs, loop.quit)
+    loop.exec()
+
+
 def wait_for_load(window, timeout_s: float = 120.0) -> str | None:
     """Process events until ``window`` has finished loading; returns the error, if any."""
     from PySide6.QtCore import QElapsedTimer, QEventLoop
@@ -104,7 +113,7 @@ def wait_for_load(window, timeout_s: float = 120.0) -> str | None:
     timer = QElapsedTimer()
     timer.start()
     while window.is_loading() and timer.elapsed() < timeout_s * 1000:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        _run_loop_for(50)
     app.processEvents()
     if window.is_loading():
         return f"loading did not finish within {timeout_s:g} s"
@@ -144,7 +153,7 @@ def wait_for_findings(controller, timeout_s: float = 180.0) -> str | None:
     timer = QElapsedTimer()
     timer.start()
     while not outcome and not controller.findings_ready() and timer.elapsed() < timeout_s * 1000:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        _run_loop_for(50)
     app.processEvents()
     if controller.findings_ready():
         return None

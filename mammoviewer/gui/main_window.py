@@ -34,6 +34,13 @@ from mammoviewer.io.image import Image, Window
 FILE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
 
 
+def _load_for_display(loader: Callable[..., Image], path: str, cancel=None, progress=None):
+    """Worker side of a load: the image and its window presets (the percentiles of the Auto
+    window take tens of milliseconds on a full film: not on the UI thread)."""
+    image = loader(path, cancel=cancel, progress=progress)
+    return image, window_presets(image)
+
+
 class MainWindow(QMainWindow):
     """The viewer window. It only wires widgets; behaviour lives in the widgets."""
 
@@ -236,18 +243,20 @@ class MainWindow(QMainWindow):
         self.loading_path = path
         self.statusBar().showMessage(f"Loading {Path(path).name}\u2026")
         self.loadStarted.emit(path)
-        job = self.jobs.submit(self.loader, path, channel="image", with_control=True)
+        job = self.jobs.submit(_load_for_display, self.loader, path, channel="image", with_control=True)
         job.finished.connect(self._on_loaded)
         job.failed.connect(lambda message, p=path: self._on_load_failed(p, message))
 
     def is_loading(self) -> bool:
         return self.jobs.current("image") is not None
 
-    def _on_loaded(self, image: Image) -> None:
+    def _on_loaded(self, loaded: tuple[Image, list[tuple[str, Window | None]]]) -> None:
+        image, presets = loaded
         self.loading_path = None
         self.banner.hide()
         self.statusBar().clearMessage()
-        self.image_view.set_image(image)  # -> imageShown -> _on_image_shown
+        self._loaded_presets = (image, presets)
+        self.image_view.set_image(image, presets[0][1])  # -> imageShown -> _on_image_shown
 
     def _on_load_failed(self, path: str, message: str) -> None:
         self.loading_path = None
@@ -310,7 +319,9 @@ class MainWindow(QMainWindow):
 
     # -- window presets ----------------------------------------------------------------
     def _fill_presets(self, image: Image) -> None:
-        self._presets = window_presets(image)
+        cached = getattr(self, "_loaded_presets", None)
+        self._presets = cached[1] if cached is not None and cached[0] is image else window_presets(image)
+        self._loaded_presets = None
         self.preset_combo.blockSignals(True)
         self.preset_combo.clear()
         self.window_menu.clear()

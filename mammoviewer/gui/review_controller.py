@@ -53,6 +53,8 @@ class ReviewController(QObject):
         window.tabifyDockWidget(window.metadata_dock, self.dock)
         self.dock.raise_()
         self.detection = DetectorService(window.jobs, detector_factory, self)
+        self.detection.sink = self._store_detections
+        self._states: dict[str, str] = {}  # review state per store key, as the worklist shows it
         self._build_status_bar()
         self.actions = build_review_actions(window, self._slots(), window.menus)
         window.help_lines.append(REVIEW_HELP)
@@ -178,15 +180,17 @@ class ReviewController(QObject):
         if self.detection.detector is None:
             self.panel.set_model_text(text)
 
+    def _store_detections(self, key: str, detector: Any, found: list) -> None:
+        """Worker thread: keep the run in the store (a StoreError fails the job with its message)."""
+        self.session.store_detections(key, detector, found, self.detection.floor)
+
     def _on_detected(self, key: str, found: list) -> None:
         try:
-            self.session.record_detections(key, self.detection.detector, found, self.detection.floor)
+            self.session.reload(key)  # -> _on_doc_changed -> redraw
         except StoreError as exc:
-            self.window.show_error(f"The findings could not be saved: {exc}")
-            return
+            self.window.show_error(str(exc))
         self._mark_saved()
         if key == self.key:
-            self._refresh()
             self._findings_ready(key)
 
     def _findings_ready(self, key: str) -> None:
@@ -200,6 +204,7 @@ class ReviewController(QObject):
     def _on_detection_failed(self, key: str, message: str) -> None:
         if key == self.key:
             self.window.show_error(f"Detection failed on {Path(key).name}: {message}")
+            self._findings_ready(key)  # what the store holds is all there is
 
     # -- drawing the state -------------------------------------------------------------
     def findings(self) -> list[Finding]:
@@ -214,7 +219,7 @@ class ReviewController(QObject):
         if self.film is not None:
             self.panel.set_review_state(self.film.doc.image.review_state)
         self._update_undo_actions()
-        self._show_worklist_states()
+        self._note_state()
 
     def _on_doc_changed(self, doc, change) -> None:
         if change is not None and doc.image.review_state == "unreviewed":
@@ -233,12 +238,22 @@ class ReviewController(QObject):
         self.saved_label.setToolTip(f"Every edit is written at once to {self.session.path}")
 
     def _show_worklist_states(self) -> None:
+        """Read every film's review state from the store once (new worklist or store)."""
         try:
-            states = self.session.review_states()
+            self._states = self.session.review_states()
         except StoreError:
-            return
-        self.window.worklist.set_states({p: states.get(image_key(p), "unreviewed")
+            self._states = {}
+        self._paint_states()
+
+    def _paint_states(self) -> None:
+        self.window.worklist.set_states({p: self._states.get(image_key(p), "unreviewed")
                                          for p in self.window.worklist.paths()})
+
+    def _note_state(self) -> None:
+        """Show the shown film's review state in the worklist if it changed (no store read)."""
+        if self.film is not None and self._states.get(self.key) != self.film.doc.image.review_state:
+            self._states[self.film.doc.key] = self.film.doc.image.review_state
+            self._paint_states()
 
     def _update_undo_actions(self) -> None:
         stack = self.film.stack if self.film is not None else None
@@ -422,6 +437,7 @@ class ReviewController(QObject):
         self.session.close()
         self.session = ReviewSession(store)
         self._show_store()
+        self._show_worklist_states()
         if self.image is not None:
             self.show_image(self.image)
         return True

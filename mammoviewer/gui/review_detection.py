@@ -9,13 +9,16 @@ The detector object itself knows nothing of threads: anything with ``name``, ``v
 
 Signals: ``stateChanged(text)`` (one line for the status bar), ``modelReady(detector)``,
 ``modelFailed(message)``, ``detectionStarted(key)``, ``detected(key, detections)``,
-``detectionFailed(key, message)``, ``busyChanged(bool)``.
+``detectionFailed(key, message)``, ``busyChanged(bool)``. A ``sink`` set on the service
+keeps each result (e.g. writes it to the review store) on the worker thread.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import QObject, Signal
@@ -27,20 +30,66 @@ from mammoviewer.io.image import Image
 STORE_FLOOR = 0.05
 
 
+@contextmanager
+def tensorflow_garbage_here(collect: bool = False) -> Iterator[None]:
+    """Keep Python's cyclic garbage collector off while TensorFlow works on this worker thread.
+
+    A collection started by the UI thread would otherwise finalise TensorFlow graph objects
+    there while this thread builds a graph, which crashes or deadlocks TensorFlow. With
+    ``collect`` the garbage is collected here, at the end, on the worker.
+    """
+    with _gc_lock:
+        _gc_holders.append(threading.get_ident())
+        gc.disable()
+    try:
+        yield
+    finally:
+        if collect:
+            gc.collect()
+        with _gc_lock:
+            _gc_holders.remove(threading.get_ident())
+            if not _gc_holders:
+                gc.enable()
+
+
+_gc_lock = threading.Lock()
+_gc_holders: list[int] = []
+
+
+def _warm_up(detector: Any) -> None:
+    """Trace the model's graph once on a small blank film, so later runs only compute."""
+    import numpy as np
+
+    blank = Image(path="warm-up", format="pgm", pixels=np.zeros((256, 256), np.uint8), bits_stored=8,
+                  pixel_spacing_mm=(0.4, 0.4))
+    detector.detect(blank, threshold=1.0)
+
+
 def detector_factory(path: str | None = None, device: str = "auto") -> Callable[[], Any]:
-    """A callable that loads the IDBLL detector (default: the bundled model)."""
+    """A callable that loads the IDBLL detector (default: the bundled model) and traces it once."""
 
     def load() -> Any:
         from mammoviewer.detect import Detector
 
-        return Detector.load(path, device=device)
+        with tensorflow_garbage_here(collect=True):
+            detector = Detector.load(path, device=device)
+            _warm_up(detector)
+        return detector
 
     return load
 
 
-def _run_detection(detector: Any, image: Image, floor: float, cancel: threading.Event,
-                   progress: Callable[[object], None]) -> list:
-    return list(detector.detect(image, threshold=floor, cancel=cancel))
+#: ``sink(key, detector, detections)``: keeps a finished detection (runs on the worker thread)
+Sink = Callable[[str, Any, list], None]
+
+
+def _run_detection(detector: Any, image: Image, floor: float, key: str, sink: Sink | None,
+                   cancel: threading.Event, progress: Callable[[object], None]) -> list:
+    with tensorflow_garbage_here():
+        found = list(detector.detect(image, threshold=floor, cancel=cancel))
+    if sink is not None and not cancel.is_set():
+        sink(key, detector, found)  # the store write (fsync) stays off the UI thread too
+    return found
 
 
 def describe_model(detector: Any) -> str:
@@ -69,6 +118,8 @@ class DetectorService(QObject):
         self.running_key: str | None = None
         self._loading = False
         self._waiting: tuple[str, Image] | None = None
+        #: called on the worker with each finished detection, before ``detected`` is emitted
+        self.sink: Sink | None = None
 
     @property
     def enabled(self) -> bool:
@@ -128,8 +179,8 @@ class DetectorService(QObject):
         self.running_key = key
         self.busyChanged.emit(True)
         self.detectionStarted.emit(key)
-        job = self.jobs.submit(_run_detection, self.detector, image, self.floor, channel="detect",
-                               with_control=True)
+        job = self.jobs.submit(_run_detection, self.detector, image, self.floor, key, self.sink,
+                               channel="detect", with_control=True)
         job.finished.connect(lambda found, k=key: self._on_detected(k, found))
         job.failed.connect(lambda message, k=key: self._on_failed(k, message))
 

@@ -80,8 +80,6 @@ class FindingBox(pg.ROI):
         self.finding = finding
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self.setZValue(10)
-        for pos, centre in _HANDLES:
-            self.addScaleHandle(pos, centre)
         self.caption = pg.TextItem("", anchor=(0, 1), fill=pg.mkBrush(0, 0, 0, 160))
         self.caption.setParentItem(self)
         self.drag_start: Box | None = None
@@ -112,9 +110,21 @@ class FindingBox(pg.ROI):
         near_top = f.box.y0 < 24
         self.caption.setAnchor((0, 0) if near_top else (0, 1))
         self.caption.setPos(0, f.box.height if near_top else 0)
-        for handle in self.getHandles():
-            handle.setVisible(selected)
+        self._set_handles(selected)
         self.setZValue(20 if selected else 10)
+
+    def _set_handles(self, on: bool) -> None:
+        """Resize handles exist only on the selected box (many boxes stay cheap to draw)."""
+        self.blockSignals(True)  # adding a handle reports a finished change: not a drag end
+        try:
+            if on and not self.handles:
+                for pos, centre in _HANDLES:
+                    self.addScaleHandle(pos, centre)
+            elif not on and self.handles and self.drag_start is None:
+                for handle in list(self.getHandles()):
+                    self.removeHandle(handle)
+        finally:
+            self.blockSignals(False)
 
 
 class DrawLayer(pg.GraphicsObject):
@@ -184,7 +194,8 @@ class FindingOverlay(QObject):
     def __init__(self, view: ImageView, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.view = view
-        self.boxes: dict[str, FindingBox] = {}
+        self.boxes: dict[str, FindingBox] = {}  # the boxes drawn now, by finding id
+        self._findings: dict[str, Finding] = {}
         self.threshold = 0.5
         self.selected_id: str | None = None
         self._visible = True
@@ -209,17 +220,27 @@ class FindingOverlay(QObject):
         for item in self.boxes.values():
             self.view.remove_overlay(item)
         self.boxes.clear()
+        self._findings = {}
         self.selected_id = None
         self.set_draw_mode(False)
 
     def set_findings(self, findings: list[Finding]) -> None:
-        """Show exactly ``findings``: boxes are added, updated in place or removed."""
-        wanted = {f.id: f for f in findings}
-        for fid in [i for i in self.boxes if i not in wanted]:
-            self.view.remove_overlay(self.boxes.pop(fid))
-        if self.selected_id not in wanted:
+        """Show exactly ``findings``: boxes are added, updated in place or removed. Boxes are made
+        only for findings that show at the current threshold (a film may have a hundred)."""
+        self._findings = {f.id: f for f in findings}
+        if self.selected_id not in self._findings:
             self.selected_id = None
-        for f in findings:
+        self._sync()
+
+    def _sync(self) -> None:
+        wanted = {fid: f for fid, f in self._findings.items()
+                  if self._visible and is_shown(f, self.threshold)}
+        for fid in [i for i in self.boxes if i not in wanted]:
+            item = self.boxes[fid]
+            if item.drag_start is None:
+                self.view.remove_overlay(self.boxes.pop(fid))
+        for f in wanted.values():
+            selected = f.id == self.selected_id
             item = self.boxes.get(f.id)
             if item is None:
                 item = self.boxes[f.id] = FindingBox(f, self._bounds)
@@ -227,18 +248,17 @@ class FindingOverlay(QObject):
                 item.sigRegionChangeFinished.connect(self._on_drag_finished)
                 item.sigClicked.connect(lambda roi, ev: self.findingClicked.emit(roi.finding_id))
                 self.view.add_overlay(item)
-            if item.drag_start is None:  # never fight a drag in progress
-                item.show_finding(f, f.id == self.selected_id)
-        self._update_visibility()
+            if item.drag_start is None and (item.finding != f or item.selected != selected):
+                item.show_finding(f, selected)  # never fight a drag in progress
 
     def set_threshold(self, threshold: float) -> None:
         self.threshold = float(threshold)
-        self._update_visibility()
+        self._sync()
 
     def set_visible(self, on: bool) -> None:
         """Show or hide all findings (the H key)."""
         self._visible = bool(on)
-        self._update_visibility()
+        self._sync()
 
     @property
     def visible(self) -> bool:
@@ -246,11 +266,7 @@ class FindingOverlay(QObject):
 
     def shown_ids(self) -> list[str]:
         """Ids of the boxes drawn now."""
-        return [fid for fid, item in self.boxes.items() if item.isVisible()]
-
-    def _update_visibility(self) -> None:
-        for item in self.boxes.values():
-            item.setVisible(self._visible and is_shown(item.finding, self.threshold))
+        return list(self.boxes)
 
     def select(self, finding_id: str | None) -> None:
         """Highlight one finding (handles shown) or none."""

@@ -37,7 +37,7 @@ def count_text(findings: list[Finding], threshold: float) -> str:
     accepted = sum(1 for f in shown if f.status == "accepted")
     rejected = sum(1 for f in shown if f.status == "rejected")
     hidden = len(findings) - len(shown)
-    text = (f"{len(shown)} finding{'s' if len(shown) != 1 else ''} \u2265 {threshold:.2f}: "
+    text = (f"{len(shown)} finding{'s' if len(shown) != 1 else ''} \u2265 {threshold:.3g}: "
             f"{by_label['malignant']} malignant, {by_label['benign']} benign \u00b7 "
             f"{accepted} accepted, {rejected} rejected")
     if hidden:
@@ -80,7 +80,7 @@ class FindingsPanel(QWidget):
         self.spin = QDoubleSpinBox()
         self.spin.setRange(0.0, 1.0)
         self.spin.setSingleStep(0.01)
-        self.spin.setDecimals(2)
+        self.spin.setDecimals(3)
         self.spin.setKeyboardTracking(False)
         row.addWidget(self.slider, 1)
         row.addWidget(self.spin)
@@ -164,7 +164,7 @@ class FindingsPanel(QWidget):
 
     def set_threshold(self, value: float) -> None:
         """Set the threshold (clamped to [0, 1]); emits ``thresholdChanged`` when it changed."""
-        value = round(min(1.0, max(0.0, float(value))), 2)
+        value = min(1.0, max(0.0, float(value)))
         changed = value != self._threshold
         self._threshold = value
         for w, v in ((self.slider, round(value * 100)), (self.spin, value)):

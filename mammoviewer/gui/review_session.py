@@ -95,10 +95,14 @@ class ReviewSession:
         """True if ``key`` already has findings of this model version (never re-detect over edits)."""
         return any(r["model_name"] == name and r["model_version"] == version for r in self.store.model_runs(key))
 
-    def record_detections(self, key: str, detector: Any, detections: Iterable[Any], floor: float) -> None:
-        """Store a model run on ``key``; an open document of that film is reloaded."""
+    def store_detections(self, key: str, detector: Any, detections: Iterable[Any], floor: float) -> None:
+        """Store a model run on ``key`` (safe on a worker thread; open documents are not touched:
+        call :meth:`reload` on the UI thread afterwards)."""
         found = findings_from_detections(key, detections)
         self.store.record_model_findings(key, str(detector.name), str(detector.version), found, threshold=floor)
+
+    def reload(self, key: str) -> None:
+        """Re-read an open film from the store (after a model run was stored)."""
         film = self.films.get(key)
         if film is not None:
             film.doc.reload()

@@ -60,7 +60,7 @@ def test_screenshot_of_a_broken_file_says_why_and_still_writes_the_window(tmp_pa
     junk = tmp_path / "junk.pgm"
     junk.write_bytes(b"P5\n10 10\n255\nshort")
     out = tmp_path / "shot.png"
-    result = _run([str(junk), "--screenshot", str(out)], tmp_path, QT_QPA_PLATFORM=None)
+    result = _run([str(junk), "--screenshot", str(out), "--no-detect"], tmp_path, QT_QPA_PLATFORM=None)
     assert result.returncode == 2
     assert result.stderr.startswith("mammoviewer: error: ") and "junk.pgm" in result.stderr
     assert "Traceback" not in result.stderr

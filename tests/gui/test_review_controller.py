@@ -66,7 +66,7 @@ def test_findings_arrive_and_the_threshold_filters_them_live(qtbot, window, revi
     assert len(review.findings()) == 3  # everything above the store floor is kept
     assert review.panel.threshold == pytest.approx(0.3)  # the card's operating point
     assert len(review.overlay.shown_ids()) == 2 and review.panel.table.rowCount() == 2
-    assert review.panel.count_label.text().startswith("2 findings \u2265 0.30: 1 malignant, 1 benign")
+    assert review.panel.count_label.text().startswith("2 findings \u2265 0.3: 1 malignant, 1 benign")
     assert "scripted 1 on CPU" in window.model_label.text() and window.device_label.text() == "Device: CPU"
     for _ in range(6):
         key(window, Qt.Key.Key_BracketRight)  # raise by 0.05 each

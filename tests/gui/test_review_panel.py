@@ -31,7 +31,7 @@ def test_rows_sorted_by_score_and_filtered_by_threshold(panel):
     panel.set_findings([a, b, c, reader])
     assert panel.visible_ids() == [b.id, a.id, reader.id]
     assert [panel.table.item(r, 1).text() for r in range(panel.table.rowCount())] == ["0.90", "0.40", "\u2014"]
-    assert panel.count_label.text().startswith("3 findings \u2265 0.30: 1 malignant, 2 benign")
+    assert panel.count_label.text().startswith("3 findings \u2265 0.3: 1 malignant, 2 benign")
     assert "1 below threshold" in panel.count_label.text()
 
 
