@@ -235,10 +235,12 @@ class FindingOverlay(QObject):
     def _sync(self) -> None:
         wanted = {fid: f for fid, f in self._findings.items()
                   if self._visible and is_shown(f, self.threshold)}
-        for fid in [i for i in self.boxes if i not in wanted]:
+        for fid in list(self.boxes):
             item = self.boxes[fid]
-            if item.drag_start is None:
+            if fid not in self._findings and item.drag_start is None:
                 self.view.remove_overlay(self.boxes.pop(fid))
+            elif fid not in wanted:
+                item.setVisible(False)  # kept: moving the threshold back is instant
         for f in wanted.values():
             selected = f.id == self.selected_id
             item = self.boxes.get(f.id)
@@ -250,6 +252,7 @@ class FindingOverlay(QObject):
                 self.view.add_overlay(item)
             if item.drag_start is None and (item.finding != f or item.selected != selected):
                 item.show_finding(f, selected)  # never fight a drag in progress
+            item.setVisible(True)
 
     def set_threshold(self, threshold: float) -> None:
         self.threshold = float(threshold)
@@ -266,7 +269,7 @@ class FindingOverlay(QObject):
 
     def shown_ids(self) -> list[str]:
         """Ids of the boxes drawn now."""
-        return list(self.boxes)
+        return [fid for fid, item in self.boxes.items() if item.isVisible()]
 
     def select(self, finding_id: str | None) -> None:
         """Highlight one finding (handles shown) or none."""
