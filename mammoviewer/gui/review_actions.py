@@ -35,6 +35,7 @@ REVIEW_KEYS: tuple[tuple[str, str, tuple[str, ...]] | None, ...] = (
     ("threshold_up", "Raise threshold by 0.05", ("]",)),
     ("mark_reviewed", "Mark film reviewed / in progress", ("Ctrl+Return",)),
     ("detect_again", "Detect again (keeps reader edits)", ("Ctrl+D",)),
+    ("background_detection", "Detect the whole worklist in the background", ()),
     None,
     ("open_store", "Open or create review store\u2026", ()),
 )
@@ -65,7 +66,12 @@ def build_review_actions(window: QMainWindow, slots: dict[str, Callable[[], obje
         action = QAction(text, window)
         action.setObjectName(name)
         action.setShortcuts([QKeySequence(k) for k in keys])
-        action.triggered.connect(lambda *_, fn=slots[name]: fn())
+        if name == "background_detection":
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.toggled.connect(slots[name])
+        else:
+            action.triggered.connect(lambda *_, fn=slots[name]: fn())
         window.addAction(action)  # works with the menu bar hidden
         menu.addAction(action)
         actions[name] = action

@@ -20,19 +20,19 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar
 from mammoviewer.errors import StoreError
 from mammoviewer.gui.review_actions import REVIEW_HELP, build_review_actions
 from mammoviewer.gui.review_detection import DetectorService, describe_model
+from mammoviewer.gui.review_editing import ReviewEditing
 from mammoviewer.gui.review_overlay import FindingOverlay
 from mammoviewer.gui.review_panel import FindingsPanel
 from mammoviewer.gui.review_session import FilmReview, ReviewSession, image_key, open_store
 from mammoviewer.io.image import Image
-from mammoviewer.review import (FINDING_TYPES, AddFinding, Box, DeleteFinding, Finding, MoveFinding,
-                                SetLabel, SetNote, SetStatus, SetType)
+from mammoviewer.review import Finding
 
 #: smallest side (image pixels) of the region shown when zooming to a finding
 ZOOM_MIN_SIDE = 240.0
 THRESHOLD_STEP = 0.05
 
 
-class ReviewController(QObject):
+class ReviewController(ReviewEditing, QObject):
     """See the module docstring. ``findingsShown(key)`` fires after the findings of the shown
     film were drawn (from the store or a finished detection)."""
 
@@ -55,6 +55,9 @@ class ReviewController(QObject):
         self.detection = DetectorService(window.jobs, detector_factory, self)
         self.detection.sink = self._store_detections
         self._states: dict[str, str] = {}  # review state per store key, as the worklist shows it
+        #: detect the worklist's other films in the background (Review menu)
+        self.background_detection = True
+        self._prefetch_done: set[str] = set()  # keys stored or tried in the background
         self._build_status_bar()
         self.actions = build_review_actions(window, self._slots(), window.menus)
         window.help_lines.append(REVIEW_HELP)
@@ -89,12 +92,12 @@ class ReviewController(QObject):
             "threshold_down": lambda: self.panel.set_threshold(self.panel.threshold - THRESHOLD_STEP),
             "threshold_up": lambda: self.panel.set_threshold(self.panel.threshold + THRESHOLD_STEP),
             "mark_reviewed": self.toggle_reviewed, "detect_again": self.detect_again,
-            "open_store": self.ask_store,
+            "open_store": self.ask_store, "background_detection": self.set_background_detection,
         }  # fmt: skip
 
     def _connect(self) -> None:
         w, o, p, d = self.window, self.overlay, self.panel, self.detection
-        w.loadStarted.connect(lambda path: d.cancel())
+        w.loadStarted.connect(self._on_load_started)
         w.imageLoaded.connect(self.show_image)
         w.loadFailed.connect(lambda path, message: self._set_film(None))
         w.worklist.pathsChanged.connect(self._show_worklist_states)
@@ -117,6 +120,7 @@ class ReviewController(QObject):
         d.busyChanged.connect(self.progress.setVisible)
         d.detected.connect(self._on_detected)
         d.detectionFailed.connect(self._on_detection_failed)
+        d.prefetched.connect(self._on_prefetched)
 
     # -- films -------------------------------------------------------------------------
     @property
@@ -159,6 +163,9 @@ class ReviewController(QObject):
             det.load()  # _on_model_ready comes back here
             return
         d = det.detector
+        if not again and det.prefetching == film.doc.key:
+            self.progress.show()  # the background run of this film comes back in _on_prefetched
+            return
         if not again and self.session.has_model_run(film.doc.key, str(d.name), str(d.version)):
             self.window.statusBar().showMessage(f"Findings of {d.name} {d.version} from the review store", 4000)
             self._findings_ready(film.doc.key)
@@ -170,6 +177,7 @@ class ReviewController(QObject):
         self._maybe_detect(again=True)
 
     def _on_model_ready(self, detector: Any) -> None:
+        self._prefetch_done.clear()
         self.panel.set_model_text(f"Model: {describe_model(detector)}")
         self.window.set_device_status(str(detector.device))
         self.panel.set_threshold(float(detector.default_threshold))
@@ -180,9 +188,9 @@ class ReviewController(QObject):
         if self.detection.detector is None:
             self.panel.set_model_text(text)
 
-    def _store_detections(self, key: str, detector: Any, found: list) -> None:
+    def _store_detections(self, key: str, detector: Any, found: list, image: Image) -> None:
         """Worker thread: keep the run in the store (a StoreError fails the job with its message)."""
-        self.session.store_detections(key, detector, found, self.detection.floor)
+        self.session.store_detections(key, detector, found, self.detection.floor, image)
 
     def _on_detected(self, key: str, found: list) -> None:
         try:
@@ -196,6 +204,55 @@ class ReviewController(QObject):
     def _findings_ready(self, key: str) -> None:
         self._ready_key = key
         self.findingsShown.emit(key)
+        QTimer.singleShot(0, self._prefetch_next)
+
+    # -- the rest of the worklist, in the background -----------------------------------
+    def set_background_detection(self, on: bool) -> None:
+        """Detect the worklist's other films in the background (next/previous show at once)."""
+        self.background_detection = bool(on)
+        if on:
+            self._prefetch_next()
+        else:
+            self.detection.cancel_prefetch()
+
+    def _on_load_started(self, path: str) -> None:
+        self.detection.cancel()
+        if self.detection.prefetching not in (None, image_key(path)):
+            self.detection.cancel_prefetch()  # the film asked for goes first
+
+    def _prefetch_next(self) -> None:
+        det = self.detection
+        if not self.background_detection or det.detector is None or det.prefetching or det.busy:
+            return
+        name, version = str(det.detector.name), str(det.detector.version)
+        paths = self.window.worklist.paths()
+        current = self.window.worklist.current_path()
+        start = paths.index(current) + 1 if current in paths else 0
+        for path in paths[start:] + paths[:start]:
+            key = image_key(path)
+            if key == self.key or key in self._prefetch_done:
+                continue
+            self._prefetch_done.add(key)
+            try:
+                if self.session.has_model_run(key, name, version):
+                    continue
+            except StoreError:
+                return
+            det.prefetch(key, path, self.window.loader)
+            return
+
+    def _on_prefetched(self, key: str) -> None:
+        if key and key == self.key and not self.findings_ready():
+            self.progress.hide()
+            try:
+                self.session.reload(key)
+            except StoreError as exc:
+                self.window.show_error(str(exc))
+            self._findings_ready(key)
+        elif key and key == self.key:
+            self.session.reload(key)
+        else:
+            QTimer.singleShot(0, self._prefetch_next)
 
     def findings_ready(self) -> bool:
         """True once the shown film's model findings are drawn (stored or just detected)."""
@@ -299,125 +356,6 @@ class ReviewController(QObject):
                                       QPointF(c.x() + side / 2, c.y() + side / 2)), padding=0.0)
         view.view_box.prepareForPaint()
 
-    # -- edits (each an undoable command, saved at once) -------------------------------
-    def push(self, command: Any) -> bool:
-        """Push ``command`` on the film's stack; a refused edit is explained, never raised."""
-        if self.film is None:
-            return False
-        try:
-            self.film.stack.push(command)
-            return True
-        except StoreError as exc:
-            self._reload_after(exc)
-        except (KeyError, ValueError) as exc:
-            self.window.show_error(f"Edit not made: {exc}")
-            self._refresh()
-        return False
-
-    def _reload_after(self, exc: StoreError) -> None:
-        """Another window changed the film: say so and show what the store holds now."""
-        self.window.show_error(f"{exc}. The film was reloaded from the review store; "
-                               "your last edit was not applied.")
-        if self.film is not None:
-            self.film.stack.clear()
-            try:
-                self.film.doc.reload()
-            except StoreError as again:
-                self.window.show_error(str(again))
-        self._refresh()
-
-    def _selected(self) -> Finding | None:
-        fid = self.selected_id
-        if self.film is None or fid is None:
-            return None
-        return next((f for f in self.findings() if f.id == fid), None)
-
-    def set_status(self, status: str) -> None:
-        f = self._selected()
-        if f is not None and f.status != status:
-            self.push(SetStatus(f.id, status=status))
-
-    def toggle_status(self, status: str) -> None:
-        """Accept/reject the selected finding; the same key again makes it pending."""
-        f = self._selected()
-        if f is not None:
-            self.push(SetStatus(f.id, status="pending" if f.status == status else status))
-
-    def set_label(self, label: str) -> None:
-        f = self._selected()
-        if f is not None and f.label != label:
-            self.push(SetLabel(f.id, label=label))
-
-    def set_type(self, finding_type: str | None) -> None:
-        f = self._selected()
-        if f is not None and f.finding_type != finding_type:
-            self.push(SetType(f.id, finding_type=finding_type))
-
-    def cycle_type(self) -> None:
-        f = self._selected()
-        if f is not None:
-            order = (None, *FINDING_TYPES)
-            self.set_type(order[(order.index(f.finding_type) + 1) % len(order)])
-
-    def set_note(self, note: str) -> None:
-        f = self._selected()
-        if f is not None and f.note != note:
-            self.push(SetNote(f.id, note=note))
-
-    def edit_note(self) -> None:
-        if self._selected() is not None:
-            self.panel.note_edit.setFocus()
-            self.panel.note_edit.selectAll()
-
-    def delete_selected(self) -> None:
-        f = self._selected()
-        if f is not None:
-            self.push(DeleteFinding(f.id))
-            self.select(None)
-
-    def set_draw_mode(self, on: bool) -> None:
-        self.overlay.set_draw_mode(bool(on) and self.film is not None)
-
-    def _on_box_edited(self, finding_id: str, before: Box, after: Box) -> None:
-        self.push(MoveFinding(finding_id, before=before, after=after))
-
-    def _on_box_drawn(self, box: Box) -> None:
-        if self.film is None:
-            return
-        f = Finding(image_key=self.film.doc.key, box=box, label="benign", source="reader", status="accepted")
-        if self.push(AddFinding(f.with_provenance())):
-            self.select(f.id)
-
-    def undo(self) -> None:
-        self._undo_redo("undo")
-
-    def redo(self) -> None:
-        self._undo_redo("redo")
-
-    def _undo_redo(self, which: str) -> None:
-        if self.film is None:
-            return
-        try:
-            getattr(self.film.stack, which)()
-        except StoreError as exc:
-            self._reload_after(exc)
-        except (KeyError, ValueError) as exc:
-            self.window.show_error(f"Cannot {which}: {exc}")
-            self.film.stack.clear()
-            self._refresh()
-
-    def set_review_state(self, state: str) -> None:
-        if self.film is not None:
-            try:
-                self.film.doc.set_review_state(state)
-            except StoreError as exc:
-                self._reload_after(exc)
-
-    def toggle_reviewed(self) -> None:
-        if self.film is not None:
-            reviewed = self.film.doc.image.review_state == "reviewed"
-            self.set_review_state("in progress" if reviewed else "reviewed")
-
     # -- the store ---------------------------------------------------------------------
     def ask_store(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self.window, "Open or create a review store",
@@ -436,6 +374,7 @@ class ReviewController(QObject):
         self._set_film(None)
         self.session.close()
         self.session = ReviewSession(store)
+        self._prefetch_done.clear()
         self._show_store()
         self._show_worklist_states()
         if self.image is not None:
@@ -444,5 +383,6 @@ class ReviewController(QObject):
 
     def close(self) -> None:
         self.detection.cancel()
+        self.detection.cancel_prefetch()
         self._set_film(None)
         self.session.close()

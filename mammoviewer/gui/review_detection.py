@@ -79,8 +79,8 @@ def detector_factory(path: str | None = None, device: str = "auto") -> Callable[
     return load
 
 
-#: ``sink(key, detector, detections)``: keeps a finished detection (runs on the worker thread)
-Sink = Callable[[str, Any, list], None]
+#: ``sink(key, detector, detections, image)``: keeps a finished detection (runs on the worker thread)
+Sink = Callable[[str, Any, list, Image], None]
 
 
 def _run_detection(detector: Any, image: Image, floor: float, key: str, sink: Sink | None,
@@ -88,8 +88,15 @@ def _run_detection(detector: Any, image: Image, floor: float, key: str, sink: Si
     with tensorflow_garbage_here():
         found = list(detector.detect(image, threshold=floor, cancel=cancel))
     if sink is not None and not cancel.is_set():
-        sink(key, detector, found)  # the store write (fsync) stays off the UI thread too
+        sink(key, detector, found, image)  # the store write (fsync) stays off the UI thread too
     return found
+
+
+def _prefetch(detector: Any, loader: Callable[..., Image], path: str, floor: float, key: str,
+              sink: Sink | None, cancel: threading.Event, progress: Callable[[object], None]) -> str:
+    image = loader(path, cancel=cancel, progress=progress)
+    _run_detection(detector, image, floor, key, sink, cancel, progress)
+    return key
 
 
 def describe_model(detector: Any) -> str:
@@ -107,6 +114,7 @@ class DetectorService(QObject):
     detected = Signal(str, object)
     detectionFailed = Signal(str, str)
     busyChanged = Signal(bool)
+    prefetched = Signal(str)
 
     def __init__(self, jobs: JobRunner, factory: Callable[[], Any] | None,
                  parent: QObject | None = None) -> None:
@@ -120,6 +128,8 @@ class DetectorService(QObject):
         self._waiting: tuple[str, Image] | None = None
         #: called on the worker with each finished detection, before ``detected`` is emitted
         self.sink: Sink | None = None
+        #: store key of the film detected in the background now, if any
+        self.prefetching: str | None = None
 
     @property
     def enabled(self) -> bool:
@@ -183,6 +193,25 @@ class DetectorService(QObject):
                                channel="detect", with_control=True)
         job.finished.connect(lambda found, k=key: self._on_detected(k, found))
         job.failed.connect(lambda message, k=key: self._on_failed(k, message))
+
+    def prefetch(self, key: str, path: str, loader: Callable[..., Image]) -> None:
+        """Load and detect a film that is not shown (channel ``"prefetch"``); the result goes
+        to the ``sink`` only, then ``prefetched(key)`` is emitted."""
+        if self.detector is None or self.sink is None:
+            return
+        self.prefetching = key
+        job = self.jobs.submit(_prefetch, self.detector, loader, path, self.floor, key, self.sink,
+                               channel="prefetch", with_control=True)
+        job.finished.connect(self._on_prefetched)
+        job.failed.connect(lambda message: self._on_prefetched(None))
+
+    def cancel_prefetch(self) -> None:
+        self.jobs.cancel("prefetch")
+        self.prefetching = None
+
+    def _on_prefetched(self, key: str | None) -> None:
+        self.prefetching = None
+        self.prefetched.emit(key or "")  # "" when it failed
 
     @property
     def busy(self) -> bool:

@@ -81,23 +81,32 @@ class ReviewSession:
         if known is not None:
             known.doc.reload()
             return known
+        self.ensure_image(image)
+        doc = ReviewDocument.open(self.store, key)
+        film = self.films[key] = FilmReview(doc, CommandStack(doc))
+        return film
+
+    def ensure_image(self, image: Image) -> str:
+        """Add ``image`` to the store if it is new (a known film keeps its stored details); its key."""
+        key = image_key(image.path)
         try:
             self.store.image(key)
         except StoreError:
             spacing = image.pixel_spacing_mm[1] if image.pixel_spacing_mm else None
             self.store.add_image(ImageRecord(key=key, width=image.columns, height=image.rows,
                                              pixel_spacing_mm=spacing))
-        doc = ReviewDocument.open(self.store, key)
-        film = self.films[key] = FilmReview(doc, CommandStack(doc))
-        return film
+        return key
 
     def has_model_run(self, key: str, name: str, version: str) -> bool:
         """True if ``key`` already has findings of this model version (never re-detect over edits)."""
         return any(r["model_name"] == name and r["model_version"] == version for r in self.store.model_runs(key))
 
-    def store_detections(self, key: str, detector: Any, detections: Iterable[Any], floor: float) -> None:
-        """Store a model run on ``key`` (safe on a worker thread; open documents are not touched:
-        call :meth:`reload` on the UI thread afterwards)."""
+    def store_detections(self, key: str, detector: Any, detections: Iterable[Any], floor: float,
+                         image: Image | None = None) -> None:
+        """Store a model run on ``key`` (added from ``image`` if new). Safe on a worker thread;
+        open documents are not touched: call :meth:`reload` on the UI thread afterwards."""
+        if image is not None:
+            self.ensure_image(image)
         found = findings_from_detections(key, detections)
         self.store.record_model_findings(key, str(detector.name), str(detector.version), found, threshold=floor)
 

@@ -30,12 +30,13 @@ def store_path(tmp_path: Path) -> Path:
     return tmp_path / "review.sqlite"
 
 
-def attach(window, store_path, detector):
+def attach(window, store_path, detector, background: bool = False):
     from mammoviewer.gui.app import attach_review
 
     review = attach_review(window, store=store_path, detector_factory=(lambda: detector) if detector else None,
                            detect=detector is not None)
     assert review is not None
+    review.set_background_detection(background)  # the exact detector calls are checked here
     return review
 
 
@@ -296,3 +297,21 @@ def test_default_store_lives_in_the_user_data_folder(monkeypatch, tmp_path, app)
         assert store.path == tmp_path / "data" / "mammoviewer" / "review.sqlite" and store.path.is_file()
     finally:
         store.close()
+
+
+def test_the_worklist_is_detected_in_the_background(qtbot, window, store_path, films):
+    detector = ScriptedDetector()
+    review = attach(window, store_path, detector, background=True)
+    try:
+        open_and_wait_findings(qtbot, window, review, films / "a.pgm")
+        qtbot.waitUntil(lambda: sorted(detector.calls) == ["a.pgm", "b.pgm", "c.pgm"], timeout=15000)
+        qtbot.waitUntil(lambda: review.detection.prefetching is None, timeout=15000)
+        with ReviewStore.open(store_path) as store:
+            assert store.model_runs(str(films / "c.pgm"))[0]["n_findings"] == len(SCRIPT["c.pgm"])
+            assert store.image(str(films / "b.pgm")).width == 300  # added with its size
+        with qtbot.waitSignal(review.findingsShown, timeout=15000):
+            key(window, Qt.Key.Key_N)
+        assert [f.score for f in review.findings()] == pytest.approx([0.77])  # at once, from the store
+        assert sorted(detector.calls) == ["a.pgm", "b.pgm", "c.pgm"]  # not detected twice
+    finally:
+        review.close()
