@@ -87,3 +87,10 @@ def test_parse_size():
 
     assert parse_size("1400x900") == (1400, 900)
     assert parse_size("800X600") == (800, 600)
+
+
+def test_missing_model_is_a_one_line_error(tmp_path):
+    result = _run([str(_film()), "--model", str(tmp_path / "nope.keras"), "--screenshot", str(tmp_path / "x.png")],
+                  tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"mammoviewer: error: {tmp_path / 'nope.keras'}: no such model file or folder"

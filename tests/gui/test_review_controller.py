@@ -315,3 +315,28 @@ def test_the_worklist_is_detected_in_the_background(qtbot, window, store_path, f
         assert sorted(detector.calls) == ["a.pgm", "b.pgm", "c.pgm"]  # not detected twice
     finally:
         review.close()
+
+
+def test_switching_to_another_store_reopens_the_film_from_it(qtbot, window, review, films, tmp_path):
+    open_and_wait_findings(qtbot, window, review, films / "b.pgm")
+    key(window, Qt.Key.Key_J)
+    key(window, Qt.Key.Key_A)
+    other = tmp_path / "other.sqlite"
+    with qtbot.waitSignal(review.findingsShown, timeout=15000):
+        assert review.switch_store(other)
+    assert review.session.path == other and str(other) in review.panel.store_label.text()
+    assert [f.status for f in review.findings()] == ["pending"]  # a fresh store: detected anew
+    assert review.detection.detector.calls == ["b.pgm", "b.pgm"]
+    assert not review.switch_store(tmp_path / "missing" / "x.sqlite")  # explained, the store is kept
+    assert "does not exist" in window.banner.text() and review.session.path == other
+
+
+def test_help_lists_the_review_keys(window, review):
+    window.actions_by_name["mouse_help"].trigger()
+    text = window.banner.text()
+    assert "A accept" in text and "R reject" in text and "M malignant" in text and "Ctrl+R" in text
+    shortcuts = {}
+    for action in window.findChildren(type(window.actions_by_name["open"])):
+        for seq in action.shortcuts():
+            assert seq.toString() not in shortcuts, f"{seq.toString()} used by {shortcuts.get(seq.toString())} too"
+            shortcuts[seq.toString()] = action.objectName()
