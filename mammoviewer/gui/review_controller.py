@@ -110,7 +110,7 @@ class ReviewController(ReviewEditing, QObject):
         p.statusRequested.connect(self.set_status)
         p.labelRequested.connect(self.set_label)
         p.typeRequested.connect(lambda t: self.set_type(t or None))
-        p.noteRequested.connect(self.set_note)
+        p.noteRequested.connect(lambda fid, text: self.set_note(text, fid))
         p.deleteRequested.connect(self.delete_selected)
         p.drawRequested.connect(lambda: self.set_draw_mode(not self.overlay.draw_mode))
         p.reviewStateRequested.connect(self.set_review_state)

@@ -83,8 +83,9 @@ class ReviewEditing:
             order = (None, *FINDING_TYPES)
             self.set_type(order[(order.index(f.finding_type) + 1) % len(order)])
 
-    def set_note(self, note: str) -> None:
-        f = self._selected()
+    def set_note(self, note: str, finding_id: str | None = None) -> None:
+        """Set the note of ``finding_id`` (default: the selected finding)."""
+        f = self._selected() if finding_id is None else self.film.doc.finding(finding_id) if self.film else None
         if f is not None and f.note != note:
             self.push(SetNote(f.id, note=note))
 

@@ -5,7 +5,7 @@
 * ``thresholdChanged(float)`` (slider and spin box kept in step);
 * ``findingSelected(finding_id or "")``;
 * ``statusRequested(status)``, ``labelRequested(label)``, ``typeRequested(type or "")``,
-  ``noteRequested(text)``, ``deleteRequested()``, ``drawRequested()``, ``reviewStateRequested(state)``.
+  ``noteRequested(finding_id, text)``, ``deleteRequested()``, ``drawRequested()``, ``reviewStateRequested(state)``.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class FindingsPanel(QWidget):
     statusRequested = Signal(str)
     labelRequested = Signal(str)
     typeRequested = Signal(str)
-    noteRequested = Signal(str)
+    noteRequested = Signal(str, str)  # finding id, note
     deleteRequested = Signal()
     drawRequested = Signal()
     reviewStateRequested = Signal(str)
@@ -126,6 +126,8 @@ class FindingsPanel(QWidget):
         self.note_edit = QLineEdit()
         self.note_edit.setPlaceholderText("Note (E to edit, Enter to save)")
         self.note_edit.editingFinished.connect(self._on_note)
+        self.note_edit.textEdited.connect(self._on_note_typed)
+        self._note_for: str | None = None  # the finding whose note is being typed
         form.addRow("Note", self.note_edit)
         layout.addWidget(edit)
         self.edit_box = edit
@@ -241,10 +243,15 @@ class FindingsPanel(QWidget):
         if not self.note_edit.hasFocus():
             self.note_edit.setText(f.note)
 
+    def _on_note_typed(self, text: str) -> None:
+        if self._note_for is None:
+            self._note_for = self._selected
+
     def _on_note(self) -> None:
-        f = self._selected_finding()
+        fid, self._note_for = self._note_for or self._selected, None
+        f = next((x for x in self._findings if x.id == fid), None)
         if f is not None and self.note_edit.text() != f.note:
-            self.noteRequested.emit(self.note_edit.text())
+            self.noteRequested.emit(f.id, self.note_edit.text())
 
     # -- film-level state --------------------------------------------------------------
     def set_review_state(self, state: str) -> None:

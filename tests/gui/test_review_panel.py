@@ -61,9 +61,11 @@ def test_selection_and_edit_controls_ask_for_edits(panel, qtbot):
     asked = []
     panel.statusRequested.connect(lambda s: asked.append(("status", s)))
     panel.typeRequested.connect(lambda t: asked.append(("type", t)))
-    panel.noteRequested.connect(lambda n: asked.append(("note", n)))
+    panel.noteRequested.connect(lambda fid, n: asked.append(("note", fid == a.id, n)))
     panel.reject_button.click()
     panel.type_combo.activated.emit(2)
-    panel.note_edit.setText("dense tissue")
+    panel.note_edit.setFocus()
+    QTest.keyClicks(panel.note_edit, "dense tissue")
+    panel.table.selectRow(0)  # another finding is picked before the note is confirmed
     panel.note_edit.editingFinished.emit()
-    assert asked == [("status", "rejected"), ("type", "calcification"), ("note", "dense tissue")]
+    assert asked == [("status", "rejected"), ("type", "calcification"), ("note", True, "dense tissue")]
