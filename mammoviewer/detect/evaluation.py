@@ -55,12 +55,15 @@ def clean(obj):
     return obj
 
 
+_SEP = "\x1f"  # keys such as "0.25" contain dots
+
+
 def _flatten(d: dict, prefix: str = "") -> dict[str, float]:
     out: dict[str, float] = {}
     for k, v in d.items():
         key = f"{prefix}{k}"
         if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
+            out.update(_flatten(v, key + _SEP))
         elif isinstance(v, (int, float)) and not isinstance(v, bool):
             out[key] = float(v)
     return out
@@ -70,7 +73,7 @@ def _unflatten(flat: dict[str, dict]) -> dict:
     out: dict = {}
     for key, val in flat.items():
         node = out
-        parts = key.split(".")
+        parts = key.split(_SEP)
         for p in parts[:-1]:
             node = node.setdefault(p, {})
         node[parts[-1]] = val

@@ -7,7 +7,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-_COLOURS = [(200, 80, 0), (0, 0, 200), (0, 150, 0), (150, 0, 150), (0, 140, 200), (120, 120, 0)]
+_COLOURS = [(200, 80, 0), (0, 0, 200), (0, 150, 0), (150, 0, 150), (0, 140, 200), (120, 120, 0),
+            (90, 90, 90), (0, 90, 160)]  # BGR
 
 
 def draw_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: str | Path, title: str,
@@ -25,22 +26,22 @@ def draw_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: str | Pa
         return px, py
 
     font = cv2.FONT_HERSHEY_SIMPLEX
-    for i in range(6):
-        fx = xlim[0] + (xlim[1] - xlim[0]) * i / 5
-        fy = ylim[0] + (ylim[1] - ylim[0]) * i / 5
+    for i in range(5):
+        fx = xlim[0] + (xlim[1] - xlim[0]) * i / 4
+        fy = ylim[0] + (ylim[1] - ylim[0]) * i / 4
         x, _ = to_px(fx, ylim[0])
         _, y = to_px(xlim[0], fy)
         cv2.line(img, (int(x), top), (int(x), top + ph), (225, 225, 225), 1)
         cv2.line(img, (left, int(y)), (left + pw, int(y)), (225, 225, 225), 1)
         cv2.putText(img, f"{fx:g}", (int(x) - 10, top + ph + 18), font, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
-        cv2.putText(img, f"{fy:.1f}", (left - 35, int(y) + 4), font, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
+        cv2.putText(img, f"{fy:.2f}", (left - 38, int(y) + 4), font, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
     cv2.rectangle(img, (left, top), (left + pw, top + ph), (0, 0, 0), 1)
     cv2.putText(img, title, (left, 25), font, 0.55, (0, 0, 0), 1, cv2.LINE_AA)
     cv2.putText(img, xlabel, (left + pw // 2 - 60, h - 10), font, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
     cv2.putText(img, ylabel, (5, top - 8), font, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
     for k, (name, (x, y)) in enumerate(curves.items()):
         x, y = np.asarray(x, float), np.asarray(y, float)
-        ok = np.isfinite(x) & np.isfinite(y)
+        ok = np.isfinite(x) & np.isfinite(y) & (x >= xlim[0]) & (x <= xlim[1])  # no clipping artefacts
         if ok.sum() == 0:
             continue
         px, py = to_px(np.clip(x[ok], *xlim), np.clip(y[ok], *ylim))

@@ -7,13 +7,13 @@ from mammoviewer.detect.data import Film, Lesion
 
 def test_aggregate_folds_mean_and_sd():
     folds = [
-        {"froc": {"1": 0.5}, "map_voc": 0.2, "ap": {"benign": {"ap_voc": float("nan")}}},
-        {"froc": {"1": 0.7}, "map_voc": 0.4, "ap": {"benign": {"ap_voc": 0.3}}},
-        {"froc": {"1": 0.9}, "map_voc": 0.6, "ap": {"benign": {"ap_voc": 0.5}}},
+        {"froc": {"1": 0.5, "0.25": 0.1}, "map_voc": 0.2, "ap": {"benign": {"ap_voc": float("nan")}}},
+        {"froc": {"1": 0.7, "0.25": 0.2}, "map_voc": 0.4, "ap": {"benign": {"ap_voc": 0.3}}},
+        {"froc": {"1": 0.9, "0.25": 0.3}, "map_voc": 0.6, "ap": {"benign": {"ap_voc": 0.5}}},
     ]
     agg = ev.aggregate_folds(folds)
     assert agg["froc"]["1"]["mean"] == pytest.approx(0.7) and agg["froc"]["1"]["sd"] == pytest.approx(0.2)
-    assert agg["map_voc"]["n"] == 3
+    assert agg["map_voc"]["n"] == 3 and agg["froc"]["0.25"]["mean"] == pytest.approx(0.2)
     assert agg["ap"]["benign"]["ap_voc"] == {"mean": pytest.approx(0.4), "sd": pytest.approx(np.sqrt(0.02)), "n": 2}
 
 
