@@ -111,7 +111,8 @@ class FindingBox(pg.ROI):
         self.caption.setAnchor((0, 0) if near_top else (0, 1))
         self.caption.setPos(0, f.box.height if near_top else 0)
         self._set_handles(selected)
-        self.setZValue(20 if selected else 10)
+        # the selected box on top, then by score: where captions overlap the surest one reads
+        self.setZValue(20 if selected else 10 + (f.score if f.score is not None else 1.0))
 
     def _set_handles(self, on: bool) -> None:
         """Resize handles exist only on the selected box (many boxes stay cheap to draw)."""
