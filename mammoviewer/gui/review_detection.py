@@ -16,6 +16,7 @@ keeps each result (e.g. writes it to the review store) on the worker thread.
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
@@ -31,12 +32,14 @@ STORE_FLOOR = 0.05
 
 
 @contextmanager
-def tensorflow_garbage_here(collect: bool = False) -> Iterator[None]:
+def tensorflow_garbage_here(freeze: bool = False) -> Iterator[None]:
     """Keep Python's cyclic garbage collector off while TensorFlow works on this worker thread.
 
     A collection started by the UI thread would otherwise finalise TensorFlow graph objects
     there while this thread builds a graph, which crashes or deadlocks TensorFlow. With
-    ``collect`` the garbage is collected here, at the end, on the worker.
+    ``freeze`` every object alive at the end (the loaded model, TensorFlow's modules) is
+    moved out of the collector's reach (``gc.freeze``): later collections on the UI thread
+    neither walk that huge heap (a full pass took most of a second) nor finalise it.
     """
     with _gc_lock:
         _gc_holders.append(threading.get_ident())
@@ -44,8 +47,8 @@ def tensorflow_garbage_here(collect: bool = False) -> Iterator[None]:
     try:
         yield
     finally:
-        if collect:
-            gc.collect()
+        if freeze:
+            gc.freeze()
         with _gc_lock:
             _gc_holders.remove(threading.get_ident())
             if not _gc_holders:
@@ -65,13 +68,33 @@ def _warm_up(detector: Any) -> None:
     detector.detect(blank, threshold=1.0)
 
 
+def _leave_a_core_to_the_window() -> None:
+    """Let TensorFlow compute on all cores but one, so painting never waits for a core
+    (before TensorFlow starts; a no-op if it already runs or on a single core)."""
+    cores = os.cpu_count() or 1
+    if cores < 2:
+        return
+    try:
+        from mammoviewer.detect.backend import keras
+
+        if keras.backend.backend() != "tensorflow":
+            return
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(cores - 1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except (ImportError, RuntimeError, ValueError):
+        pass
+
+
 def detector_factory(path: str | None = None, device: str = "auto") -> Callable[[], Any]:
     """A callable that loads the IDBLL detector (default: the bundled model) and traces it once."""
 
     def load() -> Any:
         from mammoviewer.detect import Detector
 
-        with tensorflow_garbage_here(collect=True):
+        _leave_a_core_to_the_window()
+        with tensorflow_garbage_here(freeze=True):
             detector = Detector.load(path, device=device)
             _warm_up(detector)
         return detector
