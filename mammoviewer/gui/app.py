@@ -136,7 +136,20 @@ def attach_review(window, store: str | Path | None = None, model: str | Path | N
         return None
     if detect and detector_factory is None:
         detector_factory = load_detector(str(model) if model is not None else None, device)
-    return ReviewController(window, session, detector_factory if detect else None)
+    return ReviewController(window, session, detector_factory if detect else None,
+                            model_path=str(model) if model is not None else None)
+
+
+def install_tools(window, review) -> None:
+    """File › Import/Export Annotations and Tools › Retrain, on the review's store and model."""
+    from mammoviewer.gui.file_actions import install_file_actions
+    from mammoviewer.gui.retrain_dialog import install_retrain_action
+
+    actions = install_file_actions(window, store_path=lambda: str(review.session.path))
+    actions.storeChanged.connect(review.refresh)
+    window.file_actions = actions
+    install_retrain_action(window, store_path=lambda: str(review.session.path),
+                           model_path=lambda: review.model_path, on_switch=review.use_model)
 
 
 def wait_for_findings(controller, timeout_s: float = 180.0) -> str | None:
@@ -181,6 +194,8 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
     if size is not None:
         window.resize(*size)
     review = attach_review(window, store=store, model=model, detect=detect)
+    if review is not None:
+        install_tools(window, review)
     window.show()
     if paths:
         window.open_paths(list(paths))

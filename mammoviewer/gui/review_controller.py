@@ -39,8 +39,10 @@ class ReviewController(ReviewEditing, QObject):
     findingsShown = Signal(str)
 
     def __init__(self, window: Any, session: ReviewSession,
-                 detector_factory: Callable[[], Any] | None = None) -> None:
+                 detector_factory: Callable[[], Any] | None = None, model_path: str | None = None) -> None:
         super().__init__(window)
+        #: the model file in use (None: the bundled one), for the retrain dialog
+        self.model_path = model_path
         self.window = window
         self.session = session
         self.film: FilmReview | None = None
@@ -171,6 +173,24 @@ class ReviewController(ReviewEditing, QObject):
             self._findings_ready(film.doc.key)
             return
         det.detect(film.doc.key, self.image)
+
+    def use_model(self, path: str) -> None:
+        """Switch to the model at ``path`` (loaded in the background; the shown film is detected
+        with it, reader edits kept)."""
+        from mammoviewer.gui.review_detection import detector_factory
+
+        self.model_path = str(path)
+        self._prefetch_done.clear()
+        self.detection.set_factory(detector_factory(self.model_path))
+
+    def refresh(self) -> None:
+        """Re-read the shown film and the worklist states from the store (after an import)."""
+        if self.film is not None:
+            try:
+                self.film.doc.reload()
+            except StoreError as exc:
+                self.window.show_error(str(exc))
+        self._show_worklist_states()
 
     def detect_again(self) -> None:
         """Run the model again on the shown film (reader-touched findings are kept)."""

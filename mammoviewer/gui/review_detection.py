@@ -177,6 +177,14 @@ class DetectorService(QObject):
         job.finished.connect(self._on_loaded)
         job.failed.connect(self._on_load_failed)
 
+    def set_factory(self, factory: Callable[[], Any] | None) -> None:
+        """Use another model: drop the loaded one and load ``factory``'s in the background."""
+        self.cancel()
+        self.cancel_prefetch()
+        self.jobs.cancel("model")
+        self.factory, self.detector, self.error, self._loading = factory, None, None, False
+        self.load()
+
     @property
     def loading(self) -> bool:
         return self._loading

@@ -340,3 +340,31 @@ def test_help_lists_the_review_keys(window, review):
         for seq in action.shortcuts():
             assert seq.toString() not in shortcuts, f"{seq.toString()} used by {shortcuts.get(seq.toString())} too"
             shortcuts[seq.toString()] = action.objectName()
+
+
+def test_import_export_and_retrain_are_wired_to_the_review(qtbot, window, review, films, store_path):
+    from mammoviewer.gui.app import install_tools
+
+    install_tools(window, review)
+    assert "retrain_detector" in window.actions_by_name
+    open_and_wait_findings(qtbot, window, review, films / "a.pgm")
+    with ReviewStore.open(store_path) as other:  # an import writes to the store ...
+        from mammoviewer.review import Finding, FindingChange
+
+        imported = Finding(image_key=str(films / "a.pgm"), box=Box(5, 5, 25, 25), label="benign", source="import")
+        other.apply(FindingChange("import add", None, imported))
+    window.file_actions.storeChanged.emit()  # ... and says so: the film is re-read
+    assert any(f.source == "import" for f in review.findings())
+    calls_before = list(review.detection.detector.calls)
+    replacement = ScriptedDetector(version="2")
+    from mammoviewer.gui import review_detection
+
+    original = review_detection.detector_factory
+    review_detection.detector_factory = lambda path, device="auto": (lambda: replacement)
+    try:
+        with qtbot.waitSignal(review.findingsShown, timeout=15000):
+            review.use_model("/models/retrained.keras")  # the retrain dialog's model switch
+    finally:
+        review_detection.detector_factory = original
+    assert review.model_path == "/models/retrained.keras" and replacement.calls == ["a.pgm"]
+    assert review.detection.detector is replacement and calls_before == ["a.pgm"]
