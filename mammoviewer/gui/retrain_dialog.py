@@ -109,7 +109,10 @@ def run_retraining(finetune_fn: Callable[..., Any], cfg: Any, flag: CancelFlag, 
     out = Path(cfg.out)
     existed = out.exists()
     try:
-        report = finetune_fn(cfg, progress=lambda msg, frac: progress((str(msg), float(frac))), cancel=flag)
+        from mammoviewer.gui.review_detection import tensorflow_garbage_here
+
+        with tensorflow_garbage_here():  # no UI-thread collection may finalise TensorFlow objects meanwhile
+            report = finetune_fn(cfg, progress=lambda msg, frac: progress((str(msg), float(frac))), cancel=flag)
         if flag.is_set():  # cancelled after the last step (while scoring): drop what was written
             raise DetectorError(f"{out}: retraining cancelled; nothing was written")
         return report
