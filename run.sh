@@ -60,6 +60,16 @@ ensure_qt_libs() {
     fi
 }
 
+ensure_xcb_libs() {  # the libraries Qt's X11 (xcb) platform plugin needs, for a real or virtual screen
+    local plugin
+    plugin="$("$VENV/bin/python" -c 'import PySide6, pathlib; print(next(pathlib.Path(PySide6.__file__).parent.glob("Qt/plugins/platforms/libqxcb.so"), ""))')"
+    if [ -n "$plugin" ] && command -v ldd >/dev/null && ldd "$plugin" | grep -q "not found"; then
+        apt_install libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
+            libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 \
+            libxcb-shm0 libxcb-sync1 libxcb-render0 libx11-xcb1 libxrender1
+    fi
+}
+
 ensure_xvfb() {
     command -v Xvfb >/dev/null || apt_install xvfb xauth
 }
@@ -85,8 +95,20 @@ case "$cmd" in
         ;;
     view|*)
         [ "$cmd" = view ] && shift || true
-        ensure_venv; ensure_qt_libs
-        [ $# -eq 0 ] && set -- "$SAMPLE"
+        ensure_venv; ensure_qt_libs; ensure_xcb_libs
+        has_path=0; skip=0
+        for a in "$@"; do
+            if [ $skip = 1 ]; then skip=0; continue; fi
+            case "$a" in --screenshot|--store|--model|--size) skip=1 ;; -*) ;; *) has_path=1 ;; esac
+        done
+        [ $has_path = 1 ] || set -- "$SAMPLE" "$@"
+        case " $* " in *" --screenshot "*) exec "$VENV/bin/mammoviewer" view "$@" ;; esac
+        if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${QT_QPA_PLATFORM:-}" != offscreen ]; then
+            ensure_xvfb
+            say "no display found: running the viewer on a virtual X screen (Xvfb); stop it with Ctrl+C."
+            say "to see it, run on a desktop, or save a picture: ./run.sh view --screenshot out.png"
+            exec xvfb-run -a -s "-screen 0 1600x1000x24" "$VENV/bin/mammoviewer" view "$@"
+        fi
         exec "$VENV/bin/mammoviewer" view "$@"
         ;;
 esac
