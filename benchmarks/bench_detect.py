@@ -37,6 +37,8 @@ def main() -> int:
     args = parser.parse_args()
 
     import numpy as np
+
+    from mammoviewer.detect.backend import keras  # noqa: F401  (imports TensorFlow quietly)
     import tensorflow as tf
 
     from mammoviewer.detect import Detector

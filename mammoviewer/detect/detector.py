@@ -100,7 +100,10 @@ class Detector:
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str = "auto") -> "Detector":
-        """Load a model (a ``.keras`` file or its folder; default: the bundled one) with ``safe_mode``."""
+        """Load a model (a ``.keras`` file or its folder; default: the bundled one) with ``safe_mode``.
+
+        The forward pass is traced once here (a second or two), so every film then costs one pass.
+        """
         model_path, card_path = _resolve(path)
         try:
             card = json.loads(card_path.read_text())
@@ -114,7 +117,10 @@ class Detector:
             model = keras.models.load_model(model_path, compile=False, safe_mode=True)
         except Exception as exc:  # keras raises many types for a broken file
             raise DetectorError(f"{model_path}: cannot load the model ({type(exc).__name__}: {exc})") from exc
-        return cls(model, card, dev, dev_name, model_path)
+        detector = cls(model, card, dev, dev_name, model_path)
+        m = detector.spec.multiple  # trace the forward pass now, so the first film is not slower
+        detector._forward(np.zeros((1, m, m, 1), dtype=np.float32))
+        return detector
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
         from mammoviewer.detect.backend import keras
