@@ -46,9 +46,12 @@ def draw_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: str | Pa
             continue
         px, py = to_px(np.clip(x[ok], *xlim), np.clip(y[ok], *ylim))
         pts = np.stack([px, py], axis=1).round().astype(np.int32)
-        colour = _COLOURS[k % len(_COLOURS)]
-        cv2.polylines(img, [pts.reshape(-1, 1, 2)], False, colour, 2, cv2.LINE_AA)
-        cv2.putText(img, name, (left + pw - 200, top + 20 + 18 * k), font, 0.45, colour, 1, cv2.LINE_AA)
+        cv2.polylines(img, [pts.reshape(-1, 1, 2)], False, _COLOURS[k % len(_COLOURS)], 2, cv2.LINE_AA)
+    lx, ly = left + pw - 205, top + ph - 8 - 18 * len(curves)  # legend, bottom right, on white
+    cv2.rectangle(img, (lx - 5, ly - 4), (left + pw - 2, top + ph - 2), (255, 255, 255), -1)
+    cv2.rectangle(img, (lx - 5, ly - 4), (left + pw - 2, top + ph - 2), (160, 160, 160), 1)
+    for k, name in enumerate(curves):
+        cv2.putText(img, name, (lx, ly + 12 + 18 * k), font, 0.45, _COLOURS[k % len(_COLOURS)], 1, cv2.LINE_AA)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not cv2.imwrite(str(path), img):
