@@ -22,6 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--update-card", action="store_true",
                         help="with --folds: write the 1 FP/image operating point and the CV figures into "
                              "the model card")
+    parser.add_argument("--classifier", default=None, metavar="M",
+                        help="case classifier model (default: the bundled one); its accuracy, sensitivity, "
+                             "specificity, ROC AUCs and confusion matrix go under \"classification\"")
+    parser.add_argument("--no-classifier", action="store_true", help="evaluate the detector only")
     parser.add_argument("--plots", default=None, metavar="DIR", help="write PR and FROC curves as PNG here")
     parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
 
@@ -65,6 +69,14 @@ def _plots(result, out_dir: str, prefix: str = "") -> list[str]:
     return written
 
 
+def _classification(args, films) -> dict:
+    """Case-classifier figures on the same films (see ``mammoviewer.classify.evaluate``)."""
+    from mammoviewer.classify.evaluate import evaluate_classifier
+
+    return evaluate_classifier(args.images, args.info or str(Path(args.images) / "Info.txt"),
+                               ids=[f.ref for f in films], model=args.classifier, plots_dir=args.plots)
+
+
 def run(args: argparse.Namespace) -> int:
     from mammoviewer.detect import Detector
     from mammoviewer.detect import evaluation as ev
@@ -83,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
         doc = {"model": f"{detector.name} {detector.version}", "device": detector.device, **summary}
         if args.plots:
             doc["plots"] = _plots(result, args.plots)
+        if not args.no_classifier:
+            doc["classification"] = _classification(args, films)
         print(json.dumps(ev.clean(doc), indent=1))
         return 0
 
