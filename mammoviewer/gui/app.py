@@ -121,9 +121,11 @@ def wait_for_load(window, timeout_s: float = 120.0) -> str | None:
 
 
 def attach_review(window, store: str | Path | None = None, model: str | Path | None = None,
-                  detect: bool = True, device: str = "auto", detector_factory=None):
+                  detect: bool = True, device: str = "auto", detector_factory=None, classify: bool = False,
+                  classifier_factory=None):
     """Add findings review to ``window`` (store: ``store`` or the default one in the user's
-    data folder). Returns the ReviewController, or None (with a banner) if no store opens."""
+    data folder). Returns the ReviewController, or None (with a banner) if no store opens.
+    ``classify`` loads the bundled case classifier (or ``classifier_factory``'s) for the case score."""
     from mammoviewer.errors import StoreError
     from mammoviewer.gui.review_controller import ReviewController
     from mammoviewer.gui.review_detection import detector_factory as load_detector
@@ -136,8 +138,13 @@ def attach_review(window, store: str | Path | None = None, model: str | Path | N
         return None
     if detect and detector_factory is None:
         detector_factory = load_detector(str(model) if model is not None else None, device)
+    if classify and classifier_factory is None:
+        from mammoviewer.gui.case_score import classifier_factory as load_classifier
+
+        classifier_factory = load_classifier()
     return ReviewController(window, session, detector_factory if detect else None,
-                            model_path=str(model) if model is not None else None)
+                            model_path=str(model) if model is not None else None,
+                            classifier_factory=classifier_factory if classify else None)
 
 
 def install_tools(window, review) -> None:
@@ -175,6 +182,19 @@ def wait_for_findings(controller, timeout_s: float = 180.0) -> str | None:
     return outcome[0]
 
 
+def wait_for_case_score(controller, timeout_s: float = 60.0) -> bool:
+    """Process events until the case score of the shown film is drawn (or cannot be); True if it is."""
+    from PySide6.QtCore import QElapsedTimer
+
+    app = create_app()
+    timer = QElapsedTimer()
+    timer.start()
+    while not controller.case_score.settled() and timer.elapsed() < timeout_s * 1000:
+        _run_loop_for(50)
+    app.processEvents()
+    return controller.case_score.settled()
+
+
 def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None = None,
                size: tuple[int, int] | None = None, settings=None, store: str | Path | None = None,
                model: str | Path | None = None, detect: bool = True) -> int:
@@ -193,7 +213,7 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
     window = MainWindow(settings=settings)
     if size is not None:
         window.resize(*size)
-    review = attach_review(window, store=store, model=model, detect=detect)
+    review = attach_review(window, store=store, model=model, detect=detect, classify=detect)
     if review is not None:
         install_tools(window, review)
     window.show()
@@ -213,6 +233,8 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
         detection_error = None
         if review is not None and not error and review.detection.enabled:
             detection_error = wait_for_findings(review)
+        if review is not None and not error:
+            wait_for_case_score(review)
         window.image_view.fit()
         app.processEvents()
         pixmap = window.grab()

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar
 
 from mammoviewer.errors import StoreError
+from mammoviewer.gui.case_score import CaseScoreService
 from mammoviewer.gui.review_actions import REVIEW_HELP, build_review_actions
 from mammoviewer.gui.review_detection import DetectorService, describe_model
 from mammoviewer.gui.review_editing import ReviewEditing
@@ -39,7 +40,8 @@ class ReviewController(ReviewEditing, QObject):
     findingsShown = Signal(str)
 
     def __init__(self, window: Any, session: ReviewSession,
-                 detector_factory: Callable[[], Any] | None = None, model_path: str | None = None) -> None:
+                 detector_factory: Callable[[], Any] | None = None, model_path: str | None = None,
+                 classifier_factory: Callable[[], Any] | None = None) -> None:
         super().__init__(window)
         #: the model file in use (None: the bundled one), for the retrain dialog
         self.model_path = model_path
@@ -56,6 +58,8 @@ class ReviewController(ReviewEditing, QObject):
         self.dock.raise_()
         self.detection = DetectorService(window.jobs, detector_factory, self)
         self.detection.sink = self._store_detections
+        #: the case classifier's score of the shown film (off when ``classifier_factory`` is None)
+        self.case_score = CaseScoreService(window.jobs, self.panel.case_score, classifier_factory, self)
         self._states: dict[str, str] = {}  # review state per store key, as the worklist shows it
         #: detect the worklist's other films in the background (Review menu)
         self.background_detection = True
@@ -68,6 +72,7 @@ class ReviewController(ReviewEditing, QObject):
         self.panel.set_model_text("Detection off" if not self.detection.enabled else "Model: not loaded yet")
         if self.detection.enabled:
             QTimer.singleShot(0, self.detection.load)  # in the background, from start-up
+        QTimer.singleShot(0, self.case_score.load)
 
     # -- construction ------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -141,6 +146,7 @@ class ReviewController(ReviewEditing, QObject):
             film = None
         self.overlay.clear()
         self.overlay.set_image_size(image.columns, image.rows)
+        self.case_score.show_film(film.doc.key if film is not None else image_key(image.path), image)
         self._set_film(film)
         self._maybe_detect()
 
@@ -152,6 +158,7 @@ class ReviewController(ReviewEditing, QObject):
         if film is None:
             self.overlay.clear()
             self.detection.cancel()
+            self.case_score.show_film(None, None)
         else:
             self._unsubscribe = [film.doc.subscribe(self._on_doc_changed),
                                  film.stack.subscribe(lambda stack: self._update_undo_actions())]
@@ -223,6 +230,7 @@ class ReviewController(ReviewEditing, QObject):
 
     def _findings_ready(self, key: str) -> None:
         self._ready_key = key
+        self._update_case_score()
         self.findingsShown.emit(key)
         QTimer.singleShot(0, self._prefetch_next)
 
@@ -297,6 +305,13 @@ class ReviewController(ReviewEditing, QObject):
             self.panel.set_review_state(self.film.doc.image.review_state)
         self._update_undo_actions()
         self._note_state()
+        self._update_case_score()
+
+    def _update_case_score(self) -> None:
+        det = self.detection
+        ready = self.findings_ready() or not det.enabled or bool(det.error)
+        name = f"{det.detector.name} {det.detector.version}" if det.detector is not None else ""
+        self.case_score.set_findings(self.findings(), self.panel.threshold, ready=ready, detector_name=name)
 
     def _on_doc_changed(self, doc, change) -> None:
         if change is not None and doc.image.review_state == "unreviewed":
@@ -343,6 +358,7 @@ class ReviewController(ReviewEditing, QObject):
         self.overlay.set_threshold(value)
         if self.overlay.selected_id not in self.panel.visible_ids():
             self.select(None)
+        self._update_case_score()
 
     # -- selection ---------------------------------------------------------------------
     @property
@@ -402,6 +418,7 @@ class ReviewController(ReviewEditing, QObject):
         return True
 
     def close(self) -> None:
+        self.case_score.cancel()
         self.detection.cancel()
         self.detection.cancel_prefetch()
         self._set_film(None)

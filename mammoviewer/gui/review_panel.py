@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFo
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSlider,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from mammoviewer.gui.case_score import CaseScoreView
 from mammoviewer.gui.review_overlay import CLASS_COLOURS, REJECTED_COLOUR, is_shown
 from mammoviewer.review import FINDING_TYPES, LABELS, REVIEW_STATES, Finding
 
@@ -147,9 +148,8 @@ class FindingsPanel(QWidget):
 
         case = QGroupBox("Case score")
         case_layout = QVBoxLayout(case)
-        self.case_label = QLabel("Case classifier: not available")
-        self.case_label.setWordWrap(True)
-        case_layout.addWidget(self.case_label)
+        self.case_score = CaseScoreView()  # drawn by gui/case_score.CaseScoreService
+        case_layout.addWidget(self.case_score)
         layout.addWidget(case)
 
         self.store_label = QLabel("")

@@ -1,0 +1,278 @@
+"""The case score beside the findings list: the case classifier's opinion, the detector's top
+finding, and a warning when the two disagree.
+
+* :func:`counted_findings`, :func:`top_finding`, :func:`disagreement`: pure decision logic.
+* :class:`CaseScoreView`: the lines shown in the Findings panel's "Case score" box.
+* :class:`CaseScoreService`: loads the classifier once on the job runner (channel
+  ``"classifier-model"``) and scores the shown film on channel ``"classify"`` (a newer film
+  supersedes it; a result for a film no longer shown is dropped), then redraws the view.
+
+The classifier object knows nothing of threads: anything with ``name``, ``version``,
+``threshold``, ``card``, ``predict(image)`` and ``decide(probabilities)`` will do.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from mammoviewer.gui.jobs import JobRunner
+from mammoviewer.gui.review_detection import tensorflow_garbage_here
+from mammoviewer.gui.review_overlay import is_shown
+from mammoviewer.io.image import Image
+from mammoviewer.review import Finding
+
+WARNING_STYLE = "color: #e0a030; font-weight: bold;"
+CLASSES = ("normal", "benign", "malignant")
+
+
+# -- pure logic --------------------------------------------------------------------------
+def counted_findings(findings: Iterable[Finding], threshold: float) -> list[Finding]:
+    """Findings that count as "above threshold": shown at ``threshold`` (reader boxes always)
+    and not rejected by the reader."""
+    return [f for f in findings if f.status != "rejected" and is_shown(f, threshold)]
+
+
+def top_finding(findings: Iterable[Finding]) -> Finding | None:
+    """The not-rejected finding with the highest model score (None if no scored finding)."""
+    scored = [f for f in findings if f.status != "rejected" and f.score is not None]
+    return max(scored, key=lambda f: f.score) if scored else None
+
+
+def disagreement(decision: str, findings_above_threshold: int) -> str | None:
+    """A one-line warning when the classifier's ``decision`` and the count of findings above
+    the threshold disagree, else None."""
+    if decision in ("benign", "malignant") and findings_above_threshold == 0:
+        return f"Classifier says {decision}, but no finding is above the threshold"
+    if decision == "normal" and findings_above_threshold > 0:
+        n = findings_above_threshold
+        return f"Classifier says normal, but {n} finding{'s are' if n != 1 else ' is'} above the threshold"
+    return None
+
+
+def probabilities_text(probabilities: dict[str, float]) -> str:
+    """E.g. ``"normal 0.21 · benign 0.33 · malignant 0.46"``."""
+    return " \u00b7 ".join(f"{c} {probabilities[c]:.2f}" for c in CLASSES)
+
+
+def comparison_tooltip(card: dict) -> str:
+    """What the card says of the detector's top score against the classifier as a case score."""
+    try:
+        s = card["detector_comparison"]["summary"]
+        det = s["detector_top_score"]["auc_normal_vs_abnormal"]
+        cls = s["classifier"]["auc_normal_vs_abnormal"]
+    except (KeyError, TypeError):
+        return "The model card has no comparison of the detector's top score with the classifier."
+    return (f"On patient-level validation folds ({len(s.get('folds', []))} folds, {s.get('films', '?')} films), "
+            f"the detector's top finding score ranked films better than the case classifier "
+            f"(AUC normal vs abnormal {det['mean']:.2f} \u00b1 {det['sd']:.2f} against "
+            f"{cls['mean']:.2f} \u00b1 {cls['sd']:.2f}; models/case-classifier/CARD.md). "
+            f"Both are scores, not diagnoses.")
+
+
+# -- the box -----------------------------------------------------------------------------
+class CaseScoreView(QWidget):
+    """The lines of the "Case score" box; :meth:`show` draws them from plain values."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.classifier_label = QLabel("Case classifier: not loaded yet")
+        self.probabilities_label = QLabel("")
+        self.decision_label = QLabel("")
+        self.detector_label = QLabel("")
+        self.warning_label = QLabel("")
+        self.warning_label.setStyleSheet(WARNING_STYLE)
+        for label in (self.classifier_label, self.probabilities_label, self.decision_label,
+                      self.detector_label, self.warning_label):
+            label.setWordWrap(True)
+            layout.addWidget(label)
+        self.warning_label.hide()
+
+    def show_state(self, classifier_text: str, probabilities: dict[str, float] | None, decision_text: str,
+                   detector_text: str, detector_tip: str, warning: str | None) -> None:
+        self.classifier_label.setText(classifier_text)
+        self.probabilities_label.setText(probabilities_text(probabilities) if probabilities else "")
+        self.probabilities_label.setVisible(bool(probabilities))
+        self.decision_label.setText(decision_text)
+        self.decision_label.setVisible(bool(decision_text))
+        self.detector_label.setText(detector_text)
+        self.detector_label.setToolTip(detector_tip)
+        self.detector_label.setVisible(bool(detector_text))
+        self.warning_label.setText(f"\u26a0 {warning}" if warning else "")
+        self.warning_label.setVisible(bool(warning))
+
+    @property
+    def warning(self) -> str:
+        """The disagreement line shown ("" when none)."""
+        return self.warning_label.text() if not self.warning_label.isHidden() else ""
+
+
+def classifier_factory(path: str | None = None) -> Callable[[], Any]:
+    """A callable that loads the case classifier (default: the bundled one) and scores a blank
+    film once, so later films only compute."""
+
+    def load() -> Any:
+        import numpy as np
+
+        from mammoviewer.classify import CaseClassifier
+
+        with tensorflow_garbage_here(freeze=True):
+            classifier = CaseClassifier.load(path)
+            blank = Image(path="warm-up", format="pgm", pixels=np.zeros((256, 256), np.uint8), bits_stored=8,
+                          pixel_spacing_mm=(0.8, 0.8))
+            classifier.predict(blank)
+        return classifier
+
+    return load
+
+
+def _predict(classifier: Any, image: Image) -> dict[str, float]:
+    with tensorflow_garbage_here():
+        return dict(classifier.predict(image))
+
+
+# -- the service -------------------------------------------------------------------------
+class CaseScoreService(QObject):
+    """Loads the classifier, scores the shown film and keeps :class:`CaseScoreView` up to date.
+
+    ``scored(key)`` fires when the shown film's probabilities arrived (or scoring failed);
+    ``settled()`` is True once nothing more will come for the shown film.
+    """
+
+    scored = Signal(str)
+
+    def __init__(self, jobs: JobRunner, view: CaseScoreView, factory: Callable[[], Any] | None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.jobs, self.view, self.factory = jobs, view, factory
+        self.classifier: Any | None = None
+        self.error: str | None = None
+        self._loading = False
+        self.key: str | None = None
+        self._image: Image | None = None
+        self.probabilities: dict[str, float] | None = None
+        self._failed: str | None = None  # scoring of the shown film failed
+        self._findings: list[Finding] = []
+        self._findings_ready = False
+        self._threshold = 0.5
+        self._detector_name = ""
+
+    def load(self) -> None:
+        """Start loading the classifier in the background (once)."""
+        if self.factory is None or self.classifier is not None or self._loading or self.error:
+            self.redraw()
+            return
+        self._loading = True
+        job = self.jobs.submit(self.factory, channel="classifier-model")
+        job.finished.connect(self._on_loaded)
+        job.failed.connect(self._on_load_failed)
+        self.redraw()
+
+    def _on_loaded(self, classifier: Any) -> None:
+        self._loading = False
+        self.classifier = classifier
+        self._score()
+
+    def _on_load_failed(self, message: str) -> None:
+        self._loading = False
+        self.error = message
+        self.redraw()
+        if self.key is not None:
+            self.scored.emit(self.key)
+
+    # -- the shown film ------------------------------------------------------------------
+    def show_film(self, key: str | None, image: Image | None) -> None:
+        """Score ``image`` (store key ``key``); None clears. A running scoring is superseded."""
+        self.jobs.cancel("classify")
+        self.key, self._image = key, image
+        self.probabilities, self._failed = None, None
+        self._findings, self._findings_ready = [], False
+        self._score()
+
+    def set_findings(self, findings: list[Finding], threshold: float, ready: bool = True,
+                     detector_name: str = "") -> None:
+        """The shown film's current findings and threshold (re-evaluates the warning); until
+        ``ready`` (the detector has not finished) no disagreement is flagged."""
+        self._findings, self._threshold = list(findings), float(threshold)
+        self._findings_ready, self._detector_name = bool(ready), detector_name
+        self.redraw()
+
+    def settled(self) -> bool:
+        """True when the box shows all it will for the shown film (scored, failed or no classifier)."""
+        if self.factory is None or self.error or self.key is None:
+            return True
+        return self.probabilities is not None or self._failed is not None
+
+    def cancel(self) -> None:
+        self.jobs.cancel("classify")
+
+    def _score(self) -> None:
+        if self.classifier is not None and self.key is not None and self._image is not None:
+            key = self.key
+            job = self.jobs.submit(_predict, self.classifier, self._image, channel="classify")
+            job.finished.connect(lambda p, k=key: self._on_scored(k, p))
+            job.failed.connect(lambda m, k=key: self._on_score_failed(k, m))
+        self.redraw()
+
+    def _on_scored(self, key: str, probabilities: dict[str, float]) -> None:
+        if key != self.key:
+            return  # a film no longer shown
+        self.probabilities = dict(probabilities)
+        self.redraw()
+        self.scored.emit(key)
+
+    def _on_score_failed(self, key: str, message: str) -> None:
+        if key != self.key:
+            return
+        self._failed = message
+        self.redraw()
+        self.scored.emit(key)
+
+    # -- drawing -------------------------------------------------------------------------
+    def redraw(self) -> None:
+        c, view = self.classifier, self.view
+        if self.factory is None:
+            view.show_state("Case classifier: off", None, "", "", "", None)
+            return
+        if self.error:
+            view.show_state(f"Case classifier not available: {self.error}", None, "", "", "", None)
+            return
+        if c is None:
+            view.show_state("Case classifier: loading\u2026", None, "", "", "", None)
+            return
+        if self.key is None:
+            view.show_state(f"Case classifier {c.name} {c.version}: no film", None, "", "", "", None)
+            return
+        head = f"Classifier {c.name} {c.version}"
+        top = top_finding(self._findings)
+        det_name = f"Detector {self._detector_name}" if self._detector_name else "Detector"
+        if not self._findings_ready:
+            det_text = f"{det_name}: findings not ready yet"
+        elif top is not None:
+            det_text = f"{det_name}: top finding score {top.score:.2f} ({top.label})"
+        else:
+            det_text = f"{det_name}: no scored finding"
+
+        tip = comparison_tooltip(getattr(c, "card", {}) or {})
+        if self._failed is not None:
+            view.show_state(f"{head}: scoring failed: {self._failed}", None, "", det_text, tip, None)
+            return
+        if self.probabilities is None:
+            view.show_state(f"{head}: scoring\u2026", None, "", det_text, tip, None)
+            return
+        decision = c.decide(self.probabilities)
+        abnormal = 1.0 - self.probabilities["normal"]
+        side = "\u2265" if abnormal >= c.threshold else "<"
+        decision_text = f"Decision: {decision} (abnormal score {abnormal:.2f} {side} its threshold {c.threshold:.3f})"
+        warning = None
+        if self._findings_ready:
+            warning = disagreement(decision, len(counted_findings(self._findings, self._threshold)))
+        view.show_state(f"{head} (weaker than the detector, see tooltip):", self.probabilities, decision_text,
+                        det_text, tip, warning)
+        view.classifier_label.setToolTip(tip)

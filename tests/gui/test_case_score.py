@@ -1,0 +1,206 @@
+"""The case score box: the disagreement rule, live updates with the threshold and reader edits,
+stale results, a missing model, and the real bundled classifier on a MIAS film.
+
+Where the classifier itself is not under test (the box's wiring, threshold, edits, stale
+results) a :class:`FakeClassifier` with fixed probabilities stands in, and the review uses
+:class:`review_fakes.ScriptedDetector`; ``test_the_real_classifier_scores_mdb023`` runs the
+bundled model.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from review_fakes import ScriptedDetector, write_films
+
+from mammoviewer.gui.case_score import (CaseScoreService, CaseScoreView, classifier_factory, counted_findings,
+                                        disagreement, top_finding)
+from mammoviewer.review import Box, Finding
+
+PROBS = {"a.pgm": {"normal": 0.1, "benign": 0.2, "malignant": 0.7},
+         "b.pgm": {"normal": 0.05, "benign": 0.8, "malignant": 0.15}}
+
+
+class FakeClassifier:
+    """Classifier stand-in: fixed probabilities per file name; ``gate`` holds a.pgm's call."""
+
+    name, version, threshold = "fake-classifier", "0", 0.5
+    card: dict = {}
+
+    def __init__(self, gate: threading.Event | None = None) -> None:
+        self.gate = gate
+        self.calls: list[str] = []
+
+    def predict(self, image):
+        name = Path(image.path).name
+        self.calls.append(name)
+        if self.gate is not None and name == "a.pgm":
+            self.gate.wait(10)
+        return dict(PROBS.get(name, {"normal": 0.9, "benign": 0.05, "malignant": 0.05}))
+
+    def decide(self, p):
+        if 1.0 - p["normal"] < self.threshold:
+            return "normal"
+        return "malignant" if p["malignant"] > p["benign"] else "benign"
+
+
+def finding(score: float | None, status: str = "pending", source: str = "model") -> Finding:
+    return Finding(image_key="k", box=Box(0, 0, 10, 10), label="benign", score=score, source=source, status=status)
+
+
+# -- the pure rule ------------------------------------------------------------------------
+@pytest.mark.parametrize("decision, above, flagged", [
+    ("malignant", 0, True), ("benign", 0, True), ("normal", 1, True), ("normal", 3, True),
+    ("malignant", 1, False), ("benign", 2, False), ("normal", 0, False),
+])
+def test_disagreement_rule(decision, above, flagged):
+    text = disagreement(decision, above)
+    assert (text is not None) == flagged
+    if flagged:
+        assert decision in text
+
+
+def test_rejected_and_below_threshold_findings_do_not_count():
+    fs = [finding(0.9, "rejected"), finding(0.2), finding(0.6, "accepted"), finding(None, source="reader")]
+    assert [f.score for f in counted_findings(fs, 0.5)] == [0.6, None]  # reader boxes always count
+    assert counted_findings([finding(0.9, "rejected")], 0.1) == []
+    assert top_finding(fs).score == 0.6  # the rejected 0.9 is not the case score
+    assert top_finding([finding(None, source="reader")]) is None
+
+
+# -- the box in the window ----------------------------------------------------------------
+def attach(window, tmp_path, classifier_factory):
+    from mammoviewer.gui.app import attach_review
+
+    review = attach_review(window, store=tmp_path / "review.sqlite",
+                           detector_factory=lambda: ScriptedDetector(), classify=True,
+                           classifier_factory=classifier_factory)
+    review.set_background_detection(False)
+    return review
+
+
+def test_the_flag_follows_the_threshold_and_reader_edits(qtbot, window, tmp_path):
+    films = write_films(tmp_path / "films")
+    review = attach(window, tmp_path, lambda: FakeClassifier())
+    try:
+        view = review.panel.case_score
+        with qtbot.waitSignal(review.findingsShown, timeout=15000):
+            window.open_path(films / "b.pgm")  # one finding: benign 0.77; the classifier says benign
+        qtbot.waitUntil(lambda: review.case_score.probabilities is not None, timeout=15000)
+        assert "normal 0.05 \u00b7 benign 0.80 \u00b7 malignant 0.15" == view.probabilities_label.text()
+        assert "Decision: benign" in view.decision_label.text()
+        assert "fake-classifier 0" in view.classifier_label.text()
+        assert "top finding score 0.77 (benign)" in view.detector_label.text()
+        assert view.warning == ""
+        review.panel.set_threshold(0.8)  # past the only finding
+        assert "no finding is above the threshold" in view.warning and not view.warning_label.isHidden()
+        review.panel.set_threshold(0.7)
+        assert view.warning == ""
+        review.select(review.findings()[0].id)
+        review.set_status("rejected")  # a rejected finding does not count
+        assert "Classifier says benign" in view.warning
+        review.undo()
+        assert view.warning == ""
+    finally:
+        review.close()
+
+
+def test_a_result_for_a_film_no_longer_shown_is_dropped(qtbot, app, tmp_path):
+    from mammoviewer.gui.jobs import JobRunner
+    from mammoviewer.io import load_image
+
+    films = write_films(tmp_path / "films")
+    gate = threading.Event()
+    fake = FakeClassifier(gate)
+    jobs, view = JobRunner(), CaseScoreView()
+    service = CaseScoreService(jobs, view, lambda: fake)
+    service.load()
+    qtbot.waitUntil(lambda: service.classifier is not None, timeout=5000)
+    service.show_film("a", load_image(films / "a.pgm"))
+    qtbot.waitUntil(lambda: "a.pgm" in fake.calls, timeout=5000)
+    service.set_findings([], 0.5)
+    with qtbot.waitSignal(service.scored, timeout=5000) as blocker:
+        service.show_film("b", load_image(films / "b.pgm"))
+        service.set_findings([], 0.5)
+    assert blocker.args == ["b"]
+    gate.set()  # a.pgm's late result must not replace b's
+    jobs.wait(5000)
+    qtbot.wait(50)
+    assert service.probabilities == PROBS["b.pgm"]
+    assert view.probabilities_label.text().startswith("normal 0.05")
+    assert "Classifier says benign" in view.warning  # no findings on b
+
+
+def test_a_missing_model_is_one_line_and_review_goes_on(qtbot, window, tmp_path):
+    films = write_films(tmp_path / "films")
+    review = attach(window, tmp_path, classifier_factory(str(tmp_path / "nowhere")))
+    try:
+        with qtbot.waitSignal(review.findingsShown, timeout=15000):
+            window.open_path(films / "a.pgm")
+        qtbot.waitUntil(lambda: review.case_score.error is not None, timeout=15000)
+        view = review.panel.case_score
+        text = view.classifier_label.text()
+        assert text.startswith("Case classifier not available") and "not found" in text and "\n" not in text
+        assert all(w.isHidden() for w in (view.probabilities_label, view.decision_label, view.warning_label))
+        assert review.case_score.settled()
+        assert len(review.findings()) == 3 and review.panel.table.rowCount() == 2  # findings unaffected
+    finally:
+        review.close()
+
+
+#: the window's classifier path (load on a worker, score on another), run in its own process as
+#: ``mammoviewer view`` runs it; prints what the box shows
+_REAL_SCRIPT = """
+import json, sys
+from mammoviewer.gui.app import create_app
+app = create_app()
+from PySide6.QtCore import QEventLoop, QTimer
+from mammoviewer.gui.case_score import CaseScoreService, CaseScoreView, classifier_factory
+from mammoviewer.gui.jobs import JobRunner
+from mammoviewer.io import load_image
+jobs, view = JobRunner(), CaseScoreView()
+service = CaseScoreService(jobs, view, classifier_factory())
+service.load()
+service.show_film(sys.argv[1], load_image(sys.argv[1]))
+service.set_findings([], 0.5)
+loop = QEventLoop()
+service.scored.connect(loop.quit)
+QTimer.singleShot(60000, loop.quit)
+loop.exec()
+jobs.wait(10000)
+c = service.classifier
+print(json.dumps({"p": service.probabilities, "row": view.probabilities_label.text(),
+                  "decision": view.decision_label.text(), "head": view.classifier_label.text(),
+                  "decide": c.decide(service.probabilities) if c and service.probabilities else None,
+                  "tips": view.classifier_label.toolTip() + view.detector_label.toolTip(),
+                  "warning": view.warning}))
+"""
+
+
+@pytest.mark.slow
+def test_the_real_classifier_scores_mdb023(mias_film):
+    """The bundled classifier through the window's service on a real MIAS film."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from gui_support import ROOT
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, "-c", _REAL_SCRIPT, str(mias_film)], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    p = out["p"]
+    assert p is not None and set(p) == {"normal", "benign", "malignant"}
+    assert sum(p.values()) == pytest.approx(1.0, abs=1e-6) and all(0.0 <= v <= 1.0 for v in p.values())
+    shown = {k: float(v) for k, v in re.findall(r"(normal|benign|malignant) (\d\.\d\d)", out["row"])}
+    assert shown.keys() == p.keys() and sum(shown.values()) == pytest.approx(1.0, abs=0.015)
+    assert all(shown[k] == pytest.approx(p[k], abs=0.005) for k in p)
+    assert out["decision"].startswith(f"Decision: {out['decide']}")
+    assert "case-classifier" in out["head"] and "AUC" in out["tips"]
+    assert ("Classifier says" in out["warning"]) == (out["decide"] != "normal")  # no findings given
