@@ -107,7 +107,7 @@ def test_correction_moves_the_retrained_model_towards_it(tmp_path):
     store = _store_with(tmp_path, findings)
     out = tmp_path / "idbll-retrained"
     report = finetune(FinetuneConfig(store=str(store), model=None, out=str(out), images=None, holdout=[],
-                                     epochs=1, steps_per_epoch=12, batch_size=4, learning_rate=1e-3))
+                                     epochs=1, steps_per_epoch=30, batch_size=8, learning_rate=1e-3))
     assert report.model_path.is_file() and report.truth_boxes == 1 and report.hard_negatives == 1
     card = json.loads((out / "model.json").read_text())
     assert card["retraining"]["reviewed_films"] == ["mdb023"] and card["version"].endswith("+ft")
