@@ -121,7 +121,9 @@ def classifier_factory(path: str | None = None) -> Callable[[], Any]:
         import numpy as np
 
         from mammoviewer.classify import CaseClassifier
+        from mammoviewer.gui.review_detection import _leave_a_core_to_the_window
 
+        _leave_a_core_to_the_window()  # as the detector does; imports Keras quietly, once
         with tensorflow_garbage_here(freeze=True):
             classifier = CaseClassifier.load(path)
             blank = Image(path="warm-up", format="pgm", pixels=np.zeros((256, 256), np.uint8), bits_stored=8,

@@ -151,38 +151,36 @@ def test_a_missing_model_is_one_line_and_review_goes_on(qtbot, window, tmp_path)
         review.close()
 
 
-#: the window's classifier path (load on a worker, score on another), run in its own process as
-#: ``mammoviewer view`` runs it; prints what the box shows
+#: the viewer as ``mammoviewer view`` runs it (bundled detector and classifier, each loaded and
+#: run on workers), in its own process; prints what the Case score box shows
 _REAL_SCRIPT = """
 import json, sys
-from mammoviewer.gui.app import create_app
+from mammoviewer.gui.app import attach_review, create_app, wait_for_case_score, wait_for_findings, wait_for_load
+from mammoviewer.gui.main_window import MainWindow
 app = create_app()
-from PySide6.QtCore import QEventLoop, QTimer
-from mammoviewer.gui.case_score import CaseScoreService, CaseScoreView, classifier_factory
-from mammoviewer.gui.jobs import JobRunner
-from mammoviewer.io import load_image
-jobs, view = JobRunner(), CaseScoreView()
-service = CaseScoreService(jobs, view, classifier_factory())
-service.load()
-service.show_film(sys.argv[1], load_image(sys.argv[1]))
-service.set_findings([], 0.5)
-loop = QEventLoop()
-service.scored.connect(loop.quit)
-QTimer.singleShot(60000, loop.quit)
-loop.exec()
-jobs.wait(10000)
+window = MainWindow()
+review = attach_review(window, store=sys.argv[2], classify=True)
+window.show()
+window.open_path(sys.argv[1])
+wait_for_load(window)
+wait_for_findings(review)
+settled = wait_for_case_score(review)
+service, view = review.case_score, review.panel.case_score
 c = service.classifier
-print(json.dumps({"p": service.probabilities, "row": view.probabilities_label.text(),
+print(json.dumps({"settled": settled, "p": service.probabilities, "row": view.probabilities_label.text(),
                   "decision": view.decision_label.text(), "head": view.classifier_label.text(),
+                  "detector": view.detector_label.text(),
                   "decide": c.decide(service.probabilities) if c and service.probabilities else None,
-                  "tips": view.classifier_label.toolTip() + view.detector_label.toolTip(),
-                  "warning": view.warning}))
+                  "tips": view.classifier_label.toolTip() + view.detector_label.toolTip()}))
+window.close()
+window.jobs.wait(10000)
+review.close()
 """
 
 
 @pytest.mark.slow
-def test_the_real_classifier_scores_mdb023(mias_film):
-    """The bundled classifier through the window's service on a real MIAS film."""
+def test_the_real_classifier_scores_mdb023(mias_film, tmp_path):
+    """The bundled classifier (and detector) in the viewer on a real MIAS film."""
     import json
     import os
     import subprocess
@@ -191,10 +189,11 @@ def test_the_real_classifier_scores_mdb023(mias_film):
     from gui_support import ROOT
 
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run([sys.executable, "-c", _REAL_SCRIPT, str(mias_film)], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", _REAL_SCRIPT, str(mias_film), str(tmp_path / "r.sqlite")], capture_output=True, text=True,
                             env=env, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["settled"], out
     p = out["p"]
     assert p is not None and set(p) == {"normal", "benign", "malignant"}
     assert sum(p.values()) == pytest.approx(1.0, abs=1e-6) and all(0.0 <= v <= 1.0 for v in p.values())
@@ -203,4 +202,4 @@ def test_the_real_classifier_scores_mdb023(mias_film):
     assert all(shown[k] == pytest.approx(p[k], abs=0.005) for k in p)
     assert out["decision"].startswith(f"Decision: {out['decide']}")
     assert "case-classifier" in out["head"] and "AUC" in out["tips"]
-    assert ("Classifier says" in out["warning"]) == (out["decide"] != "normal")  # no findings given
+    assert re.search(r"Detector idbll-light .*: top finding score \d\.\d\d \((benign|malignant)\)", out["detector"])
