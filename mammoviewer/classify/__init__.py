@@ -5,7 +5,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+# oneDNN kernels deadlocked now and then when a model ran on a worker thread of a busy machine.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 CLASSES = ("normal", "benign", "malignant")
 

@@ -15,6 +15,8 @@ import os
 
 # TensorFlow's C++ start-up chatter would otherwise land on the CLI's stderr.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# oneDNN kernels deadlocked now and then when the model ran on a worker thread of a busy machine.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 from mammoviewer.detect.detector import (  # noqa: E402
     DetectionCancelled,
