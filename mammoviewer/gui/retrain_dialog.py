@@ -391,6 +391,32 @@ class RetrainLauncher(QObject):
         self.store_path, self.model_path, self.on_switch = store_path, model_path, on_switch
         self.dialog_options = dialog_options
         self.dialog: RetrainDialog | None = None
+        self.history: list[str | None] = []  # models in use before each switch (None: the bundled one)
+        self.restore_action: QAction | None = None
+
+    def switch(self, path: str) -> None:
+        """Use the model at ``path``, remembering the one in use so it can be restored."""
+        self.history.append(self.model_path())
+        self.on_switch(str(path))
+        self._update_restore()
+
+    def restore(self) -> None:
+        """Go back to the model used before the last switch."""
+        if not self.history:
+            return
+        previous = self.history.pop()
+        if previous is None:
+            from mammoviewer.detect.detector import default_model_path
+
+            previous = str(default_model_path())
+        self.on_switch(previous)
+        self._update_restore()
+
+    def _update_restore(self) -> None:
+        if self.restore_action is not None:
+            self.restore_action.setEnabled(bool(self.history))
+            last = self.history[-1] if self.history else None
+            self.restore_action.setStatusTip(f"Go back to {last or 'the bundled model'}")
 
     def open(self) -> RetrainDialog | None:
         if self.dialog is not None and self.dialog.is_running():
@@ -404,7 +430,7 @@ class RetrainLauncher(QObject):
         if self.dialog is not None:
             self.dialog.deleteLater()
         self.dialog = RetrainDialog(self.window, store, self.model_path(), **self.dialog_options)
-        self.dialog.modelSwitchRequested.connect(self.on_switch)
+        self.dialog.modelSwitchRequested.connect(self.switch)
         self.dialog.show()
         return self.dialog
 
@@ -439,6 +465,13 @@ def install_retrain_action(window, store_path: Callable[[], str | None], model_p
     action.launcher = launcher  # type: ignore[attr-defined]  (keeps it reachable for the caller)
     window.actions_by_name[action.objectName()] = action
     _tools_menu(window).addAction(action)
+    restore = QAction("Restore &Previous Model", window)
+    restore.setObjectName("restore_model")
+    restore.setEnabled(False)
+    restore.triggered.connect(lambda *_: launcher.restore())
+    launcher.restore_action = restore
+    window.actions_by_name[restore.objectName()] = restore
+    _tools_menu(window).addAction(restore)
     return action
 
 

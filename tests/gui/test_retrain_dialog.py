@@ -193,3 +193,28 @@ def test_menu_action_opens_the_dialog_and_forwards_the_switch(window, tmp_path, 
         assert switched == [str(tmp_path / "m2" / "model.keras")]
     finally:
         dialog.close()
+
+
+def test_restore_previous_model_goes_back_step_by_step(window, tmp_path):
+    from mammoviewer.detect.detector import default_model_path
+    from mammoviewer.gui.retrain_dialog import install_retrain_action
+
+    in_use: list[str | None] = [None]  # None: the bundled model
+    switched: list[str] = []
+
+    def use(path: str) -> None:
+        switched.append(path)
+        in_use[0] = path
+
+    action = install_retrain_action(window, lambda: str(tmp_path / "review.sqlite"), lambda: in_use[0], use)
+    restore = window.actions_by_name["restore_model"]
+    assert restore in window.menus["tools"].actions() and not restore.isEnabled()
+    action.launcher.switch("/models/a/model.keras")
+    action.launcher.switch("/models/b/model.keras")
+    assert restore.isEnabled() and "/models/a/model.keras" in restore.statusTip()
+    restore.trigger()
+    assert in_use[0] == "/models/a/model.keras" and restore.isEnabled()
+    restore.trigger()
+    assert in_use[0] == str(default_model_path()) and not restore.isEnabled()
+    assert switched == ["/models/a/model.keras", "/models/b/model.keras", "/models/a/model.keras",
+                        str(default_model_path())]
