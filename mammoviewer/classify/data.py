@@ -71,33 +71,7 @@ def make_split(films: list[CaseFilm], folds: int = 5, seed: int = 0) -> dict:
 
     Same scheme as the detector's split, so with the same films and seed the folds are identical.
     """
-    worst: dict[int, str] = {}
-    refs: dict[int, list[str]] = {}
-    for f in films:
-        refs.setdefault(f.patient, []).append(f.ref)
-        worst[f.patient] = max(worst.get(f.patient, "normal"), f.label, key=RANK.__getitem__)
-    rng = np.random.default_rng(seed)
-    buckets: list[list[int]] = [[] for _ in range(folds)]
-    start = 0
-    for stratum in ("malignant", "benign", "normal"):
-        patients = sorted(p for p, w in worst.items() if w == stratum)
-        rng.shuffle(patients)
-        for i, p in enumerate(patients):
-            buckets[(start + i) % folds].append(int(p))
-        start = (start + len(patients)) % folds
-    return {
-        "seed": seed,
-        "stratified_by": "patient's worst finding (normal/benign/malignant)",
-        "folds": [
-            {
-                "fold": k,
-                "patients": sorted(b),
-                "films": sorted(r for p in b for r in refs[p]),
-                "counts": {s: sum(worst[p] == s for p in b) for s in CLASSES},
-            }
-            for k, b in enumerate(buckets)
-        ],
-    }
+    return mias.patient_folds(((f.patient, f.ref, f.label) for f in films), folds, seed)
 
 
 def load_split(path: str | Path) -> dict:

@@ -13,7 +13,7 @@ from mammoviewer.errors import DetectorError, ImageReadError
 from mammoviewer.io import mias
 
 LABELS = ("benign", "malignant")  # class ids 1 and 2; 0 is background
-SEVERITY_RANK = {"normal": 0, "benign": 1, "malignant": 2}
+SEVERITY_RANK = mias.SEVERITY_RANK
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,34 +69,7 @@ def mias_films(images_dir: str | Path, info: str | Path, require_images: bool = 
 
 def make_split(films: list[Film], folds: int = 5, seed: int = 0) -> dict:
     """Patient-level folds stratified by each patient's worst finding (normal/benign/malignant)."""
-    worst: dict[int, str] = {}
-    refs: dict[int, list[str]] = {}
-    for f in films:
-        refs.setdefault(f.patient, []).append(f.ref)
-        w = worst.get(f.patient, "normal")
-        worst[f.patient] = max(w, f.worst, key=SEVERITY_RANK.__getitem__)
-    rng = np.random.default_rng(seed)
-    buckets: list[list[int]] = [[] for _ in range(folds)]
-    start = 0
-    for stratum in ("malignant", "benign", "normal"):
-        patients = sorted(p for p, w in worst.items() if w == stratum)
-        rng.shuffle(patients)
-        for i, p in enumerate(patients):
-            buckets[(start + i) % folds].append(int(p))
-        start = (start + len(patients)) % folds
-    return {
-        "seed": seed,
-        "stratified_by": "patient's worst finding (normal/benign/malignant)",
-        "folds": [
-            {
-                "fold": k,
-                "patients": sorted(b),
-                "films": sorted(r for p in b for r in refs[p]),
-                "counts": {s: sum(worst[p] == s for p in b) for s in ("normal", "benign", "malignant")},
-            }
-            for k, b in enumerate(buckets)
-        ],
-    }
+    return mias.patient_folds(((f.patient, f.ref, f.worst) for f in films), folds, seed)
 
 
 def save_split(split: dict, path: str | Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from mammoviewer.errors import ImageReadError
 
@@ -119,3 +120,44 @@ def films(findings: list[MiasFinding]) -> dict[str, list[MiasFinding]]:
     for f in findings:
         out.setdefault(f.ref, []).append(f)
     return out
+
+
+SEVERITY_RANK = {"normal": 0, "benign": 1, "malignant": 2}
+
+
+def patient_folds(films: Iterable[tuple[int, str, str]], folds: int = 5, seed: int = 0) -> dict:
+    """Patient-level folds stratified by each patient's worst finding.
+
+    ``films`` holds ``(patient, film ref, worst label of the film)`` with labels normal/benign/malignant.
+    Patients of each stratum (malignant, benign, normal) are sorted, shuffled with ``seed`` and dealt
+    round-robin, so both films of a patient always land in the same fold.
+    """
+    import numpy as np
+
+    worst: dict[int, str] = {}
+    refs: dict[int, list[str]] = {}
+    for patient, ref, label in films:
+        refs.setdefault(patient, []).append(ref)
+        worst[patient] = max(worst.get(patient, "normal"), label, key=SEVERITY_RANK.__getitem__)
+    rng = np.random.default_rng(seed)
+    buckets: list[list[int]] = [[] for _ in range(folds)]
+    start = 0
+    for stratum in ("malignant", "benign", "normal"):
+        patients = sorted(p for p, w in worst.items() if w == stratum)
+        rng.shuffle(patients)
+        for i, p in enumerate(patients):
+            buckets[(start + i) % folds].append(int(p))
+        start = (start + len(patients)) % folds
+    return {
+        "seed": seed,
+        "stratified_by": "patient's worst finding (normal/benign/malignant)",
+        "folds": [
+            {
+                "fold": k,
+                "patients": sorted(b),
+                "films": sorted(r for p in b for r in refs[p]),
+                "counts": {s: sum(worst[p] == s for p in b) for s in ("normal", "benign", "malignant")},
+            }
+            for k, b in enumerate(buckets)
+        ],
+    }

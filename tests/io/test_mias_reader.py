@@ -95,3 +95,17 @@ def test_patient_of():
     assert (patient_of("mdb001"), patient_of("mdb002"), patient_of("mdb023"), patient_of("mdb322")) == (1, 1, 12, 161)
     with pytest.raises(ValueError):
         patient_of("img001")
+
+
+def test_patient_folds_keep_patients_whole_and_stratify():
+    from mammoviewer.io.mias import patient_folds
+
+    films = [(p, f"mdb{2 * p - 1:03d}", lab) for p, lab in enumerate(["malignant"] * 5 + ["benign"] * 5 + ["normal"] * 10, 1)]
+    films += [(p, f"mdb{2 * p:03d}", "normal") for p in range(1, 21)]  # each patient's second film is normal
+    split = patient_folds(films, folds=5, seed=0)
+    assert [f["counts"] for f in split["folds"]] == [{"normal": 2, "benign": 1, "malignant": 1}] * 5
+    seen = [p for f in split["folds"] for p in f["patients"]]
+    assert sorted(seen) == list(range(1, 21))  # every patient exactly once
+    for f in split["folds"]:
+        assert sorted(f["films"]) == sorted(r for p in f["patients"] for r in (f"mdb{2*p-1:03d}", f"mdb{2*p:03d}"))
+    assert patient_folds(films, folds=5, seed=0) == split and patient_folds(films, folds=5, seed=1) != split
