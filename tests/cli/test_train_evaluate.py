@@ -3,35 +3,14 @@
 import json
 
 import cv2
-import numpy as np
 import pytest
 
 from mammoviewer.cli import main
 
 
-def _tiny_mias(folder, size=128):
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    rows = ["preamble", ""]
-    for i in range(1, 11):
-        img = rng.normal(110, 12, (size, size)).clip(0, 255)
-        img[:, : size // 6] = 0
-        ref = f"mdb{i:03d}"
-        if i % 5 in (1, 2, 3):
-            x, y, r = int(rng.integers(40, 90)), int(rng.integers(30, 100)), int(rng.integers(7, 13))
-            yy, xx = np.mgrid[0:size, 0:size]
-            img[(xx - x) ** 2 + (yy - (size - y)) ** 2 <= r * r] = 230
-            rows.append(f"{ref} F CIRC {'M' if i % 2 else 'B'} {x} {y} {r}")
-        else:
-            rows.append(f"{ref} F NORM ")
-        cv2.imwrite(str(folder / f"{ref}.png"), img.astype(np.uint8))
-    (folder / "Info.txt").write_text("\r\n".join(rows) + "\r\n")
-    return folder
-
-
 @pytest.mark.slow
-def test_train_then_evaluate_with_plots(tmp_path, capsys):
-    data = _tiny_mias(tmp_path / "mias")
+def test_train_then_evaluate_with_plots(tmp_path, capsys, tiny_mias):
+    data = tiny_mias(tmp_path / "mias")
     out = tmp_path / "model"
     rc = main(["train", "--images", str(data), "--out", str(out), "--epochs", "1", "--steps", "2",
                "--batch-size", "2", "--pixel-mm", "1.6", "--crop", "64", "--fold", "1", "--width", "0.5",

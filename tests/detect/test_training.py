@@ -2,37 +2,13 @@
 
 import json
 
-import cv2
-import numpy as np
 import pytest
 
 from mammoviewer.detect.sampler import CropConfig
 from mammoviewer.detect.training import TrainConfig, train
 
 
-def write_tiny_mias(folder, size=128):
-    """10 films (5 patients) of ``size`` px with bright disks as lesions, and their Info.txt."""
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    rows = ["preamble line", ""]
-    for i in range(1, 11):
-        img = rng.normal(110, 12, (size, size)).clip(0, 255)
-        img[:, : size // 6] = 0
-        ref = f"mdb{i:03d}"
-        if i % 5 in (1, 2, 3):
-            x, y, r = int(rng.integers(40, 90)), int(rng.integers(30, 100)), int(rng.integers(7, 13))
-            yy, xx = np.mgrid[0:size, 0:size]
-            img[(xx - x) ** 2 + (yy - (size - y)) ** 2 <= r * r] = 230
-            sev = "M" if i % 2 else "B"
-            rows.append(f"{ref} F CIRC {sev} {x} {y} {r}")
-        else:
-            rows.append(f"{ref} F NORM ")
-        cv2.imwrite(str(folder / f"{ref}.png"), img.astype(np.uint8))
-    (folder / "Info.txt").write_text("\r\n".join(rows) + "\r\n")
-    return folder
-
-
-def tiny_config(tmp_path, epochs):
+def tiny_config(tmp_path, epochs, write_tiny_mias):
     data = tmp_path / "mias"
     if not data.exists():
         write_tiny_mias(data)
@@ -43,8 +19,8 @@ def tiny_config(tmp_path, epochs):
 
 
 @pytest.mark.slow
-def test_tiny_training_learns_writes_a_card_and_resumes(tmp_path):
-    model_path = train(tiny_config(tmp_path, epochs=2))
+def test_tiny_training_learns_writes_a_card_and_resumes(tmp_path, tiny_mias):
+    model_path = train(tiny_config(tmp_path, 2, tiny_mias))
     card = json.loads((tmp_path / "model" / "model.json").read_text())
     state = json.loads((tmp_path / "ckpt" / "state.json").read_text())
     assert model_path.is_file() and state["epoch"] == 2
@@ -53,7 +29,7 @@ def test_tiny_training_learns_writes_a_card_and_resumes(tmp_path):
     held_out = set(split["folds"][0]["patients"])
     assert held_out and not held_out & set(card["training"]["train_patients"])
 
-    train(tiny_config(tmp_path, epochs=3))  # resumes at epoch 2 from the checkpoint
+    train(tiny_config(tmp_path, 3, tiny_mias))  # resumes at epoch 2 from the checkpoint
     state2 = json.loads((tmp_path / "ckpt" / "state.json").read_text())
     losses = [h["loss"] for h in state2["history"]]
     assert state2["epoch"] == 3 and len(losses) == 3

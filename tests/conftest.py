@@ -1,0 +1,38 @@
+"""Fixtures shared by every test folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+
+def _write_tiny_mias(folder: Path, size: int = 128) -> Path:
+    """10 films (5 patients) of ``size`` px with bright disks as lesions, and their Info.txt (CRLF, y from the bottom)."""
+    import cv2
+    import numpy as np
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    rows = ["preamble line", ""]
+    for i in range(1, 11):
+        img = rng.normal(110, 12, (size, size)).clip(0, 255)
+        img[:, : size // 6] = 0
+        ref = f"mdb{i:03d}"
+        if i % 5 in (1, 2, 3):
+            x, y, r = int(rng.integers(40, 90)), int(rng.integers(30, 100)), int(rng.integers(7, 13))
+            yy, xx = np.mgrid[0:size, 0:size]
+            img[(xx - x) ** 2 + (yy - (size - y)) ** 2 <= r * r] = 230
+            rows.append(f"{ref} F CIRC {'M' if i % 2 else 'B'} {x} {y} {r}")
+        else:
+            rows.append(f"{ref} F NORM ")
+        cv2.imwrite(str(folder / f"{ref}.png"), img.astype(np.uint8))
+    (folder / "Info.txt").write_text("\r\n".join(rows) + "\r\n")
+    return folder
+
+
+@pytest.fixture
+def tiny_mias() -> Callable[..., Path]:
+    """Writer of a tiny synthetic MIAS folder: ``tiny_mias(folder, size=128) -> folder``."""
+    return _write_tiny_mias
