@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     detector = json.loads(Path(a.detector).read_text()) if a.detector else None
     from mammoviewer.classify.data import case_films
 
-    images = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mias"
+    from mammoviewer.io.mias import DEFAULT_MIAS_DIR as images
     labels = {f.ref: f.label_index for f in case_films(images, images / "Info.txt")}
     card["plots"] = cv_plots(cv, detector, Path(a.model_dir), labels)
     if detector is not None:

@@ -18,6 +18,7 @@ import numpy as np
 
 from mammoviewer.classify import data as cdata
 from mammoviewer.classify.metrics import auc
+from mammoviewer.io.mias import DEFAULT_MIAS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("cv")
     ap.add_argument("--detector", action="append", default=None,
                     help="detector model (repeat for several fold models; default: the bundled one)")
-    ap.add_argument("--images", default=str(ROOT.parent / "shared" / "data" / "mias"))
+    ap.add_argument("--images", default=str(DEFAULT_MIAS_DIR))
     ap.add_argument("--out", default=None)
     ap.add_argument("--reuse", default=None, help="earlier compare.json whose detector scores to reuse")
     a = ap.parse_args(argv)

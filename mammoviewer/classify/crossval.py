@@ -24,6 +24,7 @@ from mammoviewer.classify.metrics import CLASSES, summarise
 from mammoviewer.classify.model import ModelSettings
 from mammoviewer.classify.patches import PatchSettings, predict_films, train_patches
 from mammoviewer.classify.training import TrainSettings, predict, settings_dict, train
+from mammoviewer.io.mias import DEFAULT_MIAS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 DETECTOR_SPLIT = ROOT / "models" / "idbll-light" / "split.json"
@@ -95,7 +96,7 @@ def cross_validate(films, y: np.ndarray, split: dict, fit_predict, threshold: fl
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m mammoviewer.classify.crossval", description=__doc__.split("\n")[0])
-    ap.add_argument("--images", default=str(ROOT.parent / "shared" / "data" / "mias"))
+    ap.add_argument("--images", default=str(DEFAULT_MIAS_DIR))
     ap.add_argument("--info", default=None, help="MIAS Info.txt (default: IMAGES/Info.txt)")
     ap.add_argument("--split", default=None, help="split file (default: the detector's, else our own)")
     ap.add_argument("--out", required=True, help="folder for cv.json")

@@ -6,11 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
-DEFAULT_MIAS = "../shared/data/mias"
+from mammoviewer.io.mias import DEFAULT_MIAS_DIR as DEFAULT_MIAS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--images", default=DEFAULT_MIAS, help="MIAS image folder (default: %(default)s)")
+    parser.add_argument("--images", default=str(DEFAULT_MIAS), help="MIAS image folder (default: %(default)s)")
     parser.add_argument("--info", default=None, help="MIAS Info.txt (default: IMAGES/Info.txt)")
     parser.add_argument("--ids", default=None, help="file of film refs (mdbNNN) to evaluate, one per line")
     parser.add_argument("--model", default=None, help="model file or folder (default: the bundled model)")

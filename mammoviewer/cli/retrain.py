@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-DEFAULT_MIAS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mias"
+from mammoviewer.io.mias import DEFAULT_MIAS_DIR as DEFAULT_MIAS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,11 +6,11 @@ import argparse
 import shlex
 import sys
 
-DEFAULT_MIAS = "../shared/data/mias"
+from mammoviewer.io.mias import DEFAULT_MIAS_DIR as DEFAULT_MIAS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--images", default=DEFAULT_MIAS, help="MIAS image folder (default: %(default)s)")
+    parser.add_argument("--images", default=str(DEFAULT_MIAS), help="MIAS image folder (default: %(default)s)")
     parser.add_argument("--info", default=None, help="MIAS Info.txt (default: IMAGES/Info.txt)")
     parser.add_argument("--out", required=True, help="model folder to write, e.g. models/idbll-light")
     parser.add_argument("--backbone", choices=("light", "vgg16"), default="light")

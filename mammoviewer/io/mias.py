@@ -15,6 +15,8 @@ from typing import Iterable
 
 from mammoviewer.errors import ImageReadError
 
+#: where the MIAS films live by default: ``shared/data/mias`` beside the project root
+DEFAULT_MIAS_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "mias"
 MIAS_SIZE = 1024
 MIAS_PIXEL_MM = 0.2
 CLASSES = ("CALC", "CIRC", "SPIC", "MISC", "ARCH", "ASYM", "NORM")
