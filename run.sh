@@ -81,6 +81,7 @@ case "$cmd" in
         ensure_venv; ensure_qt_libs
         ensure_xvfb || say "Xvfb could not be installed; the tests run on Qt's offscreen platform anyway"
         export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+        export PYTHONFAULTHANDLER=1  # a native crash in a test's child process prints its Python stack
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     bench)

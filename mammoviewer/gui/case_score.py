@@ -19,7 +19,7 @@ from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, be
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from mammoviewer.gui.jobs import JobRunner
+from mammoviewer.gui.jobs import TENSORFLOW, JobRunner
 from mammoviewer.gui.review_detection import tensorflow_garbage_here
 from mammoviewer.gui.review_overlay import is_shown
 from mammoviewer.io.image import Image
@@ -171,7 +171,7 @@ class CaseScoreService(QObject):
             self.redraw()
             return
         self._loading = True
-        job = self.jobs.submit(self.factory, channel="classifier-model")
+        job = self.jobs.submit(self.factory, channel="classifier-model", lane=TENSORFLOW)
         job.finished.connect(self._on_loaded)
         job.failed.connect(self._on_load_failed)
         self.redraw()
@@ -217,7 +217,7 @@ class CaseScoreService(QObject):
     def _score(self) -> None:
         if self.classifier is not None and self.key is not None and self._image is not None:
             key = self.key
-            job = self.jobs.submit(_predict, self.classifier, self._image, channel="classify")
+            job = self.jobs.submit(_predict, self.classifier, self._image, channel="classify", lane=TENSORFLOW)
             job.finished.connect(lambda p, k=key: self._on_scored(k, p))
             job.failed.connect(lambda m, k=key: self._on_score_failed(k, m))
         self.redraw()

@@ -14,20 +14,45 @@ error is dropped, so a slow file never overwrites the one the user asked for
 last. A callable that wants progress and cancellation takes them as keyword
 arguments (``submit(fn, ..., with_control=True)`` passes ``progress=`` and
 ``cancel=``), the convention of the Qt-free core.
+
+Jobs on the same *lane* run one at a time, process-wide, whichever runner
+started them: every TensorFlow job (model loads, detection, classification,
+retraining) uses ``lane=TENSORFLOW``, because two threads loading or running
+models at once can crash TensorFlow. A lane is one long-lived Python thread
+(``concurrent.futures``), not a Qt pool thread: the classifier's eager
+TensorFlow kernels crashed (SIGSEGV in conv2d) on Qt pool threads, whose Python
+thread state Qt's binding creates per call, and never on a Python thread. A queue of model jobs never holds up image loading; a job waiting for its
+lane can still be cancelled, and then never starts.
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from typing import Any, Callable
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from mammoviewer.errors import MammoViewerError
 
 _tokens = itertools.count(1)
+
+#: the lane of every job that imports, loads or runs TensorFlow/Keras models
+TENSORFLOW = "tensorflow"
+
+_lanes: dict[str, ThreadPoolExecutor] = {}
+_lanes_guard = threading.Lock()
+
+
+def _lane(name: str) -> ThreadPoolExecutor:
+    """The process-wide one-thread executor of lane ``name`` (created on first use)."""
+    with _lanes_guard:
+        if name not in _lanes:
+            _lanes[name] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lane-{name}")
+        return _lanes[name]
 
 
 class Job(QObject):
@@ -104,24 +129,31 @@ class JobRunner(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
-        self._signals = _WorkerSignals(self)
+        self._signals = _WorkerSignals()  # no parent: a task that outlives its runner still emits safely
         self._signals.result.connect(self._on_result)
         self._signals.error.connect(self._on_error)
         self._signals.progress.connect(self._on_progress)
+        self._lane_futures: set[Future] = set()
         self._jobs: dict[int, Job] = {}
         self._current: dict[str, int] = {}
 
     def submit(self, fn: Callable[..., Any], *args: Any, channel: str = "default",
-               with_control: bool = False, **kwargs: Any) -> Job:
+               with_control: bool = False, lane: str | None = None, **kwargs: Any) -> Job:
         """Run ``fn(*args, **kwargs)`` on a worker thread; returns the job handle.
 
-        A running job on the same ``channel`` is cancelled and its outcome dropped.
+        A running job on the same ``channel`` is cancelled and its outcome dropped;
+        jobs on the same ``lane`` run one after another.
         """
         self.cancel(channel)
         job = Job(channel, self)
         self._jobs[job.token] = job
         self._current[channel] = job.token
-        self.pool.start(_Task(job, self._signals, fn, args, kwargs, with_control))
+        task = _Task(job, self._signals, fn, args, kwargs, with_control)
+        if lane is None:
+            self.pool.start(task)
+        else:
+            self._lane_futures = {f for f in self._lane_futures if not f.done()}
+            self._lane_futures.add(_lane(lane).submit(task.run))
         return job
 
     def current(self, channel: str = "default") -> Job | None:
@@ -142,7 +174,12 @@ class JobRunner(QObject):
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until every worker returned (used on shutdown); True if all did."""
-        return bool(self.pool.waitForDone(msecs))
+        timer = QElapsedTimer()
+        timer.start()
+        pool_done = bool(self.pool.waitForDone(msecs))
+        left_s = max(0.0, (msecs - timer.elapsed()) / 1000.0)
+        _, pending = futures_wait(self._lane_futures, timeout=left_s)
+        return pool_done and not pending
 
     # -- UI-thread relays -------------------------------------------------------------
     def _take(self, token: int) -> Job | None:

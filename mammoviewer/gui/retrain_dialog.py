@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QHBoxLayout, Q
                                QVBoxLayout, QWidget)
 
 from mammoviewer.errors import DetectorError
+from mammoviewer.gui.jobs import TENSORFLOW
 
 CHANNEL = "retrain"
 PROGRESS_STEPS = 1000
@@ -275,10 +276,10 @@ class RetrainDialog(QDialog):
         self.results_table.hide()
         self.result_label.clear()
         self.progress_bar.setValue(0)
-        self.message_label.setText("Starting\u2026")
+        self.message_label.setText("Starting\u2026 (while it runs, detection on other films waits its turn)")
         self._show_state("running")
         job = self.window_.jobs.submit(run_retraining, self.finetune_fn, cfg, self.cancel_event,
-                                       channel=CHANNEL, with_control=True)
+                                       channel=CHANNEL, with_control=True, lane=TENSORFLOW)
         job.progress.connect(self._on_progress)
         job.finished.connect(self._on_finished)
         job.failed.connect(self._on_failed)

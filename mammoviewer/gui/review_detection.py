@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import QObject, Signal
 
-from mammoviewer.gui.jobs import JobRunner
+from mammoviewer.gui.jobs import TENSORFLOW, JobRunner
 from mammoviewer.io.image import Image
 
 #: model findings below this score are not kept (the threshold cannot show lower ones)
@@ -173,7 +173,7 @@ class DetectorService(QObject):
         self._loading = True
         self.stateChanged.emit("Loading detection model\u2026")
         self.busyChanged.emit(True)
-        job = self.jobs.submit(self.factory, channel="model")
+        job = self.jobs.submit(self.factory, channel="model", lane=TENSORFLOW)
         job.finished.connect(self._on_loaded)
         job.failed.connect(self._on_load_failed)
 
@@ -221,7 +221,7 @@ class DetectorService(QObject):
         self.busyChanged.emit(True)
         self.detectionStarted.emit(key)
         job = self.jobs.submit(_run_detection, self.detector, image, self.floor, key, self.sink,
-                               channel="detect", with_control=True)
+                               channel="detect", with_control=True, lane=TENSORFLOW)
         job.finished.connect(lambda found, k=key: self._on_detected(k, found))
         job.failed.connect(lambda message, k=key: self._on_failed(k, message))
 
@@ -232,7 +232,7 @@ class DetectorService(QObject):
             return
         self.prefetching = key
         job = self.jobs.submit(_prefetch, self.detector, loader, path, self.floor, key, self.sink,
-                               channel="prefetch", with_control=True)
+                               channel="prefetch", with_control=True, lane=TENSORFLOW)
         job.finished.connect(self._on_prefetched)
         job.failed.connect(lambda message: self._on_prefetched(None))
 

@@ -122,13 +122,16 @@ def test_a_result_for_a_film_no_longer_shown_is_dropped(qtbot, app, tmp_path):
     service.show_film("a", load_image(films / "a.pgm"))
     qtbot.waitUntil(lambda: "a.pgm" in fake.calls, timeout=5000)
     service.set_findings([], 0.5)
-    with qtbot.waitSignal(service.scored, timeout=5000) as blocker:
-        service.show_film("b", load_image(films / "b.pgm"))
-        service.set_findings([], 0.5)
-    assert blocker.args == ["b"]
-    gate.set()  # a.pgm's late result must not replace b's
+    service.show_film("b", load_image(films / "b.pgm"))  # while a.pgm is still being scored
+    service.set_findings([], 0.5)
+    scored: list[str] = []
+    service.scored.connect(scored.append)
+    gate.set()  # a.pgm's result arrives first (one model job at a time) and must be dropped
+    qtbot.waitUntil(lambda: scored == ["b"], timeout=5000)
+    assert fake.calls == ["a.pgm", "b.pgm"]
     jobs.wait(5000)
     qtbot.wait(50)
+    assert scored == ["b"]
     assert service.probabilities == PROBS["b.pgm"]
     assert view.probabilities_label.text().startswith("normal 0.05")
     assert "Classifier says benign" in view.warning  # no findings on b

@@ -86,3 +86,59 @@ def test_progress_and_cancel_are_passed_to_the_callable(qtbot, runner):
         pass
     assert blocker.args == [True]
     qtbot.waitUntil(lambda: progress == [0, 1, 2], timeout=5000)
+
+
+def test_jobs_on_one_lane_never_overlap_and_other_work_still_runs(qtbot, runner):
+    from mammoviewer.gui.jobs import TENSORFLOW
+
+    gate, inside, overlaps = threading.Event(), [], []
+    lock = threading.Lock()
+
+    def model_work(name):
+        with lock:
+            inside.append(name)
+            if len(inside) > 1:
+                overlaps.append(tuple(inside))
+        gate.wait(10)
+        with lock:
+            inside.remove(name)
+        return name
+
+    first = runner.submit(model_work, "load", channel="model", lane=TENSORFLOW)
+    second = runner.submit(model_work, "detect", channel="detect", lane=TENSORFLOW)
+    third = runner.submit(model_work, "classify", channel="classify", lane=TENSORFLOW)
+    # the lane is busy (and queued), yet an image load on the ordinary pool finishes
+    image = runner.submit(lambda: "pixels", channel="image")
+    with qtbot.waitSignal(image.finished, timeout=10000) as blocker:
+        pass
+    assert blocker.args == ["pixels"]
+    assert first.is_running and second.is_running and third.is_running
+    done: list[str] = []
+    for job in (first, second, third):
+        job.finished.connect(done.append)
+    gate.set()
+    qtbot.waitUntil(lambda: len(done) == 3, timeout=10000)
+    assert sorted(done) == ["classify", "detect", "load"]
+    assert overlaps == []
+
+
+def test_a_job_cancelled_while_waiting_for_its_lane_never_starts(qtbot, runner):
+    from mammoviewer.gui.jobs import TENSORFLOW
+
+    gate, started = threading.Event(), []
+
+    def model_work(name):
+        started.append(name)
+        gate.wait(10)
+        return name
+
+    busy = runner.submit(model_work, "busy", channel="model", lane=TENSORFLOW)
+    waiting = runner.submit(model_work, "waiting", channel="detect", lane=TENSORFLOW)
+    qtbot.waitUntil(lambda: started == ["busy"], timeout=10000)
+    runner.cancel("detect")
+    gate.set()
+    with qtbot.waitSignal(busy.finished, timeout=10000):
+        pass
+    assert runner.wait(10000)
+    assert started == ["busy"]
+    assert waiting.cancelled
