@@ -98,6 +98,50 @@ def cv_plots(cv: dict, detector: dict | None, folder: Path, labels: dict[str, in
     return written
 
 
+def combined_section(card: dict) -> list[str]:
+    """The shipped case score (card block ``case_score``, written by ``classify.combine_fit``)."""
+    block = card.get("case_score")
+    if not block:
+        return []
+    cv = block.get("cross_validation", {})
+    m = cv.get("mean_sd", {})
+
+    def ms(key: str) -> str:
+        v = m.get(key)
+        return f"{v['mean']:.3f} ± {v['sd']:.3f}" if v else "n/a"
+
+    lines = [
+        "### The shipped case score: detector findings + this classifier",
+        "",
+        "`mammoviewer classify`, `mammoviewer evaluate` and the viewer's Case score box give the combined case "
+        "probabilities (`mammoviewer.classify.combined`; `mammoviewer classify --classifier-only` gives this "
+        "network's own):",
+        "",
+        f"- p(abnormal) = sigmoid({block['slope']:.3f} x s {block['intercept']:+.3f}), where s is the sum of the "
+        f"detector's {block.get('top_k', 3)} highest finding scores on the film (every candidate after NMS);",
+        "- p(malignant | abnormal) = this classifier's p(malignant) / (p(benign) + p(malignant));",
+        f"- abnormal when p(abnormal) >= {block.get('threshold', 0.5):.3f} (the 0.8 quantile of the normal films' "
+        "p(abnormal): a specificity target), else normal; an abnormal film is the likelier of benign and malignant.",
+        "",
+        f"Cross-validated on the same patient folds ({cv.get('films', '?')} films): every film is scored by the "
+        "detector fold model and the classifier fold model that never saw its patient, and for each fold the "
+        "logistic rule and its threshold are fitted on the other four folds only. The rule above is then fitted "
+        "on all out-of-fold scores.",
+        "",
+        "| case score | AUC normal vs abnormal | AUC malignant vs rest | accuracy (3 classes) | sensitivity (abnormal) "
+        "| specificity |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| **combined (shipped)** | {ms('auc_normal_vs_abnormal')} | {ms('auc_malignant_vs_rest')} | "
+        f"{ms('accuracy')} | {ms('sensitivity')} | {ms('specificity')} |",
+        "",
+        "Reproduce: python -m mammoviewer.classify.combine_fit --cv .work/classify-cv/p64w32e60/cv.json "
+        "--detector .work/cv/fold0 ... --detector .work/cv/fold4 --out combine.json --card "
+        "models/case-classifier/card.json",
+        "",
+    ]
+    return lines
+
+
 def markdown(cv: dict, card: dict, compare: dict[str, dict], notes: list[str], detector: dict | None = None) -> str:
     s = cv["settings"]
     cm = cv["pooled"]["confusion_matrix"]["rows_true_columns_predicted"]
@@ -131,7 +175,10 @@ def markdown(cv: dict, card: dict, compare: dict[str, dict], notes: list[str], d
            "else the likelier of benign and malignant."
            if s.get("spec_target") is not None else "Fixed in advance, not tuned on validation films."),
         "",
-        "### 5-fold patient-level cross-validation (mean ± sd over folds)",
+    ]
+    lines += combined_section(card)
+    lines += [
+        "### 5-fold patient-level cross-validation of the classifier alone (mean ± sd over folds)",
         "",
         head,
         "|" + " --- |" * (len(KEYS) + 1),

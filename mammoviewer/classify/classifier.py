@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from mammoviewer.classify.combined import CombinedRule
 from mammoviewer.classify.metrics import CLASSES
 from mammoviewer.errors import DetectorError
 from mammoviewer.io.image import Image
@@ -46,6 +47,8 @@ class CaseClassifier:
     patches: dict = field(default_factory=dict)
     path: str = ""
     card: dict = field(default_factory=dict)
+    #: the shipped case score combines this model with the detector's findings (None: this model alone)
+    combined: CombinedRule | None = None
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "CaseClassifier":
@@ -84,6 +87,7 @@ class CaseClassifier:
             threshold=float(card.get("operating_threshold", 0.5)),
             path=str(model_file),
             card=card,
+            combined=CombinedRule.from_card(card),
         )
 
     def predict_array(self, x: np.ndarray) -> np.ndarray:

@@ -16,12 +16,15 @@ def evaluate_classifier(
     ids: list[str] | None = None,
     model=None,
     plots_dir: str | Path | None = None,
+    detector=None,
 ) -> dict:
     """Score every film (or ``ids``) of ``info_path`` found in ``images_dir``; JSON-ready figures.
 
     ``model`` is a ``CaseClassifier``, a model path, or None for the bundled model. With
     ``plots_dir``, ``classifier_roc_normal_vs_abnormal.png`` and ``classifier_roc_malignant_vs_rest.png``
     are written there. The result warns when some films were in the model's training set.
+    With a ``detector`` and a classifier whose card has the combined rule, the figures are those
+    of the shipped case score (``mammoviewer.classify.combined``), as ``mammoviewer classify`` gives.
     """
     from mammoviewer.classify.classifier import CaseClassifier
     from mammoviewer.classify.preprocess import prepare
@@ -31,10 +34,16 @@ def evaluate_classifier(
     films = cdata.case_films(images_dir, info_path, ids)
     x = np.stack([prepare(load_image(f.path), clf.pixel_mm, clf.size).pixels for f in films])
     p = clf.predict_array(x)
+    threshold, case_score = clf.threshold, "classifier"
+    if clf.combined is not None and detector is not None:
+        rule = clf.combined
+        found = [[d.score for d in detector.detect(load_image(f.path), threshold=0.0)] for f in films]
+        p = np.array([[rule.probabilities(s, dict(zip(CLASSES, pi)))[c] for c in CLASSES] for s, pi in zip(found, p)])
+        threshold, case_score = rule.threshold, f"combined with {detector.name} {detector.version}"
     y = np.array([f.label_index for f in films])
     out = {
-        "model": {"name": clf.name, "version": clf.version, "path": clf.path},
-        **summarise(y, p, clf.threshold),
+        "model": {"name": clf.name, "version": clf.version, "path": clf.path, "case_score": case_score},
+        **summarise(y, p, threshold),
         "films_per_class": {c: int((y == i).sum()) for i, c in enumerate(CLASSES)},
         "probabilities": {f.ref: dict(zip(CLASSES, map(float, pi))) for f, pi in zip(films, p)},
     }

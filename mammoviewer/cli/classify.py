@@ -1,5 +1,10 @@
 """``mammoviewer classify``: normal / benign / malignant probabilities per film.
 
+The shipped case score combines the case classifier with the detector's findings when the
+classifier's card carries the rule (``mammoviewer.classify.combined``): cross-validation showed
+the detector's strongest findings rank films better than the classifier alone.
+``--classifier-only`` gives the classifier's own probabilities.
+
 ``--json`` prints ``{"model": {...}, "images": [{"path", "probabilities": {"normal", "benign",
 "malignant"}}]}``. An unreadable file gives one stderr line naming it; the others are still
 classified and the exit status is 2.
@@ -19,6 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="IMAGE", help="image files (PGM, DICOM, PNG, TIFF)")
     parser.add_argument("--model", default=None, metavar="M",
                         help="model folder or .keras file (default: the bundled models/case-classifier)")
+    parser.add_argument("--detector", default=None, metavar="D",
+                        help="detector for the combined case score (default: the bundled models/idbll-light)")
+    parser.add_argument("--classifier-only", action="store_true",
+                        help="the classifier's own probabilities, without the detector's findings")
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu"), help="detector device")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -28,17 +38,28 @@ def run(args: argparse.Namespace) -> int:
     from mammoviewer.io import load_image
 
     clf = CaseClassifier.load(args.model)  # DetectorError -> one line, exit 2 (dispatcher)
+    rule, detector = (None if args.classifier_only else clf.combined), None
+    model = {"name": clf.name, "version": clf.version, "case_score": "classifier"}
+    if rule is not None:
+        from mammoviewer.detect import Detector
+
+        detector = Detector.load(args.detector, device=args.device)
+        model.update(case_score="combined", detector={"name": detector.name, "version": detector.version},
+                     device=detector.device)
     results, failed = [], False
     for path in args.paths:
         try:
-            probs = clf.predict(load_image(path))
+            image = load_image(path)
+            probs = clf.predict(image)
+            if rule is not None and detector is not None:
+                probs = rule.probabilities([d.score for d in detector.detect(image, threshold=0.0)], probs)
         except ImageReadError as exc:
             failed = True
             print(f"mammoviewer: error: {exc}", file=sys.stderr)
             continue
         results.append({"path": path, "probabilities": probs})
     if args.json:
-        print(json.dumps({"model": {"name": clf.name, "version": clf.version}, "images": results}))
+        print(json.dumps({"model": model, "images": results}))
     else:
         for r in results:
             p = r["probabilities"]

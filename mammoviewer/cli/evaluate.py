@@ -69,12 +69,13 @@ def _plots(result, out_dir: str, prefix: str = "") -> list[str]:
     return written
 
 
-def _classification(args, films) -> dict:
-    """Case-classifier figures on the same films (see ``mammoviewer.classify.evaluate``)."""
+def _classification(args, films, detector) -> dict:
+    """Case-score figures on the same films (see ``mammoviewer.classify.evaluate``)."""
     from mammoviewer.classify.evaluate import evaluate_classifier
 
     return evaluate_classifier(args.images, args.info or str(Path(args.images) / "Info.txt"),
-                               ids=[f.ref for f in films], model=args.classifier, plots_dir=args.plots)
+                               ids=[f.ref for f in films], model=args.classifier, plots_dir=args.plots,
+                               detector=detector)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         if args.plots:
             doc["plots"] = _plots(result, args.plots)
         if not args.no_classifier:
-            doc["classification"] = _classification(args, films)
+            doc["classification"] = _classification(args, films, detector)
         print(json.dumps(ev.clean(doc), indent=1))
         return 0
 

@@ -42,20 +42,43 @@ def top_finding(findings: Iterable[Finding]) -> Finding | None:
     return max(scored, key=lambda f: f.score) if scored else None
 
 
-def disagreement(decision: str, findings_above_threshold: int) -> str | None:
-    """A one-line warning when the classifier's ``decision`` and the count of findings above
+def disagreement(decision: str, findings_above_threshold: int, who: str = "Classifier") -> str | None:
+    """A one-line warning when the case ``decision`` (of ``who``) and the count of findings above
     the threshold disagree, else None."""
     if decision in ("benign", "malignant") and findings_above_threshold == 0:
-        return f"Classifier says {decision}, but no finding is above the threshold"
+        return f"{who} says {decision}, but no finding is above the threshold"
     if decision == "normal" and findings_above_threshold > 0:
         n = findings_above_threshold
-        return f"Classifier says normal, but {n} finding{'s are' if n != 1 else ' is'} above the threshold"
+        return f"{who} says normal, but {n} finding{'s are' if n != 1 else ' is'} above the threshold"
     return None
 
 
 def probabilities_text(probabilities: dict[str, float]) -> str:
     """E.g. ``"normal 0.21 · benign 0.33 · malignant 0.46"``."""
     return " \u00b7 ".join(f"{c} {probabilities[c]:.2f}" for c in CLASSES)
+
+
+def model_scores(findings: Iterable[Finding]) -> list[float]:
+    """The detector's own scores of its findings on the film (whatever the reader did since)."""
+    return [f.original_score if f.original_score is not None else f.score
+            for f in findings if f.source == "model" and (f.original_score is not None or f.score is not None)]
+
+
+def combined_tooltip(card: dict) -> str:
+    """How the combined case score is made, with its cross-validated figures from the card."""
+    block = card.get("case_score") or {}
+    text = (f"Case probabilities: p(abnormal) from the sum of the detector's {block.get('top_k', 3)} highest finding "
+            f"scores (the model's scores, before any correction), split into benign and malignant by the case "
+            f"classifier's ratio.")
+    try:
+        cv = block["cross_validation"]["mean_sd"]
+        a, m = cv["auc_normal_vs_abnormal"], cv["auc_malignant_vs_rest"]
+        text += (f" On unseen patients (5-fold patient-level cross-validation) AUC normal vs abnormal "
+                 f"{a['mean']:.2f} \u00b1 {a['sd']:.2f}, malignant vs rest {m['mean']:.2f} \u00b1 {m['sd']:.2f}"
+                 f" (models/case-classifier/CARD.md).")
+    except (KeyError, TypeError):
+        pass
+    return text + " Scores, not diagnoses."
 
 
 def comparison_tooltip(card: dict) -> str:
@@ -158,7 +181,9 @@ class CaseScoreService(QObject):
         self._loading = False
         self.key: str | None = None
         self._image: Image | None = None
-        self.probabilities: dict[str, float] | None = None
+        self.probabilities: dict[str, float] | None = None  # the classifier's own
+        #: what the box shows: the combined case score (or the classifier's own without a rule)
+        self.case_probabilities: dict[str, float] | None = None
         self._failed: str | None = None  # scoring of the shown film failed
         self._findings: list[Finding] = []
         self._findings_ready = False
@@ -193,7 +218,7 @@ class CaseScoreService(QObject):
         """Score ``image`` (store key ``key``); None clears. A running scoring is superseded."""
         self.jobs.cancel("classify")
         self.key, self._image = key, image
-        self.probabilities, self._failed = None, None
+        self.probabilities, self.case_probabilities, self._failed = None, None, None
         self._findings, self._findings_ready = [], False
         self._score()
 
@@ -268,13 +293,26 @@ class CaseScoreService(QObject):
         if self.probabilities is None:
             view.show_state(f"{head}: scoring\u2026", None, "", det_text, tip, None)
             return
-        decision = c.decide(self.probabilities)
-        abnormal = 1.0 - self.probabilities["normal"]
-        side = "\u2265" if abnormal >= c.threshold else "<"
-        decision_text = f"Decision: {decision} (abnormal score {abnormal:.2f} {side} its threshold {c.threshold:.3f})"
+        rule = getattr(c, "combined", None)
+        if rule is not None:
+            if not self._findings_ready:
+                view.show_state(f"Case score ({head} + detector): waiting for the findings\u2026", None, "",
+                                det_text, tip, None)
+                return
+            shown, decide, threshold = rule.probabilities(model_scores(self._findings), self.probabilities), \
+                rule.decide, rule.threshold
+            head, tip = f"Case score ({det_name.lower()} findings + {head.lower()}):", combined_tooltip(c.card)
+        else:
+            shown, decide, threshold = self.probabilities, c.decide, c.threshold
+            head = f"{head} (weaker than the detector, see tooltip):"
+        self.case_probabilities = dict(shown)
+        decision = decide(shown)
+        abnormal = 1.0 - shown["normal"]
+        side = "\u2265" if abnormal >= threshold else "<"
+        decision_text = f"Decision: {decision} (abnormal score {abnormal:.2f} {side} its threshold {threshold:.3f})"
         warning = None
         if self._findings_ready:
-            warning = disagreement(decision, len(counted_findings(self._findings, self._threshold)))
-        view.show_state(f"{head} (weaker than the detector, see tooltip):", self.probabilities, decision_text,
-                        det_text, tip, warning)
+            warning = disagreement(decision, len(counted_findings(self._findings, self._threshold)),
+                                   "Case score" if rule is not None else "Classifier")
+        view.show_state(head, shown, decision_text, det_text, tip, warning)
         view.classifier_label.setToolTip(tip)

@@ -30,7 +30,7 @@ def film() -> Path:
 
 def _check_schema(doc: dict, paths: list[str]) -> None:
     assert set(doc) == {"model", "images"}
-    assert set(doc["model"]) == {"name", "version"}
+    assert {"name", "version", "case_score"} <= set(doc["model"])
     assert [im["path"] for im in doc["images"]] == paths
     for im in doc["images"]:
         assert set(im) == {"path", "probabilities"}
@@ -47,6 +47,26 @@ def test_classify_json_schema_on_a_real_film(film: Path, capsys) -> None:
     _check_schema(doc, [str(film), str(film)])
     assert doc["images"][0] == doc["images"][1]  # deterministic
     assert doc["model"]["name"] == "case-classifier"
+
+
+def test_the_case_score_combines_the_detector_with_the_classifier(film: Path, capsys) -> None:
+    from mammoviewer.classify.classifier import CaseClassifier
+    from mammoviewer.detect import Detector
+    from mammoviewer.io import load_image
+
+    assert main(["classify", str(film), "--json"]) == 0
+    combined = json.loads(capsys.readouterr().out)
+    assert main(["classify", str(film), "--json", "--classifier-only"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert combined["model"]["case_score"] == "combined" and alone["model"]["case_score"] == "classifier"
+    assert combined["model"]["detector"]["name"] == "idbll-light"
+    clf = CaseClassifier.load(None)
+    image = load_image(film)
+    scores = [d.score for d in Detector.load(None, device="cpu").detect(image, threshold=0.0)]
+    p, own = combined["images"][0]["probabilities"], alone["images"][0]["probabilities"]
+    assert own == pytest.approx(clf.predict(image), abs=1e-6)
+    assert p == pytest.approx(clf.combined.probabilities(scores, own), abs=1e-6)
+    assert p != pytest.approx(own, abs=1e-3)
 
 
 def test_bad_file_is_one_error_line_and_the_rest_is_classified(film: Path, tmp_path: Path) -> None:

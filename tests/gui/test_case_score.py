@@ -170,10 +170,14 @@ wait_for_findings(review)
 settled = wait_for_case_score(review)
 service, view = review.case_score, review.panel.case_score
 c = service.classifier
-print(json.dumps({"settled": settled, "p": service.probabilities, "row": view.probabilities_label.text(),
+from mammoviewer.gui.case_score import model_scores
+expected = c.combined.probabilities(model_scores(review.findings()), service.probabilities) if c.combined else None
+print(json.dumps({"settled": settled, "p": service.case_probabilities, "row": view.probabilities_label.text(),
+                  "classifier_p": service.probabilities, "expected": expected,
+                  "combined": c.combined is not None,
                   "decision": view.decision_label.text(), "head": view.classifier_label.text(),
                   "detector": view.detector_label.text(),
-                  "decide": c.decide(service.probabilities) if c and service.probabilities else None,
+                  "decide": (c.combined or c).decide(service.case_probabilities) if service.case_probabilities else None,
                   "tips": view.classifier_label.toolTip() + view.detector_label.toolTip()}))
 window.close()
 window.jobs.wait(10000)
@@ -204,5 +208,9 @@ def test_the_real_classifier_scores_mdb023(mias_film, tmp_path):
     assert shown.keys() == p.keys() and sum(shown.values()) == pytest.approx(1.0, abs=0.015)
     assert all(shown[k] == pytest.approx(p[k], abs=0.005) for k in p)
     assert out["decision"].startswith(f"Decision: {out['decide']}")
+    # the bundled card carries the combined rule: the box shows detector + classifier, not the classifier alone
+    assert out["combined"] and p == pytest.approx(out["expected"], abs=1e-9)
+    assert p["malignant"] / (p["benign"] + p["malignant"]) == pytest.approx(
+        out["classifier_p"]["malignant"] / (out["classifier_p"]["benign"] + out["classifier_p"]["malignant"]), abs=1e-9)
     assert "case-classifier" in out["head"] and "AUC" in out["tips"]
     assert re.search(r"Detector idbll-light .*: top finding score \d\.\d\d \((benign|malignant)\)", out["detector"])

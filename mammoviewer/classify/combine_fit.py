@@ -1,0 +1,121 @@
+"""Fit and cross-validate the combined case score (``mammoviewer.classify.combined``).
+
+Every film is scored by the detector fold model that never saw its patient and by the
+classifier's out-of-fold probabilities (``crossval`` output), so every feature is out of fold.
+For each fold the logistic rule and its operating point are fitted on the other four folds
+only and scored on the held-out fold; the rule written to the card is then fitted on all films::
+
+    python -m mammoviewer.classify.combine_fit --cv .work/classify-cv/p64w32e60/cv.json \\
+        --detector .work/cv/fold0 ... --detector .work/cv/fold4 --out combine.json \\
+        [--card models/case-classifier/card.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from mammoviewer.classify import data as cdata
+from mammoviewer.classify.combined import CARD_KEY, CombinedRule, fit_logistic
+from mammoviewer.classify.compare import held_out_fold
+from mammoviewer.classify.metrics import CLASSES, summarise
+from mammoviewer.io.mias import DEFAULT_MIAS_DIR
+
+#: operating point: this quantile of the fitting films' normal p(abnormal) (specificity target 0.8)
+NORMAL_QUANTILE = 0.8
+METRICS = ("auc_normal_vs_abnormal", "auc_malignant_vs_rest", "accuracy", "sensitivity", "specificity")
+
+
+def detector_scores(detector_paths: list[str], films: list[cdata.CaseFilm]) -> dict[str, tuple[int, list[float]]]:
+    """``{ref: (fold, every candidate score)}`` from the fold model that held each film's fold out."""
+    from mammoviewer.detect import Detector
+    from mammoviewer.io import load_image
+
+    out: dict[str, tuple[int, list[float]]] = {}
+    detectors = []
+    for path in detector_paths:
+        det = Detector.load(path, device="cpu")
+        fold, trained_on = held_out_fold(det.card)
+        if fold is None:
+            raise SystemExit(f"{path}: its card names no held-out fold; only cross-validation models can be used")
+        detectors.append((fold, trained_on, det))
+    for fold, trained_on, det in detectors:
+        for film in films:
+            if film.ref in out or (trained_on is not None and film.patient in trained_on):
+                continue
+            out[film.ref] = (fold, [d.score for d in det.detect(load_image(film.path), threshold=0.0)])
+    return out
+
+
+def _rule(scores: list[list[float]], labels: np.ndarray, top_k: int) -> CombinedRule:
+    probe = CombinedRule(slope=1.0, intercept=0.0, top_k=top_k)
+    x = [probe.detector_score(s) for s in scores]
+    slope, intercept = fit_logistic(x, labels > 0)
+    rule = CombinedRule(slope=slope, intercept=intercept, top_k=top_k)
+    normal_p = [rule.p_abnormal(s) for s, y in zip(scores, labels) if y == 0]
+    return CombinedRule(slope, intercept, top_k, float(np.quantile(normal_p, NORMAL_QUANTILE)))
+
+
+def cross_validate(features: dict[str, tuple[int, list[float], dict[str, float], int]], top_k: int = 3) -> dict:
+    """Per-fold figures of the rule fitted on the other folds; ``features``: ref -> (fold, scores, classifier p, label)."""
+    refs = sorted(features)
+    folds = np.array([features[r][0] for r in refs])
+    labels = np.array([features[r][3] for r in refs])
+    per_fold = []
+    for k in sorted(set(folds.tolist())):
+        train = [i for i in range(len(refs)) if folds[i] != k]
+        test = [i for i in range(len(refs)) if folds[i] == k]
+        rule = _rule([features[refs[i]][1] for i in train], labels[train], top_k)
+        probs = np.array([[rule.probabilities(features[refs[i]][1], features[refs[i]][2])[c] for c in CLASSES]
+                          for i in test])
+        figures = summarise(labels[test], probs, rule.threshold)
+        figures.update(fold=int(k), rule=rule.to_card())
+        per_fold.append(figures)
+    mean_sd = {m: {"mean": float(np.mean([f[m] for f in per_fold])),
+                   "sd": float(np.std([f[m] for f in per_fold], ddof=1)) if len(per_fold) > 1 else 0.0}
+               for m in METRICS}
+    final = _rule([features[r][1] for r in refs], labels, top_k)
+    return {"folds": per_fold, "mean_sd": mean_sd, "rule": final.to_card(), "films": len(refs),
+            "top_k": top_k, "normal_quantile": NORMAL_QUANTILE}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m mammoviewer.classify.combine_fit", description=__doc__.split("\n")[0])
+    ap.add_argument("--cv", required=True, help="classifier cross-validation JSON (out-of-fold probabilities)")
+    ap.add_argument("--detector", action="append", required=True, help="detector fold model (repeat per fold)")
+    ap.add_argument("--images", default=str(DEFAULT_MIAS_DIR))
+    ap.add_argument("--info", default=None)
+    ap.add_argument("--top-k", type=int, default=3)
+    ap.add_argument("--out", required=True, help="where to write the figures (JSON)")
+    ap.add_argument("--card", default=None, help="write the final rule and figures into this card.json")
+    args = ap.parse_args(argv)
+    cv = json.loads(Path(args.cv).read_text())
+    oof = cv["out_of_fold_probabilities"]
+    films = cdata.case_films(args.images, args.info or str(Path(args.images) / "Info.txt"), ids=sorted(oof["films"]))
+    scores = detector_scores(args.detector, films)
+    rank = {c: i for i, c in enumerate(CLASSES)}
+    features = {f.ref: (scores[f.ref][0], scores[f.ref][1], dict(zip(oof["classes"], oof["films"][f.ref])), rank[f.label])
+                for f in films if f.ref in scores}
+    result = cross_validate(features, args.top_k)
+    result["detectors"] = list(args.detector)
+    result["classifier_cv"] = str(args.cv)
+    Path(args.out).write_text(json.dumps(result, indent=1))
+    for m, v in result["mean_sd"].items():
+        print(f"{m}: {v['mean']:.3f} ± {v['sd']:.3f}")
+    print("rule:", result["rule"])
+    if args.card:
+        card_path = Path(args.card)
+        card = json.loads(card_path.read_text())
+        card[CARD_KEY] = dict(result["rule"], cross_validation={"mean_sd": result["mean_sd"], "films": result["films"],
+                                                               "folds": [{m: f[m] for m in (*METRICS, "fold")}
+                                                                         for f in result["folds"]]})
+        card_path.write_text(json.dumps(card, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""The shipped case score: the detector's findings and the case classifier, combined.
+
+In 5-fold patient-level cross-validation the detector's strongest findings rank films better
+than the classifier (see ``models/case-classifier/CARD.md``), so the case probabilities are:
+
+* p(abnormal) = sigmoid(slope * s + intercept), where ``s`` is the sum of the ``top_k``
+  highest finding scores of the detector on the film (every candidate after NMS, any label);
+  slope and intercept are a logistic fit to out-of-fold detector scores;
+* p(malignant | abnormal) = the classifier's p(malignant) / (p(benign) + p(malignant)).
+
+So normal = 1 - p(abnormal), malignant = p(abnormal) * ratio, benign = the rest. The rule
+lives in the classifier's card under ``"case_score"``; a card without it means the
+classifier's own probabilities are the case score. Pure numpy: no model here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Iterable, Mapping
+
+from mammoviewer.errors import DetectorError
+
+CARD_KEY = "case_score"
+
+
+@dataclass(frozen=True)
+class CombinedRule:
+    """How detector finding scores and classifier probabilities become case probabilities."""
+
+    slope: float
+    intercept: float
+    top_k: int = 3
+    #: operating point on p(abnormal) (a specificity target on the fitting films)
+    threshold: float = 0.5
+
+    @classmethod
+    def from_card(cls, card: Mapping) -> "CombinedRule | None":
+        """The card's rule, None when it has none; ``DetectorError`` when it is malformed."""
+        block = card.get(CARD_KEY)
+        if block is None:
+            return None
+        try:
+            rule = cls(slope=float(block["slope"]), intercept=float(block["intercept"]),
+                       top_k=int(block.get("top_k", 3)), threshold=float(block.get("threshold", 0.5)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DetectorError(f"model card: malformed {CARD_KEY!r} block ({exc})") from exc
+        if rule.top_k < 1 or not all(map(math.isfinite, (rule.slope, rule.intercept, rule.threshold))):
+            raise DetectorError(f"model card: {CARD_KEY!r} block out of range ({block})")
+        return rule
+
+    def to_card(self) -> dict:
+        return asdict(self)
+
+    def detector_score(self, finding_scores: Iterable[float]) -> float:
+        """Sum of the ``top_k`` highest finding scores (0 for a film without candidates)."""
+        return float(sum(sorted((float(s) for s in finding_scores), reverse=True)[: self.top_k]))
+
+    def p_abnormal(self, finding_scores: Iterable[float]) -> float:
+        z = self.slope * self.detector_score(finding_scores) + self.intercept
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+    def probabilities(self, finding_scores: Iterable[float], classifier: Mapping[str, float]) -> dict[str, float]:
+        """``{"normal", "benign", "malignant"}`` summing to 1 (see the module docstring)."""
+        abnormal = self.p_abnormal(finding_scores)
+        lesion = float(classifier["benign"]) + float(classifier["malignant"])
+        ratio = float(classifier["malignant"]) / lesion if lesion > 0 else 0.5
+        malignant = abnormal * ratio
+        return {"normal": 1.0 - abnormal, "benign": abnormal - malignant, "malignant": malignant}
+
+    def decide(self, probabilities: Mapping[str, float]) -> str:
+        """"normal" below the operating point, else the likelier of benign and malignant."""
+        if 1.0 - probabilities["normal"] < self.threshold:
+            return "normal"
+        return "malignant" if probabilities["malignant"] > probabilities["benign"] else "benign"
+
+
+def fit_logistic(x: Iterable[float], positive: Iterable[bool], iterations: int = 5000,
+                 step: float = 0.5) -> tuple[float, float]:
+    """(slope, intercept) of a one-feature logistic regression (plain gradient descent, no penalty)."""
+    import numpy as np
+
+    xs = np.asarray(list(x), dtype=np.float64)
+    t = np.asarray(list(positive), dtype=np.float64)
+    if xs.size == 0 or t.min() == t.max():
+        raise ValueError("need films of both kinds to fit the case score")
+    a = b = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(a * xs + b)))
+        g = p - t
+        a -= step * float((g * xs).mean())
+        b -= step * float(g.mean())
+    return a, b
