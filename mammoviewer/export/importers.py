@@ -88,7 +88,7 @@ def _find_image(images_dir: Path, ref: str) -> Path | None:
 
 def import_mias(store: ReviewStore, info_path: str | Path, images_dir: str | Path) -> ImportSummary:
     """Import a MIAS ``Info.txt``; films are ``images_dir/<ref>.png`` (or .pgm, ...)."""
-    info_path, images_dir = Path(info_path), Path(images_dir).absolute()
+    info_path, images_dir = Path(info_path), Path(images_dir).expanduser().absolute()
     if not images_dir.is_dir():
         raise ExportError(f"{images_dir}: images folder does not exist")
     try:
@@ -151,7 +151,7 @@ def import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Pat
     Images are ``images_dir/<file_name>``; width/height come from the JSON or the file.
     ``attributes`` finding_type, status, note, score and extras (``mias_class``) are kept.
     """
-    coco_json, images_dir = Path(coco_json), Path(images_dir).absolute()
+    coco_json, images_dir = Path(coco_json), Path(images_dir).expanduser().absolute()
     data = _load_json(coco_json)
     try:
         cats = {c["id"]: c["name"] for c in data.get("categories", [])}

@@ -151,3 +151,19 @@ def test_a_drawn_box_stays_inside_the_image(overlay, image_view):
                device_pos(image_view, FILM_COLS + 40, FILM_ROWS + 40), Qt.MouseButton.LeftButton)
     assert len(drawn) == 1
     assert drawn[0].x1 <= FILM_COLS and drawn[0].y1 <= FILM_ROWS
+
+
+def test_captions_of_nested_boxes_do_not_cover_each_other(overlay, image_view):
+    outer = _finding((40, 60, 200, 180), "malignant", 0.9)
+    middle = _finding((45, 66, 150, 150), "benign", 0.8)
+    inner = _finding((48, 70, 120, 120), "malignant", 0.7)
+    overlay.threshold = 0.5
+    overlay.set_findings([outer, middle, inner])
+    rects = [overlay.boxes[f.id].caption.sceneBoundingRect() for f in (outer, middle, inner)]
+    assert all(r.width() > 0 for r in rects)
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+    assert overlay.boxes[outer.id].caption_spot == "above"
+    # zooming in changes the captions' size in image pixels: they are placed again, still apart
+    image_view.view_box.scaleBy((0.5, 0.5))
+    rects = [overlay.boxes[f.id].caption.sceneBoundingRect() for f in (outer, middle, inner)]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
