@@ -134,4 +134,20 @@ def test_retrain_with_original_films_scores_old_and_new_on_the_held_out_films(tm
     card = json.loads((out / "model.json").read_text())
     assert card["retraining"]["heldout_patients"] == [1]
     assert card["retraining"]["before"]["lesions"] == 2  # mdb001 and mdb002 each have one located finding
-    assert card["retraining"]["not_worse"] in (True, False)
+    r = card["retraining"]
+    expected = (r["after"]["froc"]["1"] >= r["before"]["froc"]["1"] - 1e-9
+                and r["after"]["map_voc"] >= r["before"]["map_voc"] - 1e-9)
+    assert r["not_worse"] is expected and report.not_worse is expected
+
+
+def test_not_worse_needs_both_sensitivity_and_map_to_hold():
+    from mammoviewer.detect.finetune import FinetuneReport
+
+    def report(before, after):
+        return FinetuneReport(Path("m"), before, after, reviewed_films=1, truth_boxes=1, hard_negatives=0)
+
+    base = {"froc": {"1": 0.5}, "map_voc": 0.10}
+    assert report(base, {"froc": {"1": 0.5}, "map_voc": 0.10}).not_worse  # equal is not worse
+    assert report(base, {"froc": {"1": 0.6}, "map_voc": 0.12}).not_worse
+    assert not report(base, {"froc": {"1": 0.4}, "map_voc": 0.20}).not_worse
+    assert not report(base, {"froc": {"1": 0.7}, "map_voc": 0.05}).not_worse
