@@ -65,8 +65,11 @@ def main() -> int:
     mi = det.last_input
     x = mi.array[None, :, :, None].astype("float32")
     t_fwd = _median_time(lambda: det._forward(x), args.repeats)
-    print(f"light SSD, whole film in one pass ({x.shape[2]}x{x.shape[1]} at {det.pixel_size_mm} mm): "
-          f"forward {t_fwd * 1000:.1f} ms, detect() end to end {t_full * 1000:.1f} ms (median of {args.repeats})")
+    passes = 1 + len(det.tta)
+    how = f"film + {', '.join(det.tta)} averaged: {passes} forward passes" if det.tta else "one forward pass"
+    print(f"light SSD, whole film ({x.shape[2]}x{x.shape[1]} at {det.pixel_size_mm} mm; {how}): "
+          f"one forward pass {t_fwd * 1000:.1f} ms, detect() end to end {t_full * 1000:.1f} ms "
+          f"(median of {args.repeats})")
 
     vgg = build_ssd("vgg16")  # random weights: cost only
     f = tf.function(lambda t: vgg(t, training=False), reduce_retracing=True)

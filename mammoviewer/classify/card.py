@@ -124,7 +124,9 @@ def combined_section(card: dict) -> list[str]:
         "p(abnormal): a specificity target), else normal; an abnormal film is the likelier of benign and malignant.",
         "",
         f"Cross-validated on the same patient folds ({cv.get('films', '?')} films): every film is scored by the "
-        "detector fold model and the classifier fold model that never saw its patient, and for each fold the "
+        "detector fold model" + (f" (with the test-time flips {', '.join(block['detector_tta'])}, as the bundled "
+                                 "detector runs)" if block.get("detector_tta") else "")
+        + " and the classifier fold model that never saw its patient, and for each fold the "
         "logistic rule and its threshold are fitted on the other four folds only. The rule above is then fitted "
         "on all out-of-fold scores.",
         "",
@@ -135,7 +137,7 @@ def combined_section(card: dict) -> list[str]:
         f"{ms('accuracy')} | {ms('sensitivity')} | {ms('specificity')} |",
         "",
         "Reproduce: python -m mammoviewer.classify.combine_fit --cv .work/classify-cv/p64w32e60/cv.json "
-        "--detector .work/cv/fold0 ... --detector .work/cv/fold4 --out combine.json --card "
+        "--detector .work/cv/fold0 ... --detector .work/cv/fold4 --tta hflip --out combine.json --card "
         "models/case-classifier/card.json",
         "",
     ]

@@ -6,7 +6,7 @@ For each fold the logistic rule and its operating point are fitted on the other 
 only and scored on the held-out fold; the rule written to the card is then fitted on all films::
 
     python -m mammoviewer.classify.combine_fit --cv .work/classify-cv/p64w32e60/cv.json \\
-        --detector .work/cv/fold0 ... --detector .work/cv/fold4 --out combine.json \\
+        --detector .work/cv/fold0 ... --detector .work/cv/fold4 --tta hflip --out combine.json \\
         [--card models/case-classifier/card.json]
 """
 
@@ -30,8 +30,10 @@ NORMAL_QUANTILE = 0.8
 METRICS = ("auc_normal_vs_abnormal", "auc_malignant_vs_rest", "accuracy", "sensitivity", "specificity")
 
 
-def detector_scores(detector_paths: list[str], films: list[cdata.CaseFilm]) -> dict[str, tuple[int, list[float]]]:
-    """``{ref: (fold, every candidate score)}`` from the fold model that held each film's fold out."""
+def detector_scores(detector_paths: list[str], films: list[cdata.CaseFilm],
+                    tta: tuple[str, ...] | None = None) -> dict[str, tuple[int, list[float]]]:
+    """``{ref: (fold, every candidate score)}`` from the fold model that held each film's fold out
+    (with test-time flips ``tta``; None keeps each model card's)."""
     from mammoviewer.detect import Detector
     from mammoviewer.io import load_image
 
@@ -39,6 +41,8 @@ def detector_scores(detector_paths: list[str], films: list[cdata.CaseFilm]) -> d
     detectors = []
     for path in detector_paths:
         det = Detector.load(path, device="cpu")
+        if tta is not None:
+            det.tta = tta
         fold, trained_on = held_out_fold(det.card)
         if fold is None:
             raise SystemExit(f"{path}: its card names no held-out fold; only cross-validation models can be used")
@@ -90,18 +94,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--images", default=str(DEFAULT_MIAS_DIR))
     ap.add_argument("--info", default=None)
     ap.add_argument("--top-k", type=int, default=3)
+    ap.add_argument("--tta", default=None, help="test-time flips of the detector, as the bundled card has them "
+                                                 "(comma list, e.g. hflip; 'none' for none)")
     ap.add_argument("--out", required=True, help="where to write the figures (JSON)")
     ap.add_argument("--card", default=None, help="write the final rule and figures into this card.json")
     args = ap.parse_args(argv)
     cv = json.loads(Path(args.cv).read_text())
     oof = cv["out_of_fold_probabilities"]
     films = cdata.case_films(args.images, args.info or str(Path(args.images) / "Info.txt"), ids=sorted(oof["films"]))
-    scores = detector_scores(args.detector, films)
+    tta = None if args.tta is None else tuple(t for t in args.tta.split(",") if t and t != "none")
+    scores = detector_scores(args.detector, films, tta)
     rank = {c: i for i, c in enumerate(CLASSES)}
     features = {f.ref: (scores[f.ref][0], scores[f.ref][1], dict(zip(oof["classes"], oof["films"][f.ref])), rank[f.label])
                 for f in films if f.ref in scores}
     result = cross_validate(features, args.top_k)
     result["detectors"] = list(args.detector)
+    result["detector_tta"] = list(tta) if tta is not None else None
     result["classifier_cv"] = str(args.cv)
     Path(args.out).write_text(json.dumps(result, indent=1))
     for m, v in result["mean_sd"].items():
@@ -110,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.card:
         card_path = Path(args.card)
         card = json.loads(card_path.read_text())
-        card[CARD_KEY] = dict(result["rule"], cross_validation={"mean_sd": result["mean_sd"], "films": result["films"],
+        card[CARD_KEY] = dict(result["rule"], detector_tta=result["detector_tta"], cross_validation={"mean_sd": result["mean_sd"], "films": result["films"],
                                                                "folds": [{m: f[m] for m in (*METRICS, "fold")}
                                                                          for f in result["folds"]]})
         card_path.write_text(json.dumps(card, indent=1) + "\n")

@@ -15,6 +15,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ids", default=None, help="file of film refs (mdbNNN) to evaluate, one per line")
     parser.add_argument("--model", default=None, help="model file or folder (default: the bundled model)")
     parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    parser.add_argument("--tta", default=None, metavar="FLIPS",
+                        help="test-time flips averaged with the film, overriding the model card: a comma list "
+                             "of hflip, vflip, rot180, or 'none'")
     parser.add_argument("--folds", type=int, default=None,
                         help="cross-validate: evaluate CV_DIR/foldK/model.keras on fold K of the split")
     parser.add_argument("--cv-dir", default=".work/cv", help="folder of the fold models (default: %(default)s)")
@@ -69,6 +72,20 @@ def _plots(result, out_dir: str, prefix: str = "") -> list[str]:
     return written
 
 
+def _with_tta(detector, tta: str | None):
+    """``detector`` with the ``--tta`` flips (None keeps the card's)."""
+    from mammoviewer.detect.postprocess import FLIPS
+    from mammoviewer.errors import DetectorError
+
+    if tta is not None:
+        flips = tuple(t for t in tta.split(",") if t and t != "none")
+        unknown = [t for t in flips if t not in FLIPS]
+        if unknown:
+            raise DetectorError(f"--tta: unknown flip {unknown[0]!r} (choose from {', '.join(FLIPS)} or none)")
+        detector.tta = flips
+    return detector
+
+
 def _classification(args, films, detector) -> dict:
     """Case-score figures on the same films (see ``mammoviewer.classify.evaluate``)."""
     from mammoviewer.classify.evaluate import evaluate_classifier
@@ -88,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
     films = _films(args)
     if args.folds is None:
-        detector = Detector.load(args.model, device=args.device)
+        detector = _with_tta(Detector.load(args.model, device=args.device), args.tta)
         result = ev.predict_films(detector, films)
         summary = ev.evaluate(result)
         seen = set(detector.card.get("training", {}).get("train_patients", []))
@@ -108,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     per_fold, pooled = [], ev.FilmResult([], [], 0, 0.0)
     for k, fold in enumerate(split["folds"]):
         fold_films = [f for f in films if f.ref in set(fold["films"])]
-        detector = Detector.load(ev.fold_model_path(args.cv_dir, k), device=args.device)
+        detector = _with_tta(Detector.load(ev.fold_model_path(args.cv_dir, k), device=args.device), args.tta)
         seen = set(detector.card.get("training", {}).get("train_patients", []))
         if any(mias.patient_of(f.ref) in seen for f in fold_films):
             raise DetectorError(f"fold {k}: the fold model was trained on patients of its validation fold")
@@ -121,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
     doc = {
         "folds": args.folds,
         "cv_dir": args.cv_dir,
+        "tta": list(detector.tta),
         "mean_sd_over_folds": ev.aggregate_folds(per_fold),
         "pooled": ev.evaluate(pooled),
         "per_fold": per_fold,
@@ -133,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
         card["threshold_note"] = (f"score giving <= 1 false positive per image on the pooled {args.folds}-fold "
                                   "validation predictions")
         card["metrics"] = ev.clean({k: doc[k] for k in ("mean_sd_over_folds", "pooled")})
+        card["tta"] = list(detector.tta)  # the bundled model runs as it was evaluated
         card_path.write_text(json.dumps(card, indent=1) + "\n")
     print(json.dumps(ev.clean(doc), indent=1))
     return 0

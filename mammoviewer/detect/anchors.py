@@ -90,6 +90,37 @@ def _anchors_cached(height: int, width: int, spec: AnchorSpec) -> np.ndarray:
     return np.concatenate(out, axis=0)
 
 
+def flip_index(anchors: np.ndarray, width: int, height: int, horizontal: bool, vertical: bool) -> np.ndarray:
+    """For each anchor, the index of its image under a left-right (``horizontal``) and/or top-bottom
+    (``vertical``) flip of a ``width`` x ``height`` input (anchor sets of :func:`generate_anchors`
+    are symmetric under both)."""
+    def key(a: np.ndarray) -> list[tuple]:
+        return [tuple(r) for r in np.round(a * 4).astype(np.int64)]
+
+    x0, y0, x1, y1 = (anchors[:, i] for i in range(4))
+    if horizontal:
+        x0, x1 = width - x1, width - x0
+    if vertical:
+        y0, y1 = height - y1, height - y0
+    position = {k: i for i, k in enumerate(key(anchors))}
+    try:
+        return np.array([position[k] for k in key(np.stack([x0, y0, x1, y1], axis=1))], dtype=np.int64)
+    except KeyError as exc:
+        raise ValueError(f"anchors are not flip-symmetric for a {width} x {height} input") from exc
+
+
+def flip_index_for(height: int, width: int, spec: AnchorSpec, horizontal: bool, vertical: bool) -> np.ndarray:
+    """:func:`flip_index` of the anchors of an input of ``height x width`` (cached per input size)."""
+    return _flip_index_cached(int(height), int(width), spec, bool(horizontal), bool(vertical))
+
+
+@lru_cache(maxsize=16)
+def _flip_index_cached(height: int, width: int, spec: AnchorSpec, horizontal: bool, vertical: bool) -> np.ndarray:
+    index = flip_index(_anchors_cached(height, width, spec), width, height, horizontal, vertical)
+    index.setflags(write=False)
+    return index
+
+
 def count_anchors(height: int, width: int, spec: AnchorSpec = AnchorSpec()) -> int:
     return sum(
         int(np.prod(feature_shape(height, width, s))) * spec.per_location for s in spec.strides

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mammoviewer.detect.anchors import AnchorSpec, generate_anchors
-from mammoviewer.detect.postprocess import PostConfig, postprocess
+from mammoviewer.detect.anchors import AnchorSpec, flip_index_for, generate_anchors
+from mammoviewer.detect.postprocess import FLIPS, PostConfig, merge_flipped, postprocess
 from mammoviewer.detect.preprocess import ModelInput, prepare, to_original_frame
 from mammoviewer.errors import DetectorError
 from mammoviewer.io.image import Image
@@ -93,6 +93,11 @@ class Detector:
                                max_detections=int(card.get("max_detections", 100)),
                                cross_class_iou=None if cross is None else float(cross),
                                score_mode=str(card.get("score_mode", "class")))
+        #: test-time augmentation (card ``"tta"``): flips of the film whose outputs are averaged with its own
+        self.tta: tuple[str, ...] = tuple(card.get("tta") or ())
+        if any(t not in FLIPS for t in self.tta):
+            raise DetectorError(f"{path}: unknown test-time augmentation {self.tta!r} in the model card "
+                                f"(known: {', '.join(FLIPS)})")
         self._device = device
         self._fn = None
         self._lock = threading.Lock()
@@ -151,9 +156,17 @@ class Detector:
         mi = prepare(image, self.pixel_size_mm, self.spec.multiple)
         self.last_input = mi
         check()
-        raw = self._forward(mi.array[None, :, :, None].astype(np.float32))[0]
+        x = mi.array[None, :, :, None].astype(np.float32)
+        flips = [FLIPS[t] for t in self.tta]
+        x = np.concatenate([x] + [x[:, ::-1 if v else 1, ::-1 if h else 1] for h, v in flips], axis=0)
+        out = self._forward(np.ascontiguousarray(x))
         check()
-        anchors = generate_anchors(mi.array.shape[0], mi.array.shape[1], self.spec)
+        height, width = mi.array.shape
+        anchors = generate_anchors(height, width, self.spec)
+        raw = out[0]
+        if flips:
+            raw = merge_flipped(raw, [(o, flip_index_for(height, width, self.spec, h, v), h, v)
+                                      for o, (h, v) in zip(out[1:], flips)], len(self.labels) + 1)
         cfg = PostConfig(score_threshold=float(threshold), nms_iou=self.post.nms_iou,
                          pre_nms_top_k=self.post.pre_nms_top_k, max_detections=self.post.max_detections,
                          cross_class_iou=self.post.cross_class_iou, score_mode=self.post.score_mode)

@@ -29,6 +29,26 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+#: test-time flips: name -> (left-right, top-bottom)
+FLIPS = {"hflip": (True, False), "vflip": (False, True), "rot180": (True, True)}
+
+
+def merge_flipped(raw: np.ndarray, flipped: list[tuple[np.ndarray, np.ndarray, bool, bool]],
+                  num_classes: int = 3) -> np.ndarray:
+    """Test-time augmentation: average the raw output on the film with the raw outputs on flipped
+    copies, anchor by anchor. ``flipped`` holds (raw output, ``anchors.flip_index`` of that flip,
+    left-right, top-bottom). Class logits are averaged; a flipped x (y) offset changes sign."""
+    total = raw.astype(np.float64).copy()
+    for out, index, horizontal, vertical in flipped:
+        f = out[index].astype(np.float64)
+        if horizontal:
+            f[:, num_classes] *= -1.0  # offsets are (dx, dy, dw, dh) relative to the anchor
+        if vertical:
+            f[:, num_classes + 1] *= -1.0
+        total += f
+    return total / (1 + len(flipped))
+
+
 def postprocess(raw: np.ndarray, anchors: np.ndarray, num_classes: int = 3,
                 variances: tuple[float, float] = bx.VARIANCES,
                 cfg: PostConfig = PostConfig()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -75,3 +75,38 @@ def test_load_errors_are_detector_errors(tmp_path):
         Detector.load(tmp_path, device="cpu")
     with pytest.raises(DetectorError, match="unknown device"):
         Detector.load(device="tpu")
+
+
+def test_mirror_averaging_gives_the_same_findings_on_a_film_and_its_mirror_image(detector):
+    """With left-right test-time flips the detector is exactly mirror-equivariant."""
+    film = _film()
+    mirrored = Image(path="mirrored", format="png", pixels=np.ascontiguousarray(film.pixels[:, ::-1]), bits_stored=8,
+                     pixel_spacing_mm=film.pixel_spacing_mm)
+    shipped = detector.tta
+    assert shipped == ("hflip",)  # the bundled card turns the mirror pass on
+    try:
+        detector.tta = ()
+        plain = detector.detect(film, threshold=0.05)
+        detector.tta = ("hflip",)
+        a = detector.detect(film, threshold=0.05)
+        b = detector.detect(mirrored, threshold=0.05)
+    finally:
+        detector.tta = shipped
+    assert a and [round(d.score, 4) for d in a] != [round(d.score, 4) for d in plain]
+    width = film.pixels.shape[1]
+    assert len(a) == len(b)
+    for d in a:  # each finding on the film has its mirror image among the findings on the mirrored film
+        assert any(abs((width - e.box[2]) - d.box[0]) < 0.5 and abs(e.box[1] - d.box[1]) < 0.5
+                   and abs(e.score - d.score) < 1e-3 and e.label == d.label for e in b), d
+
+
+def test_an_unknown_test_time_flip_in_the_card_is_refused(tmp_path):
+    import json
+    import shutil
+
+    folder = tmp_path / "m"
+    shutil.copytree(default_model_path().parent, folder)
+    card = json.loads((folder / "model.json").read_text())
+    (folder / "model.json").write_text(json.dumps(dict(card, tta=["rot90"])))
+    with pytest.raises(DetectorError, match="unknown test-time augmentation"):
+        Detector.load(folder, device="cpu")

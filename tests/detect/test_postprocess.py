@@ -60,3 +60,41 @@ def test_lesion_score_mode_keeps_the_likelier_class_scored_by_lesion_probability
     np.testing.assert_allclose(boxes, ANCHORS[[2, 0]])
     with pytest.raises(ValueError, match="unknown score_mode"):
         postprocess(_raw(), ANCHORS, cfg=PostConfig(score_mode="max"))
+
+
+def test_flip_index_is_an_involution_that_mirrors_the_anchors():
+    from mammoviewer.detect.anchors import AnchorSpec, flip_index, generate_anchors
+
+    m = AnchorSpec().multiple
+    height, width = 2 * m, 3 * m
+    anchors = generate_anchors(height, width, AnchorSpec())
+    for h, v in ((True, False), (False, True), (True, True)):
+        index = flip_index(anchors, width, height, h, v)
+        assert np.array_equal(index[index], np.arange(len(anchors)))
+        image = anchors[index]
+        if h:
+            assert np.allclose(image[:, 0], width - anchors[:, 2]) and np.allclose(image[:, 2], width - anchors[:, 0])
+        if v:
+            assert np.allclose(image[:, 1], height - anchors[:, 3]) and np.allclose(image[:, 3], height - anchors[:, 1])
+
+
+def test_merging_the_output_of_an_equivariant_model_changes_nothing():
+    from mammoviewer.detect.anchors import AnchorSpec, flip_index, generate_anchors
+    from mammoviewer.detect.postprocess import merge_flipped
+
+    side = 2 * AnchorSpec().multiple
+    anchors = generate_anchors(side, side, AnchorSpec())
+    rng = np.random.default_rng(0)
+    raw = rng.normal(size=(len(anchors), 3 + 4))
+    flipped = []
+    for h, v in ((True, False), (False, True), (True, True)):
+        index = flip_index(anchors, side, side, h, v)
+        out = raw[index].copy()  # what a flip-equivariant model says on the flipped film
+        out[:, 3] *= -1 if h else 1
+        out[:, 4] *= -1 if v else 1
+        flipped.append((out, index, h, v))
+    assert np.allclose(merge_flipped(raw, flipped, 3), raw)
+    # a model that ignores the flip is averaged: the logits are the mean over the four outputs
+    same = [(raw.copy(), idx, h, v) for _, idx, h, v in flipped]
+    merged = merge_flipped(raw, same, 3)
+    assert np.allclose(merged[:, :3], np.mean([raw[:, :3]] + [raw[idx, :3] for _, idx, _, _ in same], axis=0))
