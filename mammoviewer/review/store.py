@@ -1,6 +1,6 @@
 """The review store: images, findings, corrections and model runs in SQLite.
 
-This is the only module that speaks SQL. The file is opened in WAL mode with
+This module and its table definitions (``review.schema``) are the only ones that speak SQL. The file is opened in WAL mode with
 ``synchronous=FULL`` and foreign keys on; every edit is committed in its own
 ``BEGIN IMMEDIATE`` transaction at once, so an application crash never loses a
 committed edit and never corrupts the file. Two windows (or processes) may write
@@ -24,75 +24,20 @@ from typing import Any
 from mammoviewer.errors import StoreError
 from mammoviewer.review.records import (
     REVIEW_STATES,
-    Box,
     Correction,
     Finding,
     FindingChange,
     ImageRecord,
 )
-
-SCHEMA_VERSION = 1
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-_SCHEMA = """
-CREATE TABLE schema_version (version INTEGER NOT NULL);
-CREATE TABLE images (
-    key TEXT PRIMARY KEY,
-    width INTEGER NOT NULL CHECK (width > 0),
-    height INTEGER NOT NULL CHECK (height > 0),
-    review_state TEXT NOT NULL DEFAULT 'unreviewed'
-        CHECK (review_state IN ('unreviewed', 'in progress', 'reviewed')),
-    pixel_spacing_mm REAL,
-    note TEXT NOT NULL DEFAULT '',
-    metadata TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE findings (
-    id TEXT PRIMARY KEY,
-    image_key TEXT NOT NULL REFERENCES images(key) ON DELETE CASCADE,
-    x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,
-    label TEXT NOT NULL CHECK (label IN ('benign', 'malignant')),
-    finding_type TEXT,
-    score REAL,
-    source TEXT NOT NULL CHECK (source IN ('model', 'reader', 'import')),
-    status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'rejected')),
-    note TEXT NOT NULL DEFAULT '',
-    model_name TEXT,
-    model_version TEXT,
-    original_box TEXT,
-    original_label TEXT,
-    original_score REAL,
-    edited INTEGER NOT NULL DEFAULT 0,
-    attributes TEXT NOT NULL DEFAULT '{}',
-    CHECK (x1 > x0 AND y1 > y0)
-);
-CREATE INDEX findings_by_image ON findings(image_key);
-CREATE TABLE corrections (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    image_key TEXT NOT NULL REFERENCES images(key) ON DELETE CASCADE,
-    finding_id TEXT NOT NULL,
-    action TEXT NOT NULL,
-    before TEXT,
-    after TEXT,
-    time TEXT NOT NULL,
-    user TEXT NOT NULL
-);
-CREATE INDEX corrections_by_image ON corrections(image_key);
-CREATE TABLE model_runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    image_key TEXT NOT NULL REFERENCES images(key) ON DELETE CASCADE,
-    model_name TEXT NOT NULL,
-    model_version TEXT NOT NULL,
-    time TEXT NOT NULL,
-    threshold REAL,
-    n_findings INTEGER NOT NULL
-);
-"""
-
-_FINDING_COLS = (
-    "id, image_key, x0, y0, x1, y1, label, finding_type, score, source, status, note, "
-    "model_name, model_version, original_box, original_label, original_score, edited, attributes"
+from mammoviewer.review.schema import (
+    FINDING_COLS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    SQLITE_MAGIC,
+    change_json,
+    finding_row,
+    row_finding,
 )
-
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
@@ -103,31 +48,6 @@ def _user() -> str:
         return getpass.getuser()
     except Exception:  # no login name (some containers): still record something
         return "unknown"
-
-
-def _finding_row(f: Finding) -> tuple[Any, ...]:
-    ob = json.dumps(list(f.original_box.as_tuple())) if f.original_box else None
-    return (
-        f.id, f.image_key, *f.box.as_tuple(), f.label, f.finding_type, f.score, f.source,
-        f.status, f.note, f.model_name, f.model_version, ob, f.original_label,
-        f.original_score, int(f.edited), json.dumps(f.attributes, sort_keys=True),
-    )  # fmt: skip
-
-
-def _row_finding(row: tuple[Any, ...]) -> Finding:
-    (fid, key, x0, y0, x1, y1, label, ftype, score, source, status, note, mname, mver,
-     ob, olabel, oscore, edited, attrs) = row  # fmt: skip
-    return Finding(
-        id=fid, image_key=key, box=Box(x0, y0, x1, y1), label=label, finding_type=ftype,
-        score=score, source=source, status=status, note=note, model_name=mname,
-        model_version=mver, original_box=Box.of(json.loads(ob)) if ob else None,
-        original_label=olabel, original_score=oscore, edited=bool(edited),
-        attributes=json.loads(attrs),
-    )  # fmt: skip
-
-
-def _json(f: Finding | None) -> str | None:
-    return json.dumps(f.to_json(), sort_keys=True) if f is not None else None
 
 
 class ReviewStore:
@@ -161,7 +81,7 @@ class ReviewStore:
                     head = fh.read(16)
             except OSError as exc:
                 raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-            if head and head != _SQLITE_MAGIC:
+            if head and head != SQLITE_MAGIC:
                 raise StoreError(f"{path}: not a review store (not an SQLite file)")
         elif not path.parent.is_dir():
             raise StoreError(f"{path}: folder {path.parent} does not exist")
@@ -212,7 +132,7 @@ class ReviewStore:
         if not tables:
             with self._write("create"):
                 if not self._tables():  # another process may have just created it
-                    for stmt in filter(str.strip, _SCHEMA.split(";")):
+                    for stmt in filter(str.strip, SCHEMA.split(";")):
                         c.execute(stmt)
                     c.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
         row = c.execute("SELECT MAX(version) FROM schema_version").fetchone()
@@ -320,22 +240,22 @@ class ReviewStore:
     def findings(self, image_key: str | None = None) -> list[Finding]:
         """Current findings of one image (or all), in insertion order."""
         if image_key is None:
-            rows = self._read(f"SELECT {_FINDING_COLS} FROM findings ORDER BY image_key, rowid")
+            rows = self._read(f"SELECT {FINDING_COLS} FROM findings ORDER BY image_key, rowid")
         else:
             rows = self._read(
-                f"SELECT {_FINDING_COLS} FROM findings WHERE image_key = ? ORDER BY rowid", (image_key,)
+                f"SELECT {FINDING_COLS} FROM findings WHERE image_key = ? ORDER BY rowid", (image_key,)
             )
-        return [_row_finding(r) for r in rows]
+        return [row_finding(r) for r in rows]
 
     def finding(self, finding_id: str) -> Finding | None:
-        rows = self._read(f"SELECT {_FINDING_COLS} FROM findings WHERE id = ?", (finding_id,))
-        return _row_finding(rows[0]) if rows else None
+        rows = self._read(f"SELECT {FINDING_COLS} FROM findings WHERE id = ?", (finding_id,))
+        return row_finding(rows[0]) if rows else None
 
     def _apply(self, c: sqlite3.Connection, change: FindingChange, time: str) -> None:
         f = change.finding
         if change.kind != "insert":
-            rows = c.execute(f"SELECT {_FINDING_COLS} FROM findings WHERE id = ?", (f.id,)).fetchall()
-            current = _row_finding(rows[0]) if rows else None
+            rows = c.execute(f"SELECT {FINDING_COLS} FROM findings WHERE id = ?", (f.id,)).fetchall()
+            current = row_finding(rows[0]) if rows else None
             if current != change.before:
                 raise StoreError(
                     f"{self.path}: finding {f.id} was changed elsewhere (another window?); "
@@ -345,8 +265,8 @@ class ReviewStore:
             if c.execute("SELECT 1 FROM findings WHERE id = ?", (f.id,)).fetchone():
                 raise StoreError(f"{self.path}: finding {f.id} already exists")
             try:
-                c.execute(f"INSERT INTO findings ({_FINDING_COLS}) VALUES ({', '.join('?' * 19)})",
-                          _finding_row(f))  # fmt: skip
+                c.execute(f"INSERT INTO findings ({FINDING_COLS}) VALUES ({', '.join('?' * 19)})",
+                          finding_row(f))  # fmt: skip
             except sqlite3.IntegrityError as exc:
                 raise StoreError(f"{self.path}: cannot add finding to {f.image_key!r} ({exc}); "
                                  "add the image first") from exc  # fmt: skip
@@ -355,13 +275,13 @@ class ReviewStore:
         else:
             if change.before.image_key != f.image_key:  # type: ignore[union-attr]
                 raise StoreError(f"{self.path}: a finding cannot move to another image")
-            cols = [s.strip() for s in _FINDING_COLS.split(",")][1:]
+            cols = [s.strip() for s in FINDING_COLS.split(",")][1:]
             c.execute(f"UPDATE findings SET {', '.join(x + '=?' for x in cols)} WHERE id = ?",
-                      (*_finding_row(f)[1:], f.id))  # fmt: skip
+                      (*finding_row(f)[1:], f.id))  # fmt: skip
         c.execute(
             "INSERT INTO corrections (image_key, finding_id, action, before, after, time, user) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (f.image_key, f.id, change.action, _json(change.before), _json(change.after), time,
+            (f.image_key, f.id, change.action, change_json(change.before), change_json(change.after), time,
              self.user),
         )  # fmt: skip
 
@@ -398,10 +318,10 @@ class ReviewStore:
                  action: str) -> None:  # fmt: skip
         time = _now()
         rows = c.execute(
-            f"SELECT {_FINDING_COLS} FROM findings WHERE image_key=? AND source=? AND edited=0 "
+            f"SELECT {FINDING_COLS} FROM findings WHERE image_key=? AND source=? AND edited=0 "
             "AND status='pending' ORDER BY rowid", (image_key, source)
         ).fetchall()  # fmt: skip
-        for old in map(_row_finding, rows):
+        for old in map(row_finding, rows):
             self._apply(c, FindingChange(f"{action} remove", old, None), time)
         for f in new:
             if f.image_key != image_key:
