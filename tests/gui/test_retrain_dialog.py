@@ -153,7 +153,7 @@ def test_a_failure_is_reported_in_the_dialog(make_dialog, qtbot):
 
 def test_output_folder_never_the_bundled_models(make_dialog, tmp_path):
     from mammoviewer.detect.detector import default_model_path
-    from mammoviewer.gui.retrain_dialog import default_output_dir, output_problem
+    from mammoviewer.gui.retrain_job import default_output_dir, output_problem
 
     bundled = default_model_path().parent
     assert output_problem(bundled, None) is not None
