@@ -17,6 +17,7 @@ def evaluate_classifier(
     model=None,
     plots_dir: str | Path | None = None,
     detector=None,
+    detector_scores: dict[str, list[float]] | None = None,
 ) -> dict:
     """Score every film (or ``ids``) of ``info_path`` found in ``images_dir``; JSON-ready figures.
 
@@ -24,7 +25,8 @@ def evaluate_classifier(
     ``plots_dir``, ``classifier_roc_normal_vs_abnormal.png`` and ``classifier_roc_malignant_vs_rest.png``
     are written there. The result warns when some films were in the model's training set.
     With a ``detector`` and a classifier whose card has the combined rule, the figures are those
-    of the shipped case score (``mammoviewer.classify.combined``), as ``mammoviewer classify`` gives.
+    of the shipped case score (``mammoviewer.classify.combined``), as ``mammoviewer classify`` gives;
+    ``detector_scores`` (film ref -> every candidate's score) reuses detections already made.
     """
     from mammoviewer.classify.classifier import CaseClassifier
     from mammoviewer.classify.preprocess import prepare
@@ -37,7 +39,9 @@ def evaluate_classifier(
     threshold, case_score = clf.threshold, "classifier"
     if clf.combined is not None and detector is not None:
         rule = clf.combined
-        found = [[d.score for d in detector.detect(load_image(f.path), threshold=0.0)] for f in films]
+        known = detector_scores or {}
+        found = [known[f.ref] if f.ref in known else [d.score for d in detector.detect(load_image(f.path), threshold=0.0)]
+                 for f in films]
         p = np.array([[rule.probabilities(s, dict(zip(CLASSES, pi)))[c] for c in CLASSES] for s, pi in zip(found, p)])
         threshold, case_score = rule.threshold, f"combined with {detector.name} {detector.version}"
     y = np.array([f.label_index for f in films])

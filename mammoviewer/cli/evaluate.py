@@ -86,13 +86,17 @@ def _with_tta(detector, tta: str | None):
     return detector
 
 
-def _classification(args, films, detector) -> dict:
-    """Case-score figures on the same films (see ``mammoviewer.classify.evaluate``)."""
+def _classification(args, films, detector, result) -> dict:
+    """Case-score figures on the same films (see ``mammoviewer.classify.evaluate``), from the
+    detections ``result`` already made on them."""
     from mammoviewer.classify.evaluate import evaluate_classifier
 
+    scores: dict[str, list[float]] = {f.ref: [] for f in films}
+    for p in result.predictions:
+        scores[p.film].append(p.score)
     return evaluate_classifier(args.images, args.info or str(Path(args.images) / "Info.txt"),
                                ids=[f.ref for f in films], model=args.classifier, plots_dir=args.plots,
-                               detector=detector)
+                               detector=detector, detector_scores=scores)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         if args.plots:
             doc["plots"] = _plots(result, args.plots)
         if not args.no_classifier:
-            doc["classification"] = _classification(args, films, detector)
+            doc["classification"] = _classification(args, films, detector, result)
         print(json.dumps(ev.clean(doc), indent=1))
         return 0
 

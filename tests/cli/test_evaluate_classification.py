@@ -31,6 +31,11 @@ def test_evaluate_adds_classification_figures_and_roc_plots(tmp_path, capsys):
     assert "used to train" in c["warning"]  # the bundled classifier saw these patients: said, not hidden
     assert (tmp_path / "classifier_roc_normal_vs_abnormal.png").stat().st_size > 1000
     assert (tmp_path / "froc.png").is_file()
+    # the figures are those of the shipped case score: the same probabilities as `mammoviewer classify`
+    assert c["model"]["case_score"] == "combined with idbll-light 1.1"
+    assert main(["classify", str(MIAS / "mdb023.png"), "--json"]) == 0
+    shipped = json.loads(capsys.readouterr().out)["images"][0]["probabilities"]
+    assert c["probabilities"]["mdb023"] == pytest.approx(shipped, abs=1e-6)
 
 
 def test_no_classifier_flag_leaves_the_detector_figures_alone(tmp_path, capsys):
