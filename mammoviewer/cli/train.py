@@ -26,6 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pixel-mm", type=float, default=0.4, help="model pixel size in mm")
     parser.add_argument("--crop", type=int, default=256, help="training crop side in model pixels")
     parser.add_argument("--width", type=float, default=1.0, help="channel multiplier of the light backbone")
+    parser.add_argument("--inputs", default="film",
+                        help="input planes, comma-separated, film first: film, or film,tophat to add a plane of "
+                             "small bright spots (calcifications) found at twice the model's resolution")
     parser.add_argument("--cache-dir", default=".work/idbll-cache")
     parser.add_argument("--checkpoint-dir", default=None, help="resumable checkpoint (default under .work/checkpoints)")
     parser.add_argument("--name", default=None)
@@ -42,11 +45,18 @@ def run(args: argparse.Namespace) -> int:
     fold = None if str(args.fold).lower() in ("none", "all") else int(args.fold)
     if args.epochs < 1 or args.steps < 1 or args.batch_size < 1:
         raise DetectorError("--epochs, --steps and --batch-size must be positive")
+    from mammoviewer.detect.preprocess import INPUTS
+
+    inputs = tuple(p.strip() for p in str(args.inputs).split(",") if p.strip())
+    if not inputs or inputs[0] != "film" or any(p not in INPUTS for p in inputs) or len(set(inputs)) != len(inputs):
+        raise DetectorError(f"--inputs {args.inputs!r}: give film first, then any of {', '.join(INPUTS[1:])}")
+    if args.backbone == "vgg16" and inputs != ("film",):
+        raise DetectorError("--inputs: the vgg16 backbone takes the film alone")
     cfg = TrainConfig(
         images=args.images, info=args.info or str(Path(args.images) / "Info.txt"), out=args.out,
         backbone=args.backbone, epochs=args.epochs, steps_per_epoch=args.steps, batch_size=args.batch_size,
         learning_rate=args.lr, seed=args.seed, fold=fold, folds=args.folds, split=args.split,
-        pixel_mm=args.pixel_mm, width=args.width, cache_dir=args.cache_dir,
+        pixel_mm=args.pixel_mm, width=args.width, inputs=inputs, cache_dir=args.cache_dir,
         checkpoint_dir=args.checkpoint_dir, name=args.name, crop=CropConfig(size=args.crop),
         verbose=0 if args.quiet else 1,
     )

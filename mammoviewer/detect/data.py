@@ -98,33 +98,41 @@ def fold_refs(split: dict, fold: int | None) -> tuple[set[str], set[str]]:
 
 # --- cache of films at the model's pixel size ----------------------------------------------------
 
-def _pipeline_tag() -> str:
+def _pipeline_tag(inputs: tuple[str, ...] = ("film",)) -> str:
     """Changes when the display pipeline's source changes, so a stale cache is rebuilt."""
+    from mammoviewer.detect import preprocess
     from mammoviewer.io import display
 
-    return hashlib.sha1(Path(display.__file__).read_bytes()).hexdigest()[:10]
+    src = Path(display.__file__).read_bytes()
+    if tuple(inputs) != ("film",):  # extra planes: their names and parameters are part of the tag
+        src += f"{','.join(inputs)}:{preprocess.TOPHAT_GAIN}:{preprocess.TOPHAT_DISC_MM}".encode()
+    return hashlib.sha1(src).hexdigest()[:10]
 
 
-def load_cache(films: list[Film], pixel_mm: float, cache_dir: str | Path,
-               progress=None) -> dict[str, tuple[np.ndarray, float, float]]:
+def load_cache(films: list[Film], pixel_mm: float, cache_dir: str | Path, progress=None,
+               inputs: tuple[str, ...] = ("film",)) -> dict[str, tuple[np.ndarray, float, float]]:
     """Films rendered by the display pipeline and resampled to ``pixel_mm``, as uint8 (built once).
 
-    Returns ref -> (uint8 image, scale_x, scale_y), scales being model pixels per original pixel.
+    Returns ref -> (uint8 image, scale_x, scale_y), scales being model pixels per original pixel;
+    the image is [H, W] for a film-only model, else [H, W, C] with the planes of ``inputs``.
     """
     from mammoviewer.detect.preprocess import prepare
     from mammoviewer.io import load_image
 
+    inputs = tuple(inputs)
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"mias_{pixel_mm:.3f}mm_{_pipeline_tag()}.npz"
+    planes = "" if inputs == ("film",) else "_" + "+".join(inputs)
+    path = cache_dir / f"mias_{pixel_mm:.3f}mm{planes}_{_pipeline_tag(inputs)}.npz"
     cached: dict[str, np.ndarray] = {}
     if path.is_file():
         with np.load(path) as z:
             cached = {k: z[k] for k in z.files}
     missing = [f for f in films if f.ref not in cached]
     for i, f in enumerate(missing):
-        mi = prepare(load_image(f.path), pixel_mm, multiple=1)
-        cached[f.ref] = np.round(mi.array * 255.0).astype(np.uint8)
+        mi = prepare(load_image(f.path), pixel_mm, multiple=1, inputs=inputs)
+        arr = mi.array if mi.planes is None else mi.planes
+        cached[f.ref] = np.round(arr * 255.0).astype(np.uint8)
         cached[f.ref + "__scale"] = np.array([mi.scale_x, mi.scale_y])
         if progress:
             progress(i + 1, len(missing))

@@ -11,7 +11,7 @@ import numpy as np
 
 from mammoviewer.detect.anchors import AnchorSpec, flip_index_for, generate_anchors
 from mammoviewer.detect.postprocess import FLIPS, PostConfig, merge_flipped, postprocess
-from mammoviewer.detect.preprocess import ModelInput, prepare, to_original_frame
+from mammoviewer.detect.preprocess import INPUTS, ModelInput, prepare, to_original_frame
 from mammoviewer.errors import DetectorError
 from mammoviewer.io.image import Image
 
@@ -88,6 +88,11 @@ class Detector:
         self.pixel_size_mm: float = float(card["pixel_mm"])
         self.spec = AnchorSpec.from_dict(card["anchors"])
         self.labels: tuple[str, ...] = tuple(card.get("labels", ("benign", "malignant")))
+        #: input planes (card ``"inputs"``; models without it take the film alone)
+        self.inputs: tuple[str, ...] = tuple(card.get("inputs") or ("film",))
+        if any(i not in INPUTS for i in self.inputs) or self.inputs[0] != "film":
+            raise DetectorError(f"{path}: model inputs {list(self.inputs)} not understood "
+                                f"(known: {', '.join(INPUTS)}, film first)")
         cross = card.get("cross_class_iou")
         self.post = PostConfig(nms_iou=float(card.get("nms_iou", 0.45)),
                                max_detections=int(card.get("max_detections", 100)),
@@ -124,7 +129,7 @@ class Detector:
             raise DetectorError(f"{model_path}: cannot load the model ({type(exc).__name__}: {exc})") from exc
         detector = cls(model, card, dev, dev_name, model_path)
         m = detector.spec.multiple  # trace the forward pass now, so the first film is not slower
-        detector._forward(np.zeros((1, m, m, 1), dtype=np.float32))
+        detector._forward(np.zeros((1, m, m, len(detector.inputs)), dtype=np.float32))
         return detector
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
@@ -138,7 +143,8 @@ class Detector:
             if self._fn is None:
                 model = self._model
                 self._fn = tf.function(lambda t: model(t, training=False), reduce_retracing=True,
-                                       input_signature=[tf.TensorSpec([None, None, None, 1], tf.float32)])
+                                       input_signature=[tf.TensorSpec([None, None, None, len(self.inputs)],
+                                                                      tf.float32)])
         with tf.device(self._device):
             return self._fn(tf.constant(x)).numpy()
 
@@ -153,10 +159,10 @@ class Detector:
                 raise DetectionCancelled(f"{image.path}: detection cancelled")
 
         check()
-        mi = prepare(image, self.pixel_size_mm, self.spec.multiple)
+        mi = prepare(image, self.pixel_size_mm, self.spec.multiple, self.inputs)
         self.last_input = mi
         check()
-        x = mi.array[None, :, :, None].astype(np.float32)
+        x = mi.stack[None].astype(np.float32)
         flips = [FLIPS[t] for t in self.tta]
         x = np.concatenate([x] + [x[:, ::-1 if v else 1, ::-1 if h else 1] for h, v in flips], axis=0)
         out = self._forward(np.ascontiguousarray(x))

@@ -107,19 +107,20 @@ class HardNegativeSampler(CropSampler):
         negs = self.negatives.get(film.ref)
         if not positive and negs is not None and len(negs) and rng.random() < self.hard_fraction:
             g = negs[rng.integers(len(negs))]
-            h, w = film.image.shape
+            h, w = film.image.shape[:2]
             x0 = (g[0] + g[2]) / 2 - rng.uniform(0.2, 0.8) * side
             y0 = (g[1] + g[3]) / 2 - rng.uniform(0.2, 0.8) * side
             return (int(np.clip(round(x0), 0, max(w - side, 0))), int(np.clip(round(y0), 0, max(h - side, 0))))
         return super()._origin(film, side, rng, positive)
 
 
-def _reviewed_train_film(rf: ReviewedFilm, pixel_mm: float) -> tuple[TrainFilm, np.ndarray]:
+def _reviewed_train_film(rf: ReviewedFilm, pixel_mm: float,
+                         inputs: tuple[str, ...] = ("film",)) -> tuple[TrainFilm, np.ndarray]:
     from mammoviewer.detect.preprocess import prepare, to_model_frame
     from mammoviewer.io import load_image
 
-    mi = prepare(load_image(rf.path), pixel_mm, multiple=1)
-    img = np.round(mi.array * 255.0).astype(np.uint8)
+    mi = prepare(load_image(rf.path), pixel_mm, multiple=1, inputs=inputs)
+    img = np.round((mi.array if mi.planes is None else mi.planes) * 255.0).astype(np.uint8)
     boxes = to_model_frame(np.array([b for b, _ in rf.truth], dtype=np.float64).reshape(-1, 4), mi)
     labels = np.array([md.LABELS.index(lab) + 1 for _, lab in rf.truth], dtype=np.int32)
     negs = to_model_frame(np.array(rf.negatives, dtype=np.float64).reshape(-1, 4), mi)
@@ -156,6 +157,7 @@ def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
     card = json.loads(card_path.read_text())
     spec = AnchorSpec.from_dict(card["anchors"])
     pixel_mm = float(card["pixel_mm"])
+    inputs = tuple(card.get("inputs") or ("film",))
     split_path = model_path.parent / "split.json"
     split = md.load_split(split_path) if split_path.is_file() else None
     holdout = _holdout_refs(cfg, card, split)
@@ -167,7 +169,7 @@ def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
     films: list[TrainFilm] = []
     negatives: dict[str, np.ndarray] = {}
     for rf in reviewed:
-        tf_, negs = _reviewed_train_film(rf, pixel_mm)
+        tf_, negs = _reviewed_train_film(rf, pixel_mm, inputs)
         films.append(tf_)
         negatives[rf.ref] = negs
     originals: list[TrainFilm] = []
@@ -178,7 +180,7 @@ def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
         reviewed_refs = {r.ref for r in reviewed}
         keep = [f for f in all_films if f.ref not in holdout and f.ref not in reviewed_refs]
         heldout_films = [f for f in all_films if f.ref in holdout]
-        cache = md.load_cache(keep, pixel_mm, cfg.cache_dir)
+        cache = md.load_cache(keep, pixel_mm, cfg.cache_dir, inputs=inputs)
         for f in keep:
             img, sx, sy = cache[f.ref]
             boxes = np.array([l.box for l in f.lesions], dtype=np.float64).reshape(-1, 4) * [sx, sy, sx, sy]

@@ -1,6 +1,7 @@
 """SSD networks in Keras 3: a light depthwise-separable backbone (default) and SSD256-VGG16.
 
-Both are fully convolutional (input ``[N, H, W, 1]`` in [0, 1], H and W multiples of the
+Both are fully convolutional (input ``[N, H, W, C]`` in [0, 1]: the film, then any extra planes
+of :mod:`mammoviewer.detect.preprocess` for the light backbone; H and W multiples of the
 largest stride) and output ``[N, A, C + 4]``: C class logits then 4 box offsets per
 anchor, anchors ordered as :func:`mammoviewer.detect.anchors.generate_anchors`.
 Only stock Keras layers are used, so a saved model loads with ``safe_mode=True``.
@@ -75,11 +76,13 @@ def _head(feat, outputs: int, name: str, separable: bool):
 
 
 def build_ssd(backbone: str = "light", spec: AnchorSpec = AnchorSpec(), num_classes: int = 3,
-              width: float = 1.0) -> keras.Model:
-    """Build an SSD (uncompiled). ``backbone`` is ``"light"`` or ``"vgg16"``."""
+              width: float = 1.0, channels: int = 1) -> keras.Model:
+    """Build an SSD (uncompiled). ``backbone`` is ``"light"`` or ``"vgg16"`` (film only)."""
     if backbone not in BACKBONES:
         raise ValueError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONES)}")
-    inp = keras.Input(shape=(None, None, 1), name="image")
+    if backbone == "vgg16" and channels != 1:
+        raise ValueError("the vgg16 backbone takes the film alone (one input plane)")
+    inp = keras.Input(shape=(None, None, channels), name="image")
     feats = _light_features(inp, width) if backbone == "light" else _vgg16_features(inp)
     if len(feats) != len(spec.strides):
         raise ValueError(f"backbone gives {len(feats)} feature maps but the anchor spec has {len(spec.strides)} levels")

@@ -3,6 +3,13 @@
 The picture the model sees is the one the viewer shows: ``mammoviewer.io.display.render``
 (Modality LUT -> VOI -> MONOCHROME1 inversion) then an area resample to ``pixel_mm`` using
 the image's pixel spacing, padded at the bottom/right to a multiple of the largest stride.
+
+A model may take more than the film as input (its card's ``"inputs"``):
+
+- ``"film"``: the resampled display rendering;
+- ``"tophat"``: small bright spots (calcifications) that the area resample would wash out: a
+  white top-hat (1 mm disc) of the rendering at half the model's pixel size, max-pooled 2 x 2 to
+  the model's pixels and scaled by :data:`TOPHAT_GAIN`.
 """
 
 from __future__ import annotations
@@ -15,6 +22,13 @@ import numpy as np
 from mammoviewer.detect import boxes as bx
 from mammoviewer.io.image import Image
 
+#: the input planes a model may ask for, in the order its card lists them
+INPUTS = ("film", "tophat")
+#: top-hat responses are multiplied by this and clipped to [0, 1] (tissue noise ~0.03, calcifications 0.1-0.9)
+TOPHAT_GAIN = 4.0
+#: diameter of the top-hat's structuring element in mm
+TOPHAT_DISC_MM = 1.0
+
 #: a film of unknown spacing is assumed to span MIAS's height (1024 rows x 0.2 mm)
 ASSUMED_FILM_HEIGHT_MM = 204.8
 
@@ -23,13 +37,19 @@ ASSUMED_FILM_HEIGHT_MM = 204.8
 class ModelInput:
     """A film resampled for the model, and how to get back to the opened image's pixels."""
 
-    array: np.ndarray  # float32 [H, W] in [0, 1], padded
+    array: np.ndarray  # float32 [H, W] in [0, 1], padded: the film
     scale_x: float  # model pixels per original column
     scale_y: float  # model pixels per original row
     width: int  # original columns
     height: int  # original rows
     spacing_mm: tuple[float, float]  # (row, column) spacing used
     spacing_assumed: bool  # True when the image had no pixel spacing
+    planes: np.ndarray | None = None  # float32 [H, W, C]: the model's inputs in card order
+
+    @property
+    def stack(self) -> np.ndarray:
+        """The model's input planes [H, W, C] (the film alone when no planes were asked for)."""
+        return self.planes if self.planes is not None else self.array[:, :, None]
 
 
 def render_for_model(image: Image) -> np.ndarray:
@@ -66,11 +86,41 @@ def resample(rendered: np.ndarray, spacing_mm: tuple[float, float], pixel_mm: fl
     return small, new_w / cols, new_h / rows
 
 
-def prepare(image: Image, pixel_mm: float, multiple: int = 64) -> ModelInput:
-    """Render, resample and pad ``image`` for a model working at ``pixel_mm``."""
+def tophat_plane(rendered: np.ndarray, pixel_mm: float, shape: tuple[int, int]) -> np.ndarray:
+    """Bright spots of ``rendered`` below 1 mm, found at ``pixel_mm / 2`` and max-pooled to ``shape``.
+
+    ``shape`` is the (rows, columns) of the film resampled to ``pixel_mm`` before padding.
+    """
+    rows, cols = shape
+    fine = cv2.resize(rendered.astype(np.float32), (2 * cols, 2 * rows),
+                      interpolation=cv2.INTER_AREA if 2 * cols < rendered.shape[1] else cv2.INTER_LINEAR)
+    d = max(3, int(round(TOPHAT_DISC_MM / (pixel_mm / 2))) | 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
+    spots = cv2.morphologyEx(fine, cv2.MORPH_TOPHAT, disc)
+    pooled = spots.reshape(rows, 2, cols, 2).max(axis=(1, 3))
+    return np.clip(pooled * TOPHAT_GAIN, 0.0, 1.0).astype(np.float32)
+
+
+def prepare(image: Image, pixel_mm: float, multiple: int = 64,
+            inputs: tuple[str, ...] = ("film",)) -> ModelInput:
+    """Render, resample and pad ``image`` for a model working at ``pixel_mm`` on ``inputs``."""
+    unknown = [i for i in inputs if i not in INPUTS]
+    if unknown or not inputs or inputs[0] != "film":
+        raise ValueError(f"model inputs {inputs!r} not understood (known: {', '.join(INPUTS)}, film first)")
     spacing, assumed = spacing_of(image)
-    arr, sx, sy = resample(render_for_model(image), spacing, pixel_mm, multiple)
-    return ModelInput(np.clip(arr, 0.0, 1.0), sx, sy, image.columns, image.rows, spacing, assumed)
+    rendered = render_for_model(image)
+    arr, sx, sy = resample(rendered, spacing, pixel_mm, multiple)
+    arr = np.clip(arr, 0.0, 1.0)
+    planes = None
+    if tuple(inputs) != ("film",):
+        shape = (max(1, int(round(rendered.shape[0] * spacing[0] / pixel_mm))),
+                 max(1, int(round(rendered.shape[1] * spacing[1] / pixel_mm))))
+        extra = []
+        for name in inputs[1:]:
+            p = tophat_plane(rendered, pixel_mm, shape)
+            extra.append(np.pad(p, ((0, arr.shape[0] - shape[0]), (0, arr.shape[1] - shape[1]))))
+        planes = np.stack([arr, *extra], axis=-1)
+    return ModelInput(arr, sx, sy, image.columns, image.rows, spacing, assumed, planes)
 
 
 def to_model_frame(boxes: np.ndarray, mi: ModelInput) -> np.ndarray:

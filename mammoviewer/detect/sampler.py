@@ -30,7 +30,7 @@ class TrainFilm:
     """A cached film at the model's pixel size with its lesions (model frame) and class ids."""
 
     ref: str
-    image: np.ndarray  # uint8 [H, W]
+    image: np.ndarray  # uint8 [H, W], or [H, W, C] for a model of several input planes (film first)
     boxes: np.ndarray  # [G, 4]
     labels: np.ndarray  # [G] class ids
 
@@ -67,7 +67,7 @@ class CropSampler:
         self.anchors = an.generate_anchors(cfg.size, cfg.size, spec)
 
     def _origin(self, film: TrainFilm, side: int, rng: np.random.Generator, positive: bool):
-        h, w = film.image.shape
+        h, w = film.image.shape[:2]
         for _ in range(20):
             if positive:
                 g = film.boxes[rng.integers(len(film.boxes))]
@@ -79,30 +79,38 @@ class CropSampler:
             x0 = int(np.clip(round(x0), 0, max(w - side, 0)))
             y0 = int(np.clip(round(y0), 0, max(h - side, 0)))
             crop = film.image[y0:y0 + side, x0:x0 + side]
+            if crop.ndim == 3:
+                crop = crop[:, :, 0]
             if (crop > self.cfg.tissue_level * 255).mean() >= self.cfg.min_tissue:
                 return x0, y0
         return None
 
     def crop(self, rng: np.random.Generator, positive: bool):
-        """One augmented crop: (float32 image [S, S], boxes [K, 4], labels [K], cut boxes [C, 4])."""
+        """One augmented crop: (float32 image [S, S, C], boxes [K, 4], labels [K], cut boxes [C, 4]).
+
+        Contrast jitter touches the film plane only; geometry applies to every plane.
+        """
         cfg, s = self.cfg, self.cfg.size
         while True:
             idx = self.positive[rng.integers(len(self.positive))] if positive and self.positive else \
                 int(rng.integers(len(self.films)))
             film = self.films[idx]
             side = int(round(s * rng.uniform(*cfg.scale_jitter)))
-            side = min(side, *film.image.shape)
+            side = min(side, *film.image.shape[:2])
             origin = self._origin(film, side, rng, positive and len(film.boxes) > 0)
             if origin is not None:
                 break
         x0, y0 = origin
         img = film.image[y0:y0 + side, x0:x0 + side].astype(np.float32) / 255.0
-        if img.shape != (side, side):
-            img = np.pad(img, ((0, side - img.shape[0]), (0, side - img.shape[1])))
+        if img.ndim == 2:
+            img = img[:, :, None]
+        if img.shape[:2] != (side, side):
+            img = np.pad(img, ((0, side - img.shape[0]), (0, side - img.shape[1]), (0, 0)))
         boxes, kept, cut = clip_boxes(film.boxes, x0, y0, side, cfg.keep_fraction)
         labels = film.labels[kept]
         if side != s:
             img = cv2.resize(img, (s, s), interpolation=cv2.INTER_AREA if side > s else cv2.INTER_LINEAR)
+            img = img.reshape(s, s, -1)  # cv2 drops a single channel axis
             boxes, cut = boxes * (s / side), cut * (s / side)
         k, flip = int(rng.integers(4)), bool(rng.integers(2))
         img = np.rot90(img, k)
@@ -112,15 +120,16 @@ class CropSampler:
         gamma = float(np.exp(rng.uniform(-cfg.gamma_jitter, cfg.gamma_jitter)))
         a = 1.0 + rng.uniform(-cfg.contrast_jitter, cfg.contrast_jitter)
         b = rng.uniform(-cfg.brightness_jitter, cfg.brightness_jitter)
-        img = np.clip(a * np.power(np.clip(img, 0, 1), gamma) + b, 0.0, 1.0)
+        img = img.copy()
+        img[:, :, 0] = np.clip(a * np.power(np.clip(img[:, :, 0], 0, 1), gamma) + b, 0.0, 1.0)
         return np.ascontiguousarray(img, dtype=np.float32), boxes, labels, cut
 
     def batch(self, batch_size: int, rng: np.random.Generator):
-        """(images [B, S, S, 1], targets [B, A, 5]) for the SSD loss."""
+        """(images [B, S, S, C], targets [B, A, 5]) for the SSD loss."""
         imgs, targets = [], []
         for _ in range(batch_size):
             img, boxes, labels, cut = self.crop(rng, rng.random() < self.cfg.positive_fraction)
             lab, off = an.assign(self.anchors, boxes, labels, cut, self.spec)
-            imgs.append(img[..., None])
+            imgs.append(img)
             targets.append(np.concatenate([lab[:, None].astype(np.float32), off], axis=1))
         return np.stack(imgs), np.stack(targets)

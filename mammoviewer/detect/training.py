@@ -37,6 +37,7 @@ class TrainConfig:
     split: str | None = None  # split file to reuse (default: OUT/split.json, created if missing)
     pixel_mm: float = 0.4
     width: float = 1.0
+    inputs: tuple[str, ...] = ("film",)  # input planes (mammoviewer.detect.preprocess.INPUTS), film first
     cache_dir: str = ".work/idbll-cache"
     checkpoint_dir: str | None = None  # default: .work/checkpoints/<out name>
     name: str | None = None
@@ -63,7 +64,7 @@ def resolve_split(cfg: TrainConfig, films: list[md.Film]) -> dict:
 
 def training_films(films: list[md.Film], refs: set[str], cfg: TrainConfig, progress=None) -> list[TrainFilm]:
     chosen = [f for f in films if f.ref in refs]
-    cache = md.load_cache(chosen, cfg.pixel_mm, cfg.cache_dir, progress)
+    cache = md.load_cache(chosen, cfg.pixel_mm, cfg.cache_dir, progress, inputs=tuple(cfg.inputs))
     out = []
     for f in chosen:
         img, sx, sy = cache[f.ref]
@@ -100,6 +101,7 @@ def build_card(cfg: TrainConfig, spec: AnchorSpec, extra: dict) -> dict:
         "backbone": cfg.backbone,
         "pixel_mm": cfg.pixel_mm,
         "input_multiple": spec.multiple,
+        "inputs": list(cfg.inputs),
         "labels": list(md.LABELS),
         "anchors": spec.to_dict(),
         "default_threshold": 0.5,
@@ -138,7 +140,7 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
         model = keras.models.load_model(ckpt, safe_mode=True)
         log(f"train: resuming from {ckpt} at epoch {state['epoch']}")
     else:
-        model = build_ssd(cfg.backbone, spec, width=cfg.width)
+        model = build_ssd(cfg.backbone, spec, width=cfg.width, channels=len(cfg.inputs))
         total = cfg.epochs * cfg.steps_per_epoch
         warm = min(200, max(total // 10, 1))
         schedule = keras.optimizers.schedules.CosineDecay(
@@ -170,7 +172,7 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
     if not history or not np.isfinite(history[-1]["loss"]):
         raise DetectorError(f"{out}: training diverged (loss {history[-1]['loss'] if history else 'n/a'})")
 
-    export = build_ssd(cfg.backbone, spec, width=cfg.width)
+    export = build_ssd(cfg.backbone, spec, width=cfg.width, channels=len(cfg.inputs))
     export.set_weights(model.get_weights())
     export.save(out / MODEL_FILE)
     cfg_dict = asdict(cfg)

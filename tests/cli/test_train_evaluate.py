@@ -39,3 +39,12 @@ def test_train_refuses_bad_arguments(tmp_path, capsys):
     rc = main(["train", "--images", str(tmp_path / "missing"), "--out", str(tmp_path / "m")])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and "missing: MIAS image folder not found" in err[0]
+
+
+@pytest.mark.parametrize("inputs", ["tophat", "film,edges", "film,tophat,tophat"])
+def test_train_refuses_unknown_input_planes(tmp_path, capsys, tiny_mias, inputs):
+    data = tmp_path / "mias"
+    tiny_mias(data)
+    rc = main(["train", "--images", str(data), "--out", str(tmp_path / "m"), "--inputs", inputs])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "--inputs" in err[0] and "film first" in err[0]

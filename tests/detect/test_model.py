@@ -33,3 +33,13 @@ def test_vgg16_ssd256_builds_with_the_same_anchor_layout():
     model = build_ssd("vgg16")
     y = model(np.zeros((1, 256, 256, 1), "float32"))
     assert tuple(y.shape) == (1, count_anchors(256, 256, AnchorSpec()), 7)
+
+
+def test_light_model_takes_extra_input_planes_and_vgg16_refuses_them():
+    from mammoviewer.detect.model import build_ssd
+
+    model = build_ssd("light", width=0.25, channels=2)
+    y = model(np.zeros((1, 128, 128, 2), "float32"))
+    assert tuple(y.shape) == (1, count_anchors(128, 128, AnchorSpec()), 7)
+    with pytest.raises(ValueError, match="film alone"):
+        build_ssd("vgg16", channels=2)

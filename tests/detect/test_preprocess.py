@@ -55,3 +55,33 @@ def test_monochrome1_is_inverted_like_the_viewer():
     b = pp.prepare(_disk_image(512, 0.4, photometric="MONOCHROME1"), 0.4).array
     np.testing.assert_allclose(_bright_box(a), _bright_box(b))
     assert a[300, 150] > 0.9 and b[300, 150] > 0.9
+
+
+def _speck_film(spacing: float) -> Image:
+    """Grey tissue with one bright 0.2 mm speck (a microcalcification) at (60 mm, 40 mm)."""
+    size = int(round(102.4 / spacing))
+    px = np.full((size, size), 1500, np.uint16)
+    r, c = int(60 / spacing), int(40 / spacing)
+    k = max(1, int(round(0.2 / spacing)))
+    px[r:r + k, c:c + k] = 4000
+    return Image(path="speck", format="dicom", pixels=px, bits_stored=12, pixel_spacing_mm=(spacing, spacing))
+
+
+@pytest.mark.parametrize("spacing", [0.2, 0.1])
+def test_tophat_plane_keeps_a_speck_the_film_plane_washes_out(spacing):
+    mi = pp.prepare(_speck_film(spacing), 0.4, multiple=64, inputs=("film", "tophat"))
+    film, spots = mi.stack[..., 0], mi.stack[..., 1]
+    assert mi.stack.shape == (*mi.array.shape, 2) and np.array_equal(film, mi.array)
+    r, c = np.unravel_index(np.argmax(spots), spots.shape)
+    assert abs(r - 60 / 0.4) <= 1 and abs(c - 40 / 0.4) <= 1  # found where it is, in model pixels
+    assert spots[r, c] > 0.5 and np.percentile(spots, 99) < 0.05  # one strong response, flat elsewhere
+    assert film[r, c] - np.median(film) < 0.5 * spots[r, c]  # the area resample dims it in the film plane
+
+
+def test_film_only_models_get_one_plane_and_unknown_planes_are_refused():
+    mi = pp.prepare(_speck_film(0.2), 0.4, multiple=64)
+    assert mi.planes is None and mi.stack.shape == (*mi.array.shape, 1)
+    with pytest.raises(ValueError, match="not understood"):
+        pp.prepare(_speck_film(0.2), 0.4, inputs=("film", "edges"))
+    with pytest.raises(ValueError, match="film first"):
+        pp.prepare(_speck_film(0.2), 0.4, inputs=("tophat",))

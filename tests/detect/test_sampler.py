@@ -61,3 +61,26 @@ def test_random_crops_avoid_air():
     for _ in range(10):
         img, _, _, _ = sampler.crop(rng, positive=False)
         assert (img > 0.1).mean() >= 0.5  # contrast jitter may dim it, never to mostly air
+
+
+def test_extra_planes_follow_the_geometry_but_not_the_contrast_jitter():
+    """Plane 1 marks the lesion at 255 on a flat 128: its mark moves with the box, its level never changes."""
+    films = []
+    for f in _films()[:2]:
+        marks = np.full(f.image.shape, 128, np.uint8)
+        marks[60:90, 100:130] = 255
+        films.append(TrainFilm(f.ref, np.stack([f.image, marks], axis=-1), f.boxes, f.labels))
+    sampler = CropSampler(films, cfg=CropConfig(size=64, positive_fraction=1.0, keep_fraction=0.99))
+    rng = np.random.default_rng(5)
+    seen = 0
+    for _ in range(20):
+        img, boxes, _, _ = sampler.crop(rng, positive=True)
+        assert img.shape == (64, 64, 2)
+        assert np.median(img[:, :, 1]) == np.float32(128 / 255)
+        if len(boxes):
+            seen += 1
+            x0, y0, x1, y1 = _box_of(img[:, :, 1] > 0.75)
+            np.testing.assert_allclose([x0, y0, x1, y1], boxes[0], atol=2.0)
+    assert seen >= 5
+    x, _ = sampler.batch(3, rng)
+    assert x.shape == (3, 64, 64, 2)
