@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from mammoviewer.export.boxes import cxcywh_to_xyxy, xyxy_to_cxcywh
+
 #: SSD variances for (centre, size) offsets
 VARIANCES = (0.1, 0.2)
 #: clamp of encoded log-size offsets before ``exp`` (as in torchvision's BoxCoder)
@@ -45,19 +47,13 @@ def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def corners_to_centers(boxes: np.ndarray) -> np.ndarray:
-    """``[x0, y0, x1, y1]`` -> ``[cx, cy, w, h]``."""
-    b = as_boxes(boxes)
-    return np.stack(
-        [(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2, b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], axis=1
-    )
+    """``[x0, y0, x1, y1]`` -> ``[cx, cy, w, h]`` for ``[N, 4]`` boxes."""
+    return xyxy_to_cxcywh(as_boxes(boxes))
 
 
 def centers_to_corners(boxes: np.ndarray) -> np.ndarray:
-    """``[cx, cy, w, h]`` -> ``[x0, y0, x1, y1]``."""
-    b = as_boxes(boxes)
-    return np.stack(
-        [b[:, 0] - b[:, 2] / 2, b[:, 1] - b[:, 3] / 2, b[:, 0] + b[:, 2] / 2, b[:, 1] + b[:, 3] / 2], axis=1
-    )
+    """``[cx, cy, w, h]`` -> ``[x0, y0, x1, y1]`` for ``[N, 4]`` boxes."""
+    return cxcywh_to_xyxy(as_boxes(boxes))
 
 
 def encode(boxes: np.ndarray, anchors: np.ndarray, variances: tuple[float, float] = VARIANCES) -> np.ndarray:
