@@ -22,6 +22,7 @@ from mammoviewer.gui.case_score import CaseScoreService
 from mammoviewer.gui.review_actions import REVIEW_HELP, build_review_actions
 from mammoviewer.gui.review_detection import DetectorService, describe_model
 from mammoviewer.gui.review_editing import ReviewEditing
+from mammoviewer.gui.review_prefetch import BackgroundDetection
 from mammoviewer.gui.review_overlay import FindingOverlay
 from mammoviewer.gui.review_panel import FindingsPanel
 from mammoviewer.gui.review_session import FilmReview, ReviewSession, image_key, open_store
@@ -33,7 +34,7 @@ ZOOM_MIN_SIDE = 240.0
 THRESHOLD_STEP = 0.05
 
 
-class ReviewController(ReviewEditing, QObject):
+class ReviewController(ReviewEditing, BackgroundDetection, QObject):
     """See the module docstring. ``findingsShown(key)`` fires after the findings of the shown
     film were drawn (from the store or a finished detection)."""
 
@@ -233,54 +234,6 @@ class ReviewController(ReviewEditing, QObject):
         self._update_case_score()
         self.findingsShown.emit(key)
         QTimer.singleShot(0, self._prefetch_next)
-
-    # -- the rest of the worklist, in the background -----------------------------------
-    def set_background_detection(self, on: bool) -> None:
-        """Detect the worklist's other films in the background (next/previous show at once)."""
-        self.background_detection = bool(on)
-        if on:
-            self._prefetch_next()
-        else:
-            self.detection.cancel_prefetch()
-
-    def _on_load_started(self, path: str) -> None:
-        self.detection.cancel()
-        if self.detection.prefetching not in (None, image_key(path)):
-            self.detection.cancel_prefetch()  # the film asked for goes first
-
-    def _prefetch_next(self) -> None:
-        det = self.detection
-        if not self.background_detection or det.detector is None or det.prefetching or det.busy:
-            return
-        name, version = str(det.detector.name), str(det.detector.version)
-        paths = self.window.worklist.paths()
-        current = self.window.worklist.current_path()
-        start = paths.index(current) + 1 if current in paths else 0
-        for path in paths[start:] + paths[:start]:
-            key = image_key(path)
-            if key == self.key or key in self._prefetch_done:
-                continue
-            self._prefetch_done.add(key)
-            try:
-                if self.session.has_model_run(key, name, version):
-                    continue
-            except StoreError:
-                return
-            det.prefetch(key, path, self.window.loader)
-            return
-
-    def _on_prefetched(self, key: str) -> None:
-        if key and key == self.key and not self.findings_ready():
-            self.progress.hide()
-            try:
-                self.session.reload(key)
-            except StoreError as exc:
-                self.window.show_error(str(exc))
-            self._findings_ready(key)
-        elif key and key == self.key:
-            self.session.reload(key)
-        else:
-            QTimer.singleShot(0, self._prefetch_next)
 
     def findings_ready(self) -> bool:
         """True once the shown film's model findings are drawn (stored or just detected)."""
