@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -173,9 +173,7 @@ class Detector:
         if flips:
             raw = merge_flipped(raw, [(o, flip_index_for(height, width, self.spec, h, v), h, v)
                                       for o, (h, v) in zip(out[1:], flips)], len(self.labels) + 1)
-        cfg = PostConfig(score_threshold=float(threshold), nms_iou=self.post.nms_iou,
-                         pre_nms_top_k=self.post.pre_nms_top_k, max_detections=self.post.max_detections,
-                         cross_class_iou=self.post.cross_class_iou, score_mode=self.post.score_mode)
+        cfg = replace(self.post, score_threshold=float(threshold))
         boxes, classes, scores = postprocess(raw, anchors, len(self.labels) + 1, self.spec.variances, cfg)
         boxes = to_original_frame(boxes, mi)
         return [
