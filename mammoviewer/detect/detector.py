@@ -93,11 +93,12 @@ class Detector:
         if any(i not in INPUTS for i in self.inputs) or self.inputs[0] != "film":
             raise DetectorError(f"{path}: model inputs {list(self.inputs)} not understood "
                                 f"(known: {', '.join(INPUTS)}, film first)")
-        cross = card.get("cross_class_iou")
+        cross, contained = card.get("cross_class_iou"), card.get("containment")
         self.post = PostConfig(nms_iou=float(card.get("nms_iou", 0.45)),
                                max_detections=int(card.get("max_detections", 100)),
                                cross_class_iou=None if cross is None else float(cross),
-                               score_mode=str(card.get("score_mode", "class")))
+                               score_mode=str(card.get("score_mode", "class")),
+                               containment=None if contained is None else float(contained))
         #: test-time augmentation (card ``"tta"``): flips of the film whose outputs are averaged with its own
         self.tta: tuple[str, ...] = tuple(card.get("tta") or ())
         if any(t not in FLIPS for t in self.tta):

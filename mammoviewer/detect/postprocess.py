@@ -21,6 +21,9 @@ class PostConfig:
     #: "class": a box's score is p(class) for every lesion class (classic SSD); "lesion": each
     #: anchor keeps only its likelier lesion class, scored p(lesion) = 1 - p(background)
     score_mode: str = "class"
+    #: after NMS, a box lying mostly inside a better box of any class (intersection over the
+    #: smaller box's area above this) is dropped: one box per finding, not a nest; None keeps all
+    containment: float | None = None
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -87,7 +90,29 @@ def postprocess(raw: np.ndarray, anchors: np.ndarray, num_classes: int = 3,
     if cfg.cross_class_iou is not None and len(b) > 1:
         keep = cross_class_suppression(b, c, cfg.cross_class_iou)
         b, c, s = b[keep], c[keep], s[keep]
+    if cfg.containment is not None and len(b) > 1:
+        keep = containment_suppression(b, cfg.containment)
+        b, c, s = b[keep], c[keep], s[keep]
     return b[: cfg.max_detections], c[: cfg.max_detections], s[: cfg.max_detections]
+
+
+def containment_suppression(boxes: np.ndarray, threshold: float) -> np.ndarray:
+    """Indices kept when boxes (sorted best first) drop on lying mostly inside a kept box: their
+    intersection over the smaller box's area exceeds ``threshold``."""
+    b = bx.as_boxes(boxes)
+    x0 = np.maximum(b[:, None, 0], b[None, :, 0])
+    y0 = np.maximum(b[:, None, 1], b[None, :, 1])
+    x1 = np.minimum(b[:, None, 2], b[None, :, 2])
+    y1 = np.minimum(b[:, None, 3], b[None, :, 3])
+    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
+    a = bx.area(b)
+    smaller = np.minimum(a[:, None], a[None, :])
+    iomin = np.where(smaller > 0, inter / np.where(smaller > 0, smaller, 1.0), 0.0)
+    keep: list[int] = []
+    for i in range(len(b)):
+        if not any(iomin[i, j] > threshold for j in keep):
+            keep.append(i)
+    return np.asarray(keep, dtype=np.int64)
 
 
 def cross_class_suppression(boxes: np.ndarray, classes: np.ndarray, iou_threshold: float) -> np.ndarray:

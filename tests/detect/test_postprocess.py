@@ -98,3 +98,20 @@ def test_merging_the_output_of_an_equivariant_model_changes_nothing():
     same = [(raw.copy(), idx, h, v) for _, idx, h, v in flipped]
     merged = merge_flipped(raw, same, 3)
     assert np.allclose(merged[:, :3], np.mean([raw[:, :3]] + [raw[idx, :3] for _, idx, _, _ in same], axis=0))
+
+
+def test_containment_drops_a_box_nested_in_a_better_one_of_any_class():
+    from mammoviewer.detect.postprocess import containment_suppression
+
+    boxes = np.array([[0, 0, 100, 100], [30, 30, 50, 50], [90, 90, 130, 130], [200, 200, 210, 210]], float)
+    # box 1 lies wholly inside box 0 (IoU 0.04, so NMS keeps it); box 2 has 1/16 of itself inside box 0
+    assert containment_suppression(boxes, 0.7).tolist() == [0, 2, 3]
+    assert containment_suppression(boxes, 0.05).tolist() == [0, 3]
+    assert containment_suppression(boxes[[1, 0]], 0.7).tolist() == [0]  # a better small box drops the big one
+    probs = np.array([[0.1, 0.8, 0.1], [0.3, 0.1, 0.6], [0.9, 0.05, 0.05]])
+    raw = np.concatenate([np.log(probs), np.zeros((3, 4))], axis=1)
+    nested = np.array([[0, 0, 100, 100], [30, 30, 50, 50], [300, 300, 310, 310]], float)
+    _, classes, scores = postprocess(raw, nested, cfg=PostConfig(score_mode="lesion"))
+    assert classes.tolist() == [1, 2, 1] and np.allclose(scores, [0.9, 0.7, 0.1])  # NMS keeps the nest
+    _, classes, scores = postprocess(raw, nested, cfg=PostConfig(score_mode="lesion", containment=0.7))
+    assert classes.tolist() == [1, 1] and np.allclose(scores, [0.9, 0.1])  # the malignant box inside goes
