@@ -118,7 +118,7 @@ def combined_section(card: dict) -> list[str]:
         "network's own):",
         "",
         f"- p(abnormal) = sigmoid({block['slope']:.3f} x s {block['intercept']:+.3f}), where s is the sum of the "
-        f"detector's {block.get('top_k', 3)} highest finding scores on the film (every candidate after NMS);",
+        f"detector's {block.get('top_k', 3)} highest finding scores on the film (every candidate it returns at threshold 0);",
         "- p(malignant | abnormal) = this classifier's p(malignant) / (p(benign) + p(malignant));",
         f"- abnormal when p(abnormal) >= {block.get('threshold', 0.5):.3f} (the 0.8 quantile of the normal films' "
         "p(abnormal): a specificity target), else normal; an abnormal film is the likelier of benign and malignant.",

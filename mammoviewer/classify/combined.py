@@ -4,7 +4,7 @@ In 5-fold patient-level cross-validation the detector's strongest findings rank 
 than the classifier (see ``models/case-classifier/CARD.md``), so the case probabilities are:
 
 * p(abnormal) = sigmoid(slope * s + intercept), where ``s`` is the sum of the ``top_k``
-  highest finding scores of the detector on the film (every candidate after NMS, any label);
+  highest finding scores of the detector on the film (every candidate it returns at threshold 0, any label);
   slope and intercept are a logistic fit to out-of-fold detector scores;
 * p(malignant | abnormal) = the classifier's p(malignant) / (p(benign) + p(malignant)).
 

@@ -13,7 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=None, help="model file or folder (default: the bundled model)")
     parser.add_argument("--threshold", type=float, default=None,
                         help="keep findings with score >= T (default: the model's operating point; "
-                             "0 keeps every candidate after NMS, up to 100 per image)")
+                             "0 keeps every candidate after post-processing, up to 100 per image)")
     parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
     parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
 

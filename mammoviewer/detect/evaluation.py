@@ -25,7 +25,7 @@ def truths_of(films: list[Film]) -> list[mt.Truth]:
 
 
 def predict_films(detector, films: list[Film], progress=None) -> FilmResult:
-    """Detections at threshold 0 (every candidate after NMS) on each film."""
+    """Detections at threshold 0 (every candidate after post-processing) on each film."""
     from mammoviewer.io import load_image
 
     preds: list[mt.Prediction] = []

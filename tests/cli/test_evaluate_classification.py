@@ -32,7 +32,8 @@ def test_evaluate_adds_classification_figures_and_roc_plots(tmp_path, capsys):
     assert (tmp_path / "classifier_roc_normal_vs_abnormal.png").stat().st_size > 1000
     assert (tmp_path / "froc.png").is_file()
     # the figures are those of the shipped case score: the same probabilities as `mammoviewer classify`
-    assert c["model"]["case_score"] == "combined with idbll-light 1.1"
+    detector_card = json.loads((ROOT / "models" / "idbll-light" / "model.json").read_text())
+    assert c["model"]["case_score"] == f"combined with idbll-light {detector_card['version']}"
     assert main(["classify", str(MIAS / "mdb023.png"), "--json"]) == 0
     shipped = json.loads(capsys.readouterr().out)["images"][0]["probabilities"]
     assert c["probabilities"]["mdb023"] == pytest.approx(shipped, abs=1e-6)

@@ -110,3 +110,15 @@ def test_an_unknown_test_time_flip_in_the_card_is_refused(tmp_path):
     (folder / "model.json").write_text(json.dumps(dict(card, tta=["rot90"])))
     with pytest.raises(DetectorError, match="unknown test-time augmentation"):
         Detector.load(folder, device="cpu")
+
+
+def test_findings_do_not_nest_when_the_card_asks_for_containment(detector):
+    from mammoviewer.detect.postprocess import containment_suppression
+
+    limit = detector.card.get("containment")
+    if limit is None:
+        pytest.skip("the bundled card keeps nested boxes")
+    found = detector.detect(_film(), threshold=0.0)
+    boxes = np.array([d.box for d in found])
+    assert len(found) > 3 and detector.post.containment == limit
+    assert containment_suppression(boxes, limit).tolist() == list(range(len(found)))  # nothing left to drop
