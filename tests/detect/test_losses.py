@@ -33,3 +33,22 @@ def test_loss_config_round_trip():
     loss = SSDLoss(neg_pos_ratio=2.0, min_negatives=4.0)
     again = SSDLoss.from_config(loss.get_config())
     assert again.neg_pos_ratio == 2.0 and again.min_negatives == 4.0
+
+
+def test_a_crop_without_lesions_contributes_its_min_negatives_hardest_anchors():
+    """Two crops: one with a lesion (1 positive), one of tissue only; the tissue crop keeps
+    ``min_negatives`` hard negatives however few positives the batch holds."""
+    a = np.linspace(-2.0, 2.0, 8)  # background logit per anchor
+    logits = np.zeros((2, 8, 3))
+    logits[:, :, 0] = a
+    y_pred = np.concatenate([logits, np.zeros((2, 8, 4))], -1).astype("float32")
+    labels = np.zeros((2, 8))
+    labels[0, 7] = 1  # crop 0: one lesion anchor; crop 1: background only
+    y_true = np.concatenate([labels[..., None], np.zeros((2, 8, 4))], -1).astype("float32")
+    ce_bg = np.log(1 + 2 * np.exp(-a))
+    ce_pos = np.log(np.exp(a[7]) + 2)
+    for k in (2, 5):
+        loss = float(SSDLoss(neg_pos_ratio=1.0, min_negatives=float(k))(y_true, y_pred))
+        crop0 = ce_pos + np.sort(ce_bg[:7])[::-1][:k].sum()  # max(1 x 1 positive, k) negatives
+        crop1 = np.sort(ce_bg)[::-1][:k].sum()
+        assert abs(loss - (crop0 + crop1)) < 1e-4  # divided by the batch's single positive
