@@ -70,8 +70,11 @@ def _load(path: Path) -> tuple[object, dict]:
     from mammoviewer.detect.detector import _resolve
 
     model_path, card_path = _resolve(path)
-    card = json.loads(card_path.read_text())
-    return keras.models.load_model(model_path, compile=False, safe_mode=True), card
+    try:
+        card = json.loads(card_path.read_text())
+        return keras.models.load_model(model_path, compile=False, safe_mode=True), card
+    except Exception as exc:  # a broken card or model file: keras raises many types
+        raise DetectorError(f"{model_path}: cannot load the ensemble member ({type(exc).__name__}: {exc})") from exc
 
 
 def write_ensemble(members: list[str | Path], out: str | Path, name: str | None = None,

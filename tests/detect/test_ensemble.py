@@ -62,3 +62,13 @@ def test_members_of_different_pixel_sizes_are_refused(tmp_path):
     with pytest.raises(DetectorError, match="pixel_mm"):
         en.write_ensemble([a_dir, b_dir], tmp_path / "ens")
     assert en.main(["--member", str(a_dir), "--member", str(b_dir), "--out", str(tmp_path / "e2")]) == 2
+
+
+def test_a_missing_or_broken_member_is_one_line_error(tmp_path, capsys):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "model.keras").write_bytes(b"not a zip")
+    (broken / "model.json").write_text("{}")
+    assert en.main(["--member", str(broken), "--member", str(tmp_path / "absent"), "--out", str(tmp_path / "e")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "broken/model.keras: cannot load the ensemble member" in err[0]
