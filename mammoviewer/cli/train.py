@@ -47,11 +47,12 @@ def run(args: argparse.Namespace) -> int:
     fold = None if str(args.fold).lower() in ("none", "all") else int(args.fold)
     if args.epochs < 1 or args.steps < 1 or args.batch_size < 1:
         raise DetectorError("--epochs, --steps and --batch-size must be positive")
-    from mammoviewer.detect.preprocess import INPUTS
+    from mammoviewer.detect.preprocess import check_inputs
 
-    inputs = tuple(p.strip() for p in str(args.inputs).split(",") if p.strip())
-    if not inputs or inputs[0] != "film" or any(p not in INPUTS for p in inputs) or len(set(inputs)) != len(inputs):
-        raise DetectorError(f"--inputs {args.inputs!r}: give film first, then any of {', '.join(INPUTS[1:])}")
+    try:
+        inputs = check_inputs(p.strip() for p in str(args.inputs).split(",") if p.strip())
+    except ValueError as exc:
+        raise DetectorError(f"--inputs {args.inputs!r}: {exc}") from exc
     if args.backbone == "vgg16" and inputs != ("film",):
         raise DetectorError("--inputs: the vgg16 backbone takes the film alone")
     cfg = TrainConfig(

@@ -34,16 +34,28 @@ def area(boxes: np.ndarray) -> np.ndarray:
     return np.clip(b[:, 2] - b[:, 0], 0, None) * np.clip(b[:, 3] - b[:, 1], 0, None)
 
 
-def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Intersection over union of ``[N, 4]`` and ``[M, 4]`` corner boxes -> ``[N, M]``."""
+def intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection areas of ``[N, 4]`` and ``[M, 4]`` corner boxes -> ``[N, M]``."""
     a, b = as_boxes(a), as_boxes(b)
     x0 = np.maximum(a[:, None, 0], b[None, :, 0])
     y0 = np.maximum(a[:, None, 1], b[None, :, 1])
     x1 = np.minimum(a[:, None, 2], b[None, :, 2])
     y1 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
+    return np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection over union of ``[N, 4]`` and ``[M, 4]`` corner boxes -> ``[N, M]``."""
+    inter = intersection(a, b)
     union = area(a)[:, None] + area(b)[None, :] - inter
     return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
+
+
+def iomin(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection over the smaller box's area of ``[N, 4]`` and ``[M, 4]`` boxes -> ``[N, M]``."""
+    inter = intersection(a, b)
+    smaller = np.minimum(area(a)[:, None], area(b)[None, :])
+    return np.where(smaller > 0, inter / np.where(smaller > 0, smaller, 1.0), 0.0)
 
 
 def corners_to_centers(boxes: np.ndarray) -> np.ndarray:

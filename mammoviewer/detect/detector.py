@@ -11,7 +11,7 @@ import numpy as np
 
 from mammoviewer.detect.anchors import AnchorSpec, flip_index_for, generate_anchors
 from mammoviewer.detect.postprocess import FLIPS, PostConfig, merge_flipped, postprocess
-from mammoviewer.detect.preprocess import INPUTS, ModelInput, prepare, to_original_frame
+from mammoviewer.detect.preprocess import ModelInput, check_inputs, prepare, to_original_frame
 from mammoviewer.errors import DetectorError
 from mammoviewer.io.image import Image
 
@@ -89,10 +89,10 @@ class Detector:
         self.spec = AnchorSpec.from_dict(card["anchors"])
         self.labels: tuple[str, ...] = tuple(card.get("labels", ("benign", "malignant")))
         #: input planes (card ``"inputs"``; models without it take the film alone)
-        self.inputs: tuple[str, ...] = tuple(card.get("inputs") or ("film",))
-        if any(i not in INPUTS for i in self.inputs) or self.inputs[0] != "film":
-            raise DetectorError(f"{path}: model inputs {list(self.inputs)} not understood "
-                                f"(known: {', '.join(INPUTS)}, film first)")
+        try:
+            self.inputs: tuple[str, ...] = check_inputs(card.get("inputs") or ("film",))
+        except ValueError as exc:
+            raise DetectorError(f"{path}: {exc}") from exc
         cross, contained = card.get("cross_class_iou"), card.get("containment")
         self.post = PostConfig(nms_iou=float(card.get("nms_iou", 0.45)),
                                max_detections=int(card.get("max_detections", 100)),

@@ -17,19 +17,22 @@ from pathlib import Path
 
 import numpy as np
 
+from mammoviewer.detect.detector import CARD_FILE, MODEL_FILE
+from mammoviewer.detect.training import SPLIT_FILE
 from mammoviewer.errors import DetectorError
-
-MODEL_FILE, CARD_FILE, SPLIT_FILE = "model.keras", "model.json", "split.json"
 
 
 def union_inputs(members: list[tuple[str, ...]]) -> tuple[str, ...]:
     """Every plane any member takes, film first, in the order they first appear."""
+    from mammoviewer.detect.preprocess import check_inputs
+
     out: list[str] = []
     for planes in members:
         out += [p for p in planes if p not in out]
-    if not out or out[0] != "film":
-        raise DetectorError(f"ensemble members must take the film first (got {members})")
-    return tuple(out)
+    try:
+        return check_inputs(out)
+    except ValueError as exc:
+        raise DetectorError(f"ensemble members: {exc}") from exc
 
 
 def selection(inputs: tuple[str, ...], member: tuple[str, ...]) -> np.ndarray:

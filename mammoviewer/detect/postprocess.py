@@ -100,17 +100,10 @@ def containment_suppression(boxes: np.ndarray, threshold: float) -> np.ndarray:
     """Indices kept when boxes (sorted best first) drop on lying mostly inside a kept box: their
     intersection over the smaller box's area exceeds ``threshold``."""
     b = bx.as_boxes(boxes)
-    x0 = np.maximum(b[:, None, 0], b[None, :, 0])
-    y0 = np.maximum(b[:, None, 1], b[None, :, 1])
-    x1 = np.minimum(b[:, None, 2], b[None, :, 2])
-    y1 = np.minimum(b[:, None, 3], b[None, :, 3])
-    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-    a = bx.area(b)
-    smaller = np.minimum(a[:, None], a[None, :])
-    iomin = np.where(smaller > 0, inter / np.where(smaller > 0, smaller, 1.0), 0.0)
+    inside = bx.iomin(b, b)
     keep: list[int] = []
     for i in range(len(b)):
-        if not any(iomin[i, j] > threshold for j in keep):
+        if not any(inside[i, j] > threshold for j in keep):
             keep.append(i)
     return np.asarray(keep, dtype=np.int64)
 

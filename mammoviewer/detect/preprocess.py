@@ -101,24 +101,33 @@ def tophat_plane(rendered: np.ndarray, pixel_mm: float, shape: tuple[int, int]) 
     return np.clip(pooled * TOPHAT_GAIN, 0.0, 1.0).astype(np.float32)
 
 
+#: extra planes by name: (rendered image, pixel_mm, unpadded model shape) -> float32 plane
+PLANES = {"tophat": tophat_plane}
+
+
+def check_inputs(inputs) -> tuple[str, ...]:
+    """``inputs`` as a tuple; ValueError unless it is the film first, then distinct known planes."""
+    inputs = tuple(inputs)
+    if not inputs or inputs[0] != "film" or any(i not in INPUTS for i in inputs) or len(set(inputs)) != len(inputs):
+        raise ValueError(f"input planes {list(inputs)} not understood: give film first, then any of "
+                         f"{', '.join(INPUTS[1:])}")
+    return inputs
+
+
 def prepare(image: Image, pixel_mm: float, multiple: int = 64,
             inputs: tuple[str, ...] = ("film",)) -> ModelInput:
     """Render, resample and pad ``image`` for a model working at ``pixel_mm`` on ``inputs``."""
-    unknown = [i for i in inputs if i not in INPUTS]
-    if unknown or not inputs or inputs[0] != "film":
-        raise ValueError(f"model inputs {inputs!r} not understood (known: {', '.join(INPUTS)}, film first)")
+    inputs = check_inputs(inputs)
     spacing, assumed = spacing_of(image)
     rendered = render_for_model(image)
     arr, sx, sy = resample(rendered, spacing, pixel_mm, multiple)
     arr = np.clip(arr, 0.0, 1.0)
     planes = None
-    if tuple(inputs) != ("film",):
+    if inputs != ("film",):
         shape = (max(1, int(round(rendered.shape[0] * spacing[0] / pixel_mm))),
                  max(1, int(round(rendered.shape[1] * spacing[1] / pixel_mm))))
-        extra = []
-        for name in inputs[1:]:
-            p = tophat_plane(rendered, pixel_mm, shape)
-            extra.append(np.pad(p, ((0, arr.shape[0] - shape[0]), (0, arr.shape[1] - shape[1]))))
+        pad = ((0, arr.shape[0] - shape[0]), (0, arr.shape[1] - shape[1]))
+        extra = [np.pad(PLANES[name](rendered, pixel_mm, shape), pad) for name in inputs[1:]]
         planes = np.stack([arr, *extra], axis=-1)
     return ModelInput(arr, sx, sy, image.columns, image.rows, spacing, assumed, planes)
 

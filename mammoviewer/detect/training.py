@@ -13,11 +13,12 @@ import numpy as np
 
 from mammoviewer.detect import data as md
 from mammoviewer.detect.anchors import AnchorSpec, anchor_spec_for
+from mammoviewer.detect.detector import CARD_FILE, MODEL_FILE
 from mammoviewer.detect.sampler import CropConfig, CropSampler, TrainFilm
 from mammoviewer.errors import DetectorError
 from mammoviewer.io import mias
 
-MODEL_FILE, CARD_FILE, SPLIT_FILE = "model.keras", "model.json", "split.json"
+SPLIT_FILE = "split.json"
 
 
 @dataclass

@@ -43,3 +43,10 @@ def test_nms_golden():
     assert bx.nms(boxes, scores, 0.95, max_out=2).tolist() == [3, 0]
     with pytest.raises(ValueError, match="4 boxes but 3 scores"):
         bx.nms(boxes, scores[:3])
+
+
+def test_intersection_over_the_smaller_box():
+    a = np.array([[0, 0, 10, 10]], float)
+    b = np.array([[2, 2, 6, 6], [5, 5, 15, 15], [20, 20, 30, 30], [3, 3, 3, 9]], float)
+    np.testing.assert_allclose(bx.intersection(a, b), [[16, 25, 0, 0]])
+    np.testing.assert_allclose(bx.iomin(a, b), [[1.0, 0.25, 0.0, 0.0]])  # a degenerate box gives 0
