@@ -48,4 +48,4 @@ def run(args: argparse.Namespace) -> int:
         })
     doc = {"model": f"{detector.name} {detector.version}", "device": detector.device, "images": results}
     print(json.dumps(doc, indent=1))
-    return 1 if failed else 0
+    return 2 if failed else 0
