@@ -13,7 +13,7 @@ The classifier object knows nothing of threads: anything with ``name``, ``versio
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import QObject, Signal
@@ -42,14 +42,20 @@ def top_finding(findings: Iterable[Finding]) -> Finding | None:
     return max(scored, key=lambda f: f.score) if scored else None
 
 
-def disagreement(decision: str, findings_above_threshold: int, who: str = "Classifier") -> str | None:
-    """A one-line warning when the case ``decision`` (of ``who``) and the count of findings above
-    the threshold disagree, else None."""
-    if decision in ("benign", "malignant") and findings_above_threshold == 0:
+def disagreement(decision: str, labels_above_threshold: Sequence[str], who: str = "Classifier") -> str | None:
+    """A one-line warning when the case ``decision`` (of ``who``) and the findings above the
+    threshold (their labels) disagree, else None: an abnormal decision with no finding, a normal
+    one with findings, or a benign/malignant decision whose every finding carries the other label."""
+    labels = list(labels_above_threshold)
+    n = len(labels)
+    if decision in ("benign", "malignant") and n == 0:
         return f"{who} says {decision}, but no finding is above the threshold"
-    if decision == "normal" and findings_above_threshold > 0:
-        n = findings_above_threshold
+    if decision == "normal" and n > 0:
         return f"{who} says normal, but {n} finding{'s are' if n != 1 else ' is'} above the threshold"
+    other = {"benign": "malignant", "malignant": "benign"}.get(decision)
+    if other is not None and all(label == other for label in labels):
+        every = "the finding" if n == 1 else f"all {n} findings"
+        return f"{who} says {decision}, but {every} above the threshold {'is' if n == 1 else 'are'} labelled {other}"
     return None
 
 
@@ -312,7 +318,7 @@ class CaseScoreService(QObject):
         decision_text = f"Decision: {decision} (abnormal score {abnormal:.2f} {side} its threshold {threshold:.3f})"
         warning = None
         if self._findings_ready:
-            warning = disagreement(decision, len(counted_findings(self._findings, self._threshold)),
+            warning = disagreement(decision, [f.label for f in counted_findings(self._findings, self._threshold)],
                                    "Case score" if rule is not None else "Classifier")
         view.show_state(head, shown, decision_text, det_text, tip, warning)
         view.classifier_label.setToolTip(tip)

@@ -52,15 +52,25 @@ def finding(score: float | None, status: str = "pending", source: str = "model")
 
 
 # -- the pure rule ------------------------------------------------------------------------
-@pytest.mark.parametrize("decision, above, flagged", [
-    ("malignant", 0, True), ("benign", 0, True), ("normal", 1, True), ("normal", 3, True),
-    ("malignant", 1, False), ("benign", 2, False), ("normal", 0, False),
+@pytest.mark.parametrize("decision, labels, flagged", [
+    ("malignant", [], True), ("benign", [], True), ("normal", ["benign"], True),
+    ("normal", ["benign", "malignant", "benign"], True),
+    ("malignant", ["benign"], True), ("benign", ["malignant", "malignant"], True),
+    ("malignant", ["malignant"], False), ("malignant", ["benign", "malignant"], False),
+    ("benign", ["benign", "benign"], False), ("normal", [], False),
 ])
-def test_disagreement_rule(decision, above, flagged):
-    text = disagreement(decision, above)
+def test_disagreement_rule(decision, labels, flagged):
+    text = disagreement(decision, labels)
     assert (text is not None) == flagged
     if flagged:
         assert decision in text
+
+
+def test_label_disagreement_names_the_other_label():
+    assert disagreement("malignant", ["benign", "benign"]) == \
+        "Classifier says malignant, but all 2 findings above the threshold are labelled benign"
+    assert disagreement("benign", ["malignant"], "Case score") == \
+        "Case score says benign, but the finding above the threshold is labelled malignant"
 
 
 def test_rejected_and_below_threshold_findings_do_not_count():
