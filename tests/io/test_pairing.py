@@ -1,0 +1,78 @@
+"""Finding the other breast's film: mini-MIAS numbering and DICOM headers in the same folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from mammoviewer.io import load_image
+from mammoviewer.io.pairing import contralateral_path
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+MIAS = Path(__file__).resolve().parents[2] / "resources" / "samples" / "mdb023.pgm"  # bundled sample film
+
+
+def _mias_copy(folder: Path, name: str) -> Path:
+    target = folder / name
+    shutil.copyfile(MIAS, target)
+    return target
+
+
+def test_mias_films_pair_odd_with_the_next_number(tmp_path: Path) -> None:
+    right = _mias_copy(tmp_path, "mdb023.pgm")
+    assert contralateral_path(load_image(right)) is None  # the other film is not there
+    left = _mias_copy(tmp_path, "mdb024.pgm")
+    _mias_copy(tmp_path, "mdb022.pgm")  # another patient's film
+    assert contralateral_path(load_image(right)) == left
+    assert contralateral_path(load_image(left)) == right
+    assert load_image(right).laterality == "R" and load_image(left).laterality == "L"
+
+
+def test_a_mias_film_pairs_across_pgm_and_png(tmp_path: Path) -> None:
+    import cv2
+
+    right = _mias_copy(tmp_path, "mdb023.pgm")
+    png = tmp_path / "mdb024.png"
+    cv2.imwrite(str(png), np.zeros((16, 16), np.uint8))
+    assert contralateral_path(load_image(right)) == png
+
+
+def test_a_film_of_no_known_kind_has_no_pair(tmp_path: Path) -> None:
+    import cv2
+
+    path = tmp_path / "film.png"
+    cv2.imwrite(str(path), np.zeros((64, 64), np.uint8))
+    cv2.imwrite(str(tmp_path / "film2.png"), np.zeros((64, 64), np.uint8))
+    assert contralateral_path(load_image(path)) is None
+
+
+def _dicom(folder: Path, name: str, patient: str, side: str, view: str = "CC", study: str | None = None) -> Path:
+    ds = pydicom.dcmread(DATA / "mg_ge_seno_lcc_for_presentation_hdr.dcm")
+    ds.PatientID, ds.ImageLaterality, ds.ViewPosition = patient, side, view
+    if study is not None:
+        ds.StudyInstanceUID = study
+    path = folder / name
+    ds.save_as(path)
+    return path
+
+
+def test_dicom_films_pair_by_patient_side_and_view(tmp_path: Path) -> None:
+    lcc = _dicom(tmp_path, "a.dcm", "P1", "L")
+    assert contralateral_path(load_image(lcc)) is None
+    _dicom(tmp_path, "b.dcm", "P2", "R")            # another patient
+    _dicom(tmp_path, "c.dcm", "P1", "L")            # the same side
+    _dicom(tmp_path, "d.dcm", "P1", "R", "MLO")     # another view
+    _dicom(tmp_path, "e.dcm", "P1", "R", study="1.2.3.4")  # another study
+    (tmp_path / "notes.txt").write_text("not a DICOM file")
+    assert contralateral_path(load_image(lcc)) is None
+    rcc = _dicom(tmp_path, "f.dcm", "P1", "R")
+    assert contralateral_path(load_image(lcc)) == rcc
+    assert contralateral_path(load_image(rcc)) == lcc
+
+
+def test_dicom_without_laterality_or_patient_has_no_pair(tmp_path: Path) -> None:
+    path = _dicom(tmp_path, "a.dcm", "", "L")
+    _dicom(tmp_path, "b.dcm", "", "R")
+    assert contralateral_path(load_image(path)) is None
