@@ -49,6 +49,8 @@ class CaseClassifier:
     card: dict = field(default_factory=dict)
     #: the shipped case score combines this model with the detector's findings (None: this model alone)
     combined: CombinedRule | None = None
+    #: the same, comparing the film with the patient's other breast (None: no such rule)
+    paired: CombinedRule | None = None
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "CaseClassifier":
@@ -88,7 +90,13 @@ class CaseClassifier:
             path=str(model_file),
             card=card,
             combined=CombinedRule.from_card(card),
+            paired=CombinedRule.paired_from_card(card),
         )
+
+    def case_rule(self, with_other_breast: bool) -> CombinedRule | None:
+        """The combined rule to use: the contralateral one when the other breast's findings are at
+        hand and the card has it, else the single-film one (None: the classifier alone)."""
+        return self.paired if with_other_breast and self.paired is not None else self.combined
 
     def predict_array(self, x: np.ndarray) -> np.ndarray:
         """``[N, 3]`` probabilities of prepared inputs ``[N, size, size]`` (mean with the vertical mirror)."""

@@ -3,7 +3,9 @@
 Every film is scored by the detector fold model that never saw its patient and by the
 classifier's out-of-fold probabilities (``crossval`` output), so every feature is out of fold.
 For each fold the logistic rule and its operating point are fitted on the other four folds
-only and scored on the held-out fold; the rule written to the card is then fitted on all films::
+only and scored on the held-out fold; the rule written to the card is then fitted on all films.
+The contralateral rule (the film's top-k sum minus that of the patient's other film) is fitted
+and cross-validated the same way and written under ``"case_score"["contralateral"]``::
 
     python -m mammoviewer.classify.combine_fit --cv .work/classify-cv/p64w32e60/cv.json \\
         --detector .work/cv/fold0 ... --detector .work/cv/fold4 --tta hflip --out combine.json \\
@@ -20,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from mammoviewer.classify import data as cdata
-from mammoviewer.classify.combined import CARD_KEY, CombinedRule, fit_logistic
+from mammoviewer.classify.combined import CARD_KEY, PAIRED_KEY, CombinedRule, fit_logistic
 from mammoviewer.classify.compare import held_out_fold
 from mammoviewer.classify.metrics import CLASSES, summarise
 from mammoviewer.io.mias import DEFAULT_MIAS_DIR
@@ -55,36 +57,57 @@ def detector_scores(detector_paths: list[str], films: list[cdata.CaseFilm],
     return out
 
 
-def _rule(scores: list[list[float]], labels: np.ndarray, top_k: int) -> CombinedRule:
-    probe = CombinedRule(slope=1.0, intercept=0.0, top_k=top_k)
-    x = [probe.detector_score(s) for s in scores]
+#: ref -> (fold, finding scores, classifier probabilities, class index, the other film's finding scores)
+Features = dict[str, tuple[int, list[float], dict[str, float], int, "list[float] | None"]]
+
+
+def _rule(scores: list[list[float]], others: list, labels: np.ndarray, top_k: int, contralateral: bool) -> CombinedRule:
+    probe = CombinedRule(slope=1.0, intercept=0.0, top_k=top_k, contralateral=contralateral)
+    x = [probe.detector_score(s, o) for s, o in zip(scores, others)]
     slope, intercept = fit_logistic(x, labels > 0)
-    rule = CombinedRule(slope=slope, intercept=intercept, top_k=top_k)
-    normal_p = [rule.p_abnormal(s) for s, y in zip(scores, labels) if y == 0]
-    return CombinedRule(slope, intercept, top_k, float(np.quantile(normal_p, NORMAL_QUANTILE)))
+    rule = CombinedRule(slope=slope, intercept=intercept, top_k=top_k, contralateral=contralateral)
+    normal_p = [rule.p_abnormal(s, o) for s, o, y in zip(scores, others, labels) if y == 0]
+    return CombinedRule(slope, intercept, top_k, float(np.quantile(normal_p, NORMAL_QUANTILE)), contralateral)
 
 
-def cross_validate(features: dict[str, tuple[int, list[float], dict[str, float], int]], top_k: int = 3) -> dict:
-    """Per-fold figures of the rule fitted on the other folds; ``features``: ref -> (fold, scores, classifier p, label)."""
-    refs = sorted(features)
+def cross_validate(features: Features, top_k: int = 3, contralateral: bool = False) -> dict:
+    """Per-fold figures of the rule fitted on the other folds (``features``: see :data:`Features`;
+    a ``contralateral`` rule uses only films whose other film was scored)."""
+    refs = sorted(r for r in features if not contralateral or features[r][4] is not None)
     folds = np.array([features[r][0] for r in refs])
     labels = np.array([features[r][3] for r in refs])
+
+    def fit(idx: list[int]) -> CombinedRule:
+        return _rule([features[refs[i]][1] for i in idx], [features[refs[i]][4] for i in idx], labels[idx],
+                     top_k, contralateral)
+
     per_fold = []
     for k in sorted(set(folds.tolist())):
-        train = [i for i in range(len(refs)) if folds[i] != k]
+        rule = fit([i for i in range(len(refs)) if folds[i] != k])
         test = [i for i in range(len(refs)) if folds[i] == k]
-        rule = _rule([features[refs[i]][1] for i in train], labels[train], top_k)
-        probs = np.array([[rule.probabilities(features[refs[i]][1], features[refs[i]][2])[c] for c in CLASSES]
-                          for i in test])
+        probs = np.array([[rule.probabilities(features[refs[i]][1], features[refs[i]][2], features[refs[i]][4])[c]
+                           for c in CLASSES] for i in test])
         figures = summarise(labels[test], probs, rule.threshold)
         figures.update(fold=int(k), rule=rule.to_card())
         per_fold.append(figures)
     mean_sd = {m: {"mean": float(np.mean([f[m] for f in per_fold])),
                    "sd": float(np.std([f[m] for f in per_fold], ddof=1)) if len(per_fold) > 1 else 0.0}
                for m in METRICS}
-    final = _rule([features[r][1] for r in refs], labels, top_k)
+    final = fit(list(range(len(refs))))
     return {"folds": per_fold, "mean_sd": mean_sd, "rule": final.to_card(), "films": len(refs),
             "top_k": top_k, "normal_quantile": NORMAL_QUANTILE}
+
+
+def other_film(ref: str) -> str:
+    """The MIAS ref of the same patient's other film (mdb001 <-> mdb002)."""
+    n = int(ref[3:])
+    return f"mdb{n + 1 if n % 2 else n - 1:03d}"
+
+
+def _card_block(result: dict, tta: list[str] | None) -> dict:
+    return dict(result["rule"], detector_tta=tta,
+                cross_validation={"mean_sd": result["mean_sd"], "films": result["films"],
+                                  "folds": [{m: f[m] for m in (*METRICS, "fold")} for f in result["folds"]]})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,22 +128,25 @@ def main(argv: list[str] | None = None) -> int:
     tta = None if args.tta is None else tuple(t for t in args.tta.split(",") if t and t != "none")
     scores = detector_scores(args.detector, films, tta)
     rank = {c: i for i, c in enumerate(CLASSES)}
-    features = {f.ref: (scores[f.ref][0], scores[f.ref][1], dict(zip(oof["classes"], oof["films"][f.ref])), rank[f.label])
+    features = {f.ref: (scores[f.ref][0], scores[f.ref][1], dict(zip(oof["classes"], oof["films"][f.ref])),
+                        rank[f.label], scores[other_film(f.ref)][1] if other_film(f.ref) in scores else None)
                 for f in films if f.ref in scores}
     result = cross_validate(features, args.top_k)
-    result["detectors"] = list(args.detector)
-    result["detector_tta"] = list(tta) if tta is not None else None
-    result["classifier_cv"] = str(args.cv)
+    paired = cross_validate(features, args.top_k, contralateral=True)
+    tta_list = list(tta) if tta is not None else None
+    result.update(detectors=list(args.detector), detector_tta=tta_list, classifier_cv=str(args.cv),
+                  contralateral=paired)
     Path(args.out).write_text(json.dumps(result, indent=1))
-    for m, v in result["mean_sd"].items():
-        print(f"{m}: {v['mean']:.3f} ± {v['sd']:.3f}")
-    print("rule:", result["rule"])
+    for name, r in (("single film", result), ("with the other breast", paired)):
+        print(f"{name} ({r['films']} films): " + ", ".join(f"{m} {v['mean']:.3f} ± {v['sd']:.3f}"
+                                                         for m, v in r["mean_sd"].items()))
+        print("  rule:", r["rule"])
     if args.card:
         card_path = Path(args.card)
         card = json.loads(card_path.read_text())
-        card[CARD_KEY] = dict(result["rule"], detector_tta=result["detector_tta"], cross_validation={"mean_sd": result["mean_sd"], "films": result["films"],
-                                                               "folds": [{m: f[m] for m in (*METRICS, "fold")}
-                                                                         for f in result["folds"]]})
+        block = dict(card.get(CARD_KEY) or {})  # keeps notes such as "fitted_with_detector"
+        block.update(_card_block(result, tta_list), **{PAIRED_KEY: _card_block(paired, tta_list)})
+        card[CARD_KEY] = block
         card_path.write_text(json.dumps(card, indent=1) + "\n")
     return 0
 

@@ -26,7 +26,8 @@ def evaluate_classifier(
     are written there. The result warns when some films were in the model's training set.
     With a ``detector`` and a classifier whose card has the combined rule, the figures are those
     of the shipped case score (``mammoviewer.classify.combined``), as ``mammoviewer classify`` gives;
-    ``detector_scores`` (film ref -> every candidate's score) reuses detections already made.
+    ``detector_scores`` (film ref -> every candidate's score) reuses detections already made. A film
+    whose other breast is among the images is scored with the contralateral rule when the card has it.
     """
     from mammoviewer.classify.classifier import CaseClassifier
     from mammoviewer.classify.preprocess import prepare
@@ -37,16 +38,27 @@ def evaluate_classifier(
     x = np.stack([prepare(load_image(f.path), clf.pixel_mm, clf.size).pixels for f in films])
     p = clf.predict_array(x)
     threshold, case_score = clf.threshold, "classifier"
+    rules_used: dict[str, int] = {}
     if clf.combined is not None and detector is not None:
-        rule = clf.combined
+        from mammoviewer.classify.case_score import case_probabilities, other_breast
+
         known = detector_scores or {}
-        found = [known[f.ref] if f.ref in known else [d.score for d in detector.detect(load_image(f.path), threshold=0.0)]
-                 for f in films]
-        p = np.array([[rule.probabilities(s, dict(zip(CLASSES, pi)))[c] for c in CLASSES] for s, pi in zip(found, p)])
-        threshold, case_score = rule.threshold, f"combined with {detector.name} {detector.version}"
+        cache = {str(Path(f.path).resolve()): list(known[f.ref]) for f in films if f.ref in known}
+        rows, thresholds = [], []
+        for f, pi in zip(films, p):
+            image = load_image(f.path)
+            other = other_breast(detector, image, cache) if clf.paired is not None else None
+            probs, rule = case_probabilities(clf, detector, image, dict(zip(CLASSES, pi)), cache, other)
+            rows.append([probs[c] for c in CLASSES])
+            thresholds.append(rule.threshold)
+            kind = "with the other breast" if rule.contralateral else "single film"
+            rules_used[kind] = rules_used.get(kind, 0) + 1
+        p, threshold = np.array(rows), np.array(thresholds)
+        case_score = f"combined with {detector.name} {detector.version}"
     y = np.array([f.label_index for f in films])
     out = {
-        "model": {"name": clf.name, "version": clf.version, "path": clf.path, "case_score": case_score},
+        "model": {"name": clf.name, "version": clf.version, "path": clf.path, "case_score": case_score,
+                  **({"films_by_rule": rules_used} if rules_used else {})},
         **summarise(y, p, threshold),
         "films_per_class": {c: int((y == i).sum()) for i, c in enumerate(CLASSES)},
         "probabilities": {f.ref: dict(zip(CLASSES, map(float, pi))) for f, pi in zip(films, p)},

@@ -91,11 +91,12 @@ def decide(probabilities: np.ndarray, threshold: float) -> np.ndarray:
     return np.where(1.0 - p[:, 0] < threshold, 0, 1 + np.argmax(p[:, 1:], axis=1))
 
 
-def summarise(y_true: np.ndarray, probabilities: np.ndarray, threshold: float) -> dict:
+def summarise(y_true: np.ndarray, probabilities: np.ndarray, threshold: float | np.ndarray) -> dict:
     """JSON-ready figures for 3-class ``probabilities`` against true class indices.
 
-    ``threshold`` is the operating point on the abnormal score (1 - p(normal)); accuracy and the
-    confusion matrix use ``decide`` at that point.
+    ``threshold`` is the operating point on the abnormal score (1 - p(normal)), one for all films
+    or one per film; accuracy and the confusion matrix use ``decide`` at that point. The
+    ``"threshold"`` figure is None when the films had different ones.
     """
     y = np.asarray(y_true, dtype=np.intp).ravel()
     p = np.asarray(probabilities, dtype=np.float64)
@@ -108,7 +109,7 @@ def summarise(y_true: np.ndarray, probabilities: np.ndarray, threshold: float) -
         "accuracy": accuracy(y, pred),
         "auc_normal_vs_abnormal": auc(y > 0, abnormal),
         "auc_malignant_vs_rest": auc(y == 2, malignant),
-        "threshold": float(threshold),
+        "threshold": float(np.ravel(threshold)[0]) if np.unique(threshold).size == 1 else None,
         "sensitivity": sens,
         "specificity": spec,
         "confusion_matrix": {"classes": list(CLASSES), "rows_true_columns_predicted": cm.tolist()},

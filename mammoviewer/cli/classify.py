@@ -2,12 +2,15 @@
 
 The shipped case score combines the case classifier with the detector's findings when the
 classifier's card carries the rule (``mammoviewer.classify.combined``): cross-validation showed
-the detector's strongest findings rank films better than the classifier alone.
-``--classifier-only`` gives the classifier's own probabilities.
+the detector's strongest findings rank films better than the classifier alone. When the patient's
+other breast (same view) is found beside a film (``mammoviewer.io.pairing``: mini-MIAS numbering,
+or DICOM PatientID, laterality and view in the same folder), the two films are compared
+(``--single-film`` turns that off). ``--classifier-only`` gives the classifier's own probabilities.
 
 ``--json`` prints ``{"model": {...}, "images": [{"path", "probabilities": {"normal", "benign",
-"malignant"}}]}``. An unreadable file gives one stderr line naming it; the others are still
-classified and the exit status is 2.
+"malignant"}}], "other_breast": {path: the other film used, or null}}``. An unreadable file gives
+one stderr line naming it; the others are still classified and the exit status is 2. An
+unreadable other film gives a warning line and the film is scored alone.
 """
 
 from __future__ import annotations
@@ -28,12 +31,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="detector for the combined case score (default: the bundled models/idbll-light)")
     parser.add_argument("--classifier-only", action="store_true",
                         help="the classifier's own probabilities, without the detector's findings")
+    parser.add_argument("--single-film", action="store_true",
+                        help="score each film alone, without comparing it with the other breast's film")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu"), help="detector device")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from mammoviewer.classify.case_score import case_probabilities
     from mammoviewer.classify.classifier import CaseClassifier
     from mammoviewer.io import load_image
 
@@ -46,23 +52,42 @@ def run(args: argparse.Namespace) -> int:
         detector = Detector.load(args.detector, device=args.device)
         model.update(case_score="combined", detector={"name": detector.name, "version": detector.version},
                      device=detector.device)
-    results, failed = [], False
+    results, others, failed = [], {}, False
+    cache: dict[str, list[float]] = {}
     for path in args.paths:
         try:
             image = load_image(path)
             probs = clf.predict(image)
             if rule is not None and detector is not None:
-                probs = rule.probabilities([d.score for d in detector.detect(image, threshold=0.0)], probs)
+                other = None if args.single_film or clf.paired is None else _other_breast(detector, image, cache)
+                probs, _ = case_probabilities(clf, detector, image, probs, cache, other)
+                others[path] = str(other.path) if other is not None else None
         except ImageReadError as exc:
             failed = True
             print(f"mammoviewer: error: {exc}", file=sys.stderr)
             continue
         results.append({"path": path, "probabilities": probs})
     if args.json:
-        print(json.dumps({"model": model, "images": results}))
+        doc = {"model": model, "images": results}
+        if rule is not None:
+            doc["other_breast"] = others
+        print(json.dumps(doc))
     else:
         for r in results:
             p = r["probabilities"]
             best = max(p, key=p.get)
-            print(f"{r['path']}: {best}  " + "  ".join(f"{k} {v:.3f}" for k, v in p.items()))
+            pair = f"  (compared with {others[r['path']]})" if others.get(r["path"]) else ""
+            print(f"{r['path']}: {best}  " + "  ".join(f"{k} {v:.3f}" for k, v in p.items()) + pair)
     return 2 if failed else 0
+
+
+def _other_breast(detector, image, cache):
+    """The other breast's film and scores; an unreadable one is a warning and the film is scored alone."""
+    from mammoviewer.classify.case_score import other_breast
+
+    try:
+        return other_breast(detector, image, cache)
+    except ImageReadError as exc:
+        print(f"mammoviewer: warning: {image.path}: the other breast's film cannot be used, scored alone ({exc})",
+              file=sys.stderr)
+        return None

@@ -29,7 +29,7 @@ def film() -> Path:
 
 
 def _check_schema(doc: dict, paths: list[str]) -> None:
-    assert set(doc) == {"model", "images"}
+    assert {"model", "images"} <= set(doc) <= {"model", "images", "other_breast"}
     assert {"name", "version", "case_score"} <= set(doc["model"])
     assert [im["path"] for im in doc["images"]] == paths
     for im in doc["images"]:
@@ -65,8 +65,37 @@ def test_the_case_score_combines_the_detector_with_the_classifier(film: Path, ca
     scores = [d.score for d in Detector.load(None, device="cpu").detect(image, threshold=0.0)]
     p, own = combined["images"][0]["probabilities"], alone["images"][0]["probabilities"]
     assert own == pytest.approx(clf.predict(image), abs=1e-6)
-    assert p == pytest.approx(clf.combined.probabilities(scores, own), abs=1e-6)
+    assert p == pytest.approx(clf.combined.probabilities(scores, own), abs=1e-6)  # no other film beside it
+    assert combined["other_breast"] == {str(film): None} and "other_breast" not in alone
     assert p != pytest.approx(own, abs=1e-3)
+
+
+def test_the_other_breast_beside_a_film_is_compared(film: Path, tmp_path: Path, capsys) -> None:
+    """mdb023 and mdb024 are one patient's right and left films: each is scored against the other."""
+    from mammoviewer.classify.classifier import CaseClassifier
+    from mammoviewer.detect import Detector
+    from mammoviewer.io import load_image
+
+    right, left = tmp_path / "mdb023.pgm", tmp_path / "mdb024.pgm"
+    right.write_bytes(film.read_bytes())
+    pixels = load_image(film).pixels[:, ::-1]  # a stand-in left film: the right one mirrored, slightly darker
+    left.write_bytes(b"P5\n1024 1024\n255\n" + (pixels * 0.9).astype("uint8").tobytes())
+    assert main(["classify", str(right), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    _check_schema(doc, [str(right)])
+    assert doc["other_breast"] == {str(right): str(left)}
+    clf, det = CaseClassifier.load(None), Detector.load(None, device="cpu")
+    own = clf.predict(load_image(right))
+    mine = [d.score for d in det.detect(load_image(right), threshold=0.0)]
+    theirs = [d.score for d in det.detect(load_image(left), threshold=0.0)]
+    assert clf.paired is not None and clf.paired.contralateral
+    expected = clf.paired.probabilities(mine, own, theirs)
+    assert doc["images"][0]["probabilities"] == pytest.approx(expected, abs=1e-6)
+    assert expected != pytest.approx(clf.combined.probabilities(mine, own), abs=1e-3)
+    assert main(["classify", str(right), "--json", "--single-film"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert alone["other_breast"] == {str(right): None}
+    assert alone["images"][0]["probabilities"] == pytest.approx(clf.combined.probabilities(mine, own), abs=1e-6)
 
 
 def test_bad_file_is_one_error_line_and_the_rest_is_classified(film: Path, tmp_path: Path) -> None:

@@ -34,8 +34,11 @@ def test_evaluate_adds_classification_figures_and_roc_plots(tmp_path, capsys):
     # the figures are those of the shipped case score: the same probabilities as `mammoviewer classify`
     detector_card = json.loads((ROOT / "models" / "idbll-light" / "model.json").read_text())
     assert c["model"]["case_score"] == f"combined with idbll-light {detector_card['version']}"
+    assert c["model"]["films_by_rule"] == {"with the other breast": 4}  # every film's other breast is there
     assert main(["classify", str(MIAS / "mdb023.png"), "--json"]) == 0
-    shipped = json.loads(capsys.readouterr().out)["images"][0]["probabilities"]
+    shipped_doc = json.loads(capsys.readouterr().out)
+    assert shipped_doc["other_breast"] == {str(MIAS / "mdb023.png"): str(MIAS / "mdb024.png")}
+    shipped = shipped_doc["images"][0]["probabilities"]
     assert c["probabilities"]["mdb023"] == pytest.approx(shipped, abs=1e-6)
 
 
