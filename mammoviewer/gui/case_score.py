@@ -5,7 +5,9 @@ finding, and a warning when the two disagree.
 * :class:`CaseScoreView`: the lines shown in the Findings panel's "Case score" box.
 * :class:`CaseScoreService`: loads the classifier once on the job runner (channel
   ``"classifier-model"``) and scores the shown film on channel ``"classify"`` (a newer film
-  supersedes it; a result for a film no longer shown is dropped), then redraws the view.
+  supersedes it; a result for a film no longer shown is dropped), then redraws the view. When the
+  card has the contralateral rule, the detector also scores the patient's other breast, found
+  beside the film (channel ``"other-breast"``), and the case score compares the two.
 
 The classifier object knows nothing of threads: anything with ``name``, ``version``,
 ``threshold``, ``card``, ``predict(image)`` and ``decide(probabilities)`` will do.
@@ -13,12 +15,14 @@ The classifier object knows nothing of threads: anything with ``name``, ``versio
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from mammoviewer.classify.case_score import OtherBreast, other_breast
 from mammoviewer.gui.jobs import TENSORFLOW, JobRunner
 from mammoviewer.gui.review_detection import tensorflow_garbage_here
 from mammoviewer.gui.review_overlay import is_shown
@@ -84,7 +88,24 @@ def combined_tooltip(card: dict) -> str:
                  f" (models/case-classifier/CARD.md).")
     except (KeyError, TypeError):
         pass
+    try:
+        cv = block["contralateral"]["cross_validation"]["mean_sd"]
+        text += (f" When the other breast's film is found beside this one, the sum is taken minus the other film's "
+                 f"(its own fit; AUC normal vs abnormal {cv['auc_normal_vs_abnormal']['mean']:.2f} \u00b1 "
+                 f"{cv['auc_normal_vs_abnormal']['sd']:.2f} on the same folds).")
+    except (KeyError, TypeError):
+        pass
     return text + " Scores, not diagnoses."
+
+
+def other_breast_text(other: OtherBreast | None, note: str) -> str:
+    """The line saying whether the case score compared the film with the other breast."""
+    if other is not None:
+        top = max(other.scores, default=0.0)
+        return f"Compared with the other breast: {Path(other.path).name} (its top finding score {top:.2f})"
+    if note:
+        return f"Other breast's film not used ({note}); this film scored alone"
+    return "Other breast: no film of it found beside this one; scored alone"
 
 
 def comparison_tooltip(card: dict) -> str:
@@ -115,17 +136,20 @@ class CaseScoreView(QWidget):
         self.probabilities_label = QLabel("")
         self.decision_label = QLabel("")
         self.detector_label = QLabel("")
+        self.other_label = QLabel("")
         self.warning_label = QLabel("")
         self.warning_label.setStyleSheet(WARNING_STYLE)
         for label in (self.classifier_label, self.probabilities_label, self.decision_label,
-                      self.detector_label, self.warning_label):
+                      self.detector_label, self.other_label, self.warning_label):
             label.setWordWrap(True)
             layout.addWidget(label)
         self.warning_label.hide()
 
     def show_state(self, classifier_text: str, probabilities: dict[str, float] | None, decision_text: str,
-                   detector_text: str, detector_tip: str, warning: str | None) -> None:
+                   detector_text: str, detector_tip: str, warning: str | None, other_text: str = "") -> None:
         self.classifier_label.setText(classifier_text)
+        self.other_label.setText(other_text)
+        self.other_label.setVisible(bool(other_text))
         self.probabilities_label.setText(probabilities_text(probabilities) if probabilities else "")
         self.probabilities_label.setVisible(bool(probabilities))
         self.decision_label.setText(decision_text)
@@ -168,6 +192,11 @@ def _predict(classifier: Any, image: Image) -> dict[str, float]:
         return dict(classifier.predict(image))
 
 
+def _score_other_breast(detector: Any, image: Image) -> OtherBreast | None:
+    with tensorflow_garbage_here():
+        return other_breast(detector, image)
+
+
 # -- the service -------------------------------------------------------------------------
 class CaseScoreService(QObject):
     """Loads the classifier, scores the shown film and keeps :class:`CaseScoreView` up to date.
@@ -195,6 +224,11 @@ class CaseScoreService(QObject):
         self._findings_ready = False
         self._threshold = 0.5
         self._detector_name = ""
+        self._detector: Any | None = None
+        #: the other breast: "idle" (not asked yet), "pending", "done" (``_other`` set, or None with a note)
+        self._other_state = "idle"
+        self._other: OtherBreast | None = None
+        self._other_note = ""
 
     def load(self) -> None:
         """Start loading the classifier in the background (once)."""
@@ -210,6 +244,7 @@ class CaseScoreService(QObject):
     def _on_loaded(self, classifier: Any) -> None:
         self._loading = False
         self.classifier = classifier
+        self._find_other_breast()
         self._score()
 
     def _on_load_failed(self, message: str) -> None:
@@ -223,27 +258,56 @@ class CaseScoreService(QObject):
     def show_film(self, key: str | None, image: Image | None) -> None:
         """Score ``image`` (store key ``key``); None clears. A running scoring is superseded."""
         self.jobs.cancel("classify")
+        self.jobs.cancel("other-breast")
         self.key, self._image = key, image
         self.probabilities, self.case_probabilities, self._failed = None, None, None
         self._findings, self._findings_ready = [], False
+        self._other_state, self._other, self._other_note = "idle", None, ""
         self._score()
 
     def set_findings(self, findings: list[Finding], threshold: float, ready: bool = True,
-                     detector_name: str = "") -> None:
+                     detector_name: str = "", detector: Any | None = None) -> None:
         """The shown film's current findings and threshold (re-evaluates the warning); until
-        ``ready`` (the detector has not finished) no disagreement is flagged."""
+        ``ready`` (the detector has not finished) no disagreement is flagged. ``detector`` (the
+        loaded one) scores the other breast's film when the classifier's card compares the two."""
         self._findings, self._threshold = list(findings), float(threshold)
         self._findings_ready, self._detector_name = bool(ready), detector_name
+        if detector is not None:
+            self._detector = detector
+        self._find_other_breast()
         self.redraw()
+
+    def _wants_other_breast(self) -> bool:
+        return getattr(self.classifier, "paired", None) is not None and self._detector is not None
+
+    def _find_other_breast(self) -> None:
+        if (self._other_state != "idle" or not self._findings_ready or not self._wants_other_breast()
+                or self.key is None or self._image is None):
+            return
+        self._other_state, key = "pending", self.key
+        job = self.jobs.submit(_score_other_breast, self._detector, self._image, channel="other-breast",
+                               lane=TENSORFLOW)
+        job.finished.connect(lambda other, k=key: self._on_other_breast(k, other, ""))
+        job.failed.connect(lambda message, k=key: self._on_other_breast(k, None, message))
+
+    def _on_other_breast(self, key: str, other: OtherBreast | None, note: str) -> None:
+        if key != self.key:
+            return  # a film no longer shown
+        self._other_state, self._other, self._other_note = "done", other, note
+        self.redraw()
+        self.scored.emit(key)
 
     def settled(self) -> bool:
         """True when the box shows all it will for the shown film (scored, failed or no classifier)."""
         if self.factory is None or self.error or self.key is None:
             return True
+        if self._other_state == "pending":
+            return False
         return self.probabilities is not None or self._failed is not None
 
     def cancel(self) -> None:
         self.jobs.cancel("classify")
+        self.jobs.cancel("other-breast")
 
     def _score(self) -> None:
         if self.classifier is not None and self.key is not None and self._image is not None:
@@ -299,14 +363,24 @@ class CaseScoreService(QObject):
         if self.probabilities is None:
             view.show_state(f"{head}: scoring\u2026", None, "", det_text, tip, None)
             return
-        rule = getattr(c, "combined", None)
+        rule, other_text = getattr(c, "combined", None), ""
         if rule is not None:
             if not self._findings_ready:
                 view.show_state(f"Case score ({head} + detector): waiting for the findings\u2026", None, "",
                                 det_text, tip, None)
                 return
-            shown, decide, threshold = rule.probabilities(model_scores(self._findings), self.probabilities), \
-                rule.decide, rule.threshold
+            if self._wants_other_breast() and self._other_state != "done":
+                view.show_state(f"Case score ({head} + detector): scoring the other breast\u2026", None, "",
+                                det_text, tip, None)
+                return
+            other = self._other if self._other_state == "done" else None
+            if hasattr(c, "case_rule"):
+                rule = c.case_rule(other is not None)
+            if self._wants_other_breast():
+                other_text = other_breast_text(other, self._other_note)
+            shown = rule.probabilities(model_scores(self._findings), self.probabilities,
+                                       other.scores if other is not None and rule.contralateral else None)
+            decide, threshold = rule.decide, rule.threshold
             head, tip = f"Case score ({det_name.lower()} findings + {head.lower()}):", combined_tooltip(c.card)
         else:
             shown, decide, threshold = self.probabilities, c.decide, c.threshold
@@ -320,5 +394,5 @@ class CaseScoreService(QObject):
         if self._findings_ready:
             warning = disagreement(decision, [f.label for f in counted_findings(self._findings, self._threshold)],
                                    "Case score" if rule is not None else "Classifier")
-        view.show_state(head, shown, decision_text, det_text, tip, warning)
+        view.show_state(head, shown, decision_text, det_text, tip, warning, other_text)
         view.classifier_label.setToolTip(tip)

@@ -264,7 +264,8 @@ class ReviewController(ReviewEditing, BackgroundDetection, QObject):
         det = self.detection
         ready = self.findings_ready() or not det.enabled or bool(det.error)
         name = f"{det.detector.name} {det.detector.version}" if det.detector is not None else ""
-        self.case_score.set_findings(self.findings(), self.panel.threshold, ready=ready, detector_name=name)
+        self.case_score.set_findings(self.findings(), self.panel.threshold, ready=ready, detector_name=name,
+                                     detector=det.detector)
 
     def _on_doc_changed(self, doc, change) -> None:
         if change is not None and doc.image.review_state == "unreviewed":

@@ -181,8 +181,16 @@ settled = wait_for_case_score(review)
 service, view = review.case_score, review.panel.case_score
 c = service.classifier
 from mammoviewer.gui.case_score import model_scores
-expected = c.combined.probabilities(model_scores(review.findings()), service.probabilities) if c.combined else None
-print(json.dumps({"settled": settled, "p": service.case_probabilities, "row": view.probabilities_label.text(),
+from mammoviewer.io import load_image
+from mammoviewer.io.pairing import contralateral_path
+other = service._other
+rule = c.case_rule(other is not None)
+expected = rule.probabilities(model_scores(review.findings()), service.probabilities,
+                              other.scores if other is not None and rule.contralateral else None) if rule else None
+partner = contralateral_path(load_image(sys.argv[1]))
+fresh = [d.score for d in review.detection.detector.detect(load_image(partner), threshold=0.0)] if partner else None
+print(json.dumps({"other": view.other_label.text(), "paired": other is not None, "contralateral": rule.contralateral,
+                  "other_scores": other.scores if other is not None else None, "fresh_other_scores": fresh,"settled": settled, "p": service.case_probabilities, "row": view.probabilities_label.text(),
                   "classifier_p": service.probabilities, "expected": expected,
                   "combined": c.combined is not None,
                   "decision": view.decision_label.text(), "head": view.classifier_label.text(),
@@ -224,3 +232,32 @@ def test_the_real_classifier_scores_mdb023(mias_film, tmp_path):
         out["classifier_p"]["malignant"] / (out["classifier_p"]["benign"] + out["classifier_p"]["malignant"]), abs=1e-9)
     assert "case-classifier" in out["head"] and "AUC" in out["tips"]
     assert re.search(r"Detector idbll-light .*: top finding score \d\.\d\d \((benign|malignant)\)", out["detector"])
+    assert not out["paired"] and out["other"] == "Other breast: no film of it found beside this one; scored alone"
+
+
+@pytest.mark.slow
+def test_the_real_case_score_compares_the_other_breast(mias_film, tmp_path):
+    """With the patient's other film beside it (mdb024 for mdb023), the box compares the two breasts."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from gui_support import ROOT
+
+    from mammoviewer.io import load_image
+
+    right, left = tmp_path / "mdb023.pgm", tmp_path / "mdb024.pgm"
+    right.write_bytes(Path(mias_film).read_bytes())
+    pixels = load_image(right).pixels[:, ::-1]  # a stand-in left film: the right one mirrored, darker
+    left.write_bytes(b"P5\n1024 1024\n255\n" + (pixels * 0.9).astype("uint8").tobytes())
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, "-c", _REAL_SCRIPT, str(right), str(tmp_path / "r.sqlite")],
+                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["settled"] and out["paired"] and out["contralateral"], out
+    assert out["other"].startswith("Compared with the other breast: mdb024.pgm (its top finding score ")
+    assert out["other_scores"] == pytest.approx(out["fresh_other_scores"], abs=1e-6)
+    assert out["p"] == pytest.approx(out["expected"], abs=1e-9)
+    assert "other breast" in out["tips"]
