@@ -133,9 +133,35 @@ def combined_section(card: dict) -> list[str]:
         "| case score | AUC normal vs abnormal | AUC malignant vs rest | accuracy (3 classes) | sensitivity (abnormal) "
         "| specificity |",
         "| --- | --- | --- | --- | --- | --- |",
-        f"| **combined (shipped)** | {ms('auc_normal_vs_abnormal')} | {ms('auc_malignant_vs_rest')} | "
+    ]
+    paired = block.get("contralateral")
+    if paired:
+        pm = paired.get("cross_validation", {}).get("mean_sd", {})
+
+        def pms(key: str) -> str:
+            v = pm.get(key)
+            return f"{v['mean']:.3f} ± {v['sd']:.3f}" if v else "n/a"
+
+        lines.append(f"| **with the other breast (shipped where it is found)** | {pms('auc_normal_vs_abnormal')} | "
+                     f"{pms('auc_malignant_vs_rest')} | {pms('accuracy')} | {pms('sensitivity')} | {pms('specificity')} |")
+    lines += [
+        f"| **single film (shipped otherwise)** | {ms('auc_normal_vs_abnormal')} | {ms('auc_malignant_vs_rest')} | "
         f"{ms('accuracy')} | {ms('sensitivity')} | {ms('specificity')} |",
         "",
+    ]
+    if paired:
+        lines += [
+            "**With the other breast.** Readers compare the two breasts. When the same patient's other film of the same "
+            "view is found beside the film (`mammoviewer.io.pairing`: mini-MIAS numbering mdb(2k-1)/mdb(2k), or DICOM "
+            "PatientID, study, laterality and view in the same folder), s is the film's top-"
+            f"{paired.get('top_k', 3)} sum minus the other film's, with its own fit: p(abnormal) = "
+            f"sigmoid({paired['slope']:.3f} x s {paired['intercept']:+.3f}), abnormal when p(abnormal) >= "
+            f"{paired.get('threshold', 0.5):.3f}. A finding both breasts show alike counts for less. Cross-validated the "
+            "same way; both films of a patient are always in the same fold. `mammoviewer classify --single-film` "
+            "scores each film alone; the JSON's `other_breast` names the film used for each path.",
+            "",
+        ]
+    lines += [
         "Reproduce: python -m mammoviewer.classify.combine_fit --cv .work/classify-cv/p64w32e60/cv.json "
         "--detector .work/cv/fold0 ... --detector .work/cv/fold4 --tta hflip --out combine.json --card "
         "models/case-classifier/card.json",
