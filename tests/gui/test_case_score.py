@@ -16,9 +16,7 @@ from pathlib import Path
 import pytest
 from review_fakes import ScriptedDetector, write_films
 
-from mammoviewer.gui.case_score import (CaseScoreService, CaseScoreView, classifier_factory, counted_findings,
-                                        disagreement, top_finding)
-from mammoviewer.review import Box, Finding
+from mammoviewer.gui.case_score import CaseScoreService, CaseScoreView, classifier_factory
 
 PROBS = {"a.pgm": {"normal": 0.1, "benign": 0.2, "malignant": 0.7},
          "b.pgm": {"normal": 0.05, "benign": 0.8, "malignant": 0.15}}
@@ -45,40 +43,6 @@ class FakeClassifier:
         if 1.0 - p["normal"] < self.threshold:
             return "normal"
         return "malignant" if p["malignant"] > p["benign"] else "benign"
-
-
-def finding(score: float | None, status: str = "pending", source: str = "model") -> Finding:
-    return Finding(image_key="k", box=Box(0, 0, 10, 10), label="benign", score=score, source=source, status=status)
-
-
-# -- the pure rule ------------------------------------------------------------------------
-@pytest.mark.parametrize("decision, labels, flagged", [
-    ("malignant", [], True), ("benign", [], True), ("normal", ["benign"], True),
-    ("normal", ["benign", "malignant", "benign"], True),
-    ("malignant", ["benign"], True), ("benign", ["malignant", "malignant"], True),
-    ("malignant", ["malignant"], False), ("malignant", ["benign", "malignant"], False),
-    ("benign", ["benign", "benign"], False), ("normal", [], False),
-])
-def test_disagreement_rule(decision, labels, flagged):
-    text = disagreement(decision, labels)
-    assert (text is not None) == flagged
-    if flagged:
-        assert decision in text
-
-
-def test_label_disagreement_names_the_other_label():
-    assert disagreement("malignant", ["benign", "benign"]) == \
-        "Classifier says malignant, but all 2 findings above the threshold are labelled benign"
-    assert disagreement("benign", ["malignant"], "Case score") == \
-        "Case score says benign, but the finding above the threshold is labelled malignant"
-
-
-def test_rejected_and_below_threshold_findings_do_not_count():
-    fs = [finding(0.9, "rejected"), finding(0.2), finding(0.6, "accepted"), finding(None, source="reader")]
-    assert [f.score for f in counted_findings(fs, 0.5)] == [0.6, None]  # reader boxes always count
-    assert counted_findings([finding(0.9, "rejected")], 0.1) == []
-    assert top_finding(fs).score == 0.6  # the rejected 0.9 is not the case score
-    assert top_finding([finding(None, source="reader")]) is None
 
 
 # -- the box in the window ----------------------------------------------------------------
@@ -180,7 +144,7 @@ wait_for_findings(review)
 settled = wait_for_case_score(review)
 service, view = review.case_score, review.panel.case_score
 c = service.classifier
-from mammoviewer.gui.case_score import model_scores
+from mammoviewer.gui.case_score_text import model_scores
 from mammoviewer.io import load_image
 from mammoviewer.io.pairing import contralateral_path
 other = service._other
