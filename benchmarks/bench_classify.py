@@ -9,25 +9,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def _median_ms(fn, repeats: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
+from timing import median_seconds  # noqa: E402 (benchmarks/timing.py, beside this script)
 
 
 def main() -> int:
@@ -59,7 +48,7 @@ def main() -> int:
         image = load_image(film)
         case_probabilities(clf, det, image, clf.predict(image), other=other_breast(det, image))
 
-    a, p = _median_ms(alone, args.repeats), _median_ms(paired, args.repeats)
+    a, p = 1000 * median_seconds(alone, args.repeats), 1000 * median_seconds(paired, args.repeats)
     print(f"case score of {film.name}, film alone (load, classifier, detector): {a:.1f} ms")
     print(f"case score with the other breast (+ its load and detector run):   {p:.1f} ms  ({p / a:.2f}x)")
     print(f"machine: {os.cpu_count()} CPU cores; no cache between repeats")

@@ -9,25 +9,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def _median_time(fn, repeats: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from timing import median_seconds  # noqa: E402 (benchmarks/timing.py, beside this script)
 
 
 def main() -> int:
@@ -61,10 +50,10 @@ def main() -> int:
     det = Detector.load(device="cpu")
     print(f"film: {film} ({image.columns}x{image.rows}); model: {det.name} {det.version} on {det.device}")
 
-    t_full = _median_time(lambda: det.detect(image, threshold=0.0), args.repeats)
+    t_full = median_seconds(lambda: det.detect(image, threshold=0.0), args.repeats)
     mi = det.last_input
     x = mi.array[None, :, :, None].astype("float32")
-    t_fwd = _median_time(lambda: det._forward(x), args.repeats)
+    t_fwd = median_seconds(lambda: det._forward(x), args.repeats)
     passes = 1 + len(det.tta)
     how = f"film + {', '.join(det.tta)} averaged: {passes} forward passes" if det.tta else "one forward pass"
     print(f"light SSD, whole film ({x.shape[2]}x{x.shape[1]} at {det.pixel_size_mm} mm; {how}): "
@@ -74,9 +63,9 @@ def main() -> int:
     vgg = build_ssd("vgg16")  # random weights: cost only
     f = tf.function(lambda t: vgg(t, training=False), reduce_retracing=True)
     tiles = np.random.default_rng(0).uniform(0, 1, (16, 256, 256, 1)).astype("float32")
-    t_batched = _median_time(lambda: f(tf.constant(tiles)).numpy(), max(3, args.repeats // 3), warmup=1)
+    t_batched = median_seconds(lambda: f(tf.constant(tiles)).numpy(), max(3, args.repeats // 3), warmup=1)
     one = [tf.constant(tiles[i : i + 1]) for i in range(16)]
-    t_single = _median_time(lambda: [f(t).numpy() for t in one], max(3, args.repeats // 3), warmup=1)
+    t_single = median_seconds(lambda: [f(t).numpy() for t in one], max(3, args.repeats // 3), warmup=1)
     print(f"VGG16-SSD256 (random weights), 16 tiles of 256x256: batched {t_batched * 1000:.0f} ms, "
           f"one by one {t_single * 1000:.0f} ms ({t_single / 16 * 1000:.0f} ms/tile)")
     print(f"speed-up of the light SSD (end to end) over VGG16 tiles: {t_batched / t_full:.1f}x batched, "
