@@ -10,7 +10,9 @@ or DICOM PatientID, laterality and view in the same folder), the two films are c
 ``--json`` prints ``{"model": {...}, "images": [{"path", "probabilities": {"normal", "benign",
 "malignant"}}], "other_breast": {path: the other film used, or null}}``. An unreadable file gives
 one stderr line naming it; the others are still classified and the exit status is 2. An
-unreadable other film gives a warning line and the film is scored alone.
+unreadable other film gives a warning line and the film is scored alone. Without ``--json`` each film
+gets a line with the decision at the operating point of the rule used (as the viewer shows it)
+and the probabilities.
 """
 
 from __future__ import annotations
@@ -52,21 +54,22 @@ def run(args: argparse.Namespace) -> int:
         detector = Detector.load(args.detector, device=args.device)
         model.update(case_score="combined", detector={"name": detector.name, "version": detector.version},
                      device=detector.device)
-    results, others, failed = [], {}, False
+    results, others, decisions, failed = [], {}, {}, False
     cache: dict[str, list[float]] = {}
     for path in args.paths:
         try:
             image = load_image(path)
-            probs = clf.predict(image)
+            probs, used = clf.predict(image), None
             if rule is not None and detector is not None:
                 other = None if args.single_film or clf.paired is None else _other_breast(detector, image, cache)
-                probs, _ = case_probabilities(clf, detector, image, probs, cache, other)
+                probs, used = case_probabilities(clf, detector, image, probs, cache, other)
                 others[path] = str(other.path) if other is not None else None
         except ImageReadError as exc:
             failed = True
             print(f"mammoviewer: error: {exc}", file=sys.stderr)
             continue
         results.append({"path": path, "probabilities": probs})
+        decisions[path] = (used or clf).decide(probs)  # at the operating point of the rule used, as the viewer
     if args.json:
         doc = {"model": model, "images": results}
         if rule is not None:
@@ -75,9 +78,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         for r in results:
             p = r["probabilities"]
-            best = max(p, key=p.get)
             pair = f"  (compared with {others[r['path']]})" if others.get(r["path"]) else ""
-            print(f"{r['path']}: {best}  " + "  ".join(f"{k} {v:.3f}" for k, v in p.items()) + pair)
+            print(f"{r['path']}: {decisions[r['path']]}  " + "  ".join(f"{k} {v:.3f}" for k, v in p.items()) + pair)
     return 2 if failed else 0
 
 

@@ -114,10 +114,18 @@ def test_bad_file_is_one_error_line_and_the_rest_is_classified(film: Path, tmp_p
     assert "Traceback" not in res.stderr
 
 
-def test_text_output_names_the_likeliest_class(film: Path, capsys) -> None:
+def test_text_output_names_the_decision_at_the_operating_point(film: Path, capsys) -> None:
+    """The headline is the decision the viewer shows, not the likeliest class (they differ on mdb023:
+    p(normal) is the largest, yet the abnormal score is above the operating threshold)."""
+    from mammoviewer.classify.classifier import CaseClassifier
+
+    assert main(["classify", str(film), "--json"]) == 0
+    p = json.loads(capsys.readouterr().out)["images"][0]["probabilities"]
     assert main(["classify", str(film)]) == 0
     line = capsys.readouterr().out.strip()
-    assert line.startswith(f"{film}: ") and line.split()[1] in ("normal", "benign", "malignant")
+    decision = CaseClassifier.load(None).combined.decide(p)
+    assert line.startswith(f"{film}: {decision}  normal {p['normal']:.3f}")
+    assert decision != max(p, key=p.get)
 
 
 def test_missing_model_is_one_line_exit_2(film: Path, tmp_path: Path, capsys) -> None:
