@@ -27,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", default=None, help="split file to reuse (default: OUT/split.json, made if missing)")
     parser.add_argument("--pixel-mm", type=float, default=0.4, help="model pixel size in mm")
     parser.add_argument("--crop", type=int, default=256, help="training crop side in model pixels")
+    parser.add_argument("--rotation", choices=("right", "any"), default="right",
+                        help="augmenting rotations: by right angles only, or also by any angle (default: %(default)s)")
     parser.add_argument("--width", type=float, default=1.0, help="channel multiplier of the light backbone")
     parser.add_argument("--inputs", default="film",
                         help="input planes, comma-separated, film first: film, or film,tophat to add a plane of "
@@ -61,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         learning_rate=args.lr, min_negatives=args.min_negatives, seed=args.seed, fold=fold, folds=args.folds,
         split=args.split,
         pixel_mm=args.pixel_mm, width=args.width, inputs=inputs, cache_dir=args.cache_dir,
-        checkpoint_dir=args.checkpoint_dir, name=args.name, crop=CropConfig(size=args.crop),
+        checkpoint_dir=args.checkpoint_dir, name=args.name, crop=CropConfig(size=args.crop, any_angle=args.rotation == "any"),
         verbose=0 if args.quiet else 1,
     )
     command = "mammoviewer train " + " ".join(shlex.quote(a) for a in sys.argv[2:])

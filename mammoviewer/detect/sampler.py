@@ -1,5 +1,5 @@
 """Training crops: random positions (some holding a lesion centre at a random offset, the rest
-anywhere on tissue), 90-degree rotations, flips, scale and contrast jitter, and SSD targets."""
+anywhere on tissue), 90-degree (or any-angle) rotations, flips, scale and contrast jitter, and SSD targets."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class CropConfig:
     gamma_jitter: float = 0.3  # log-gamma uniform in [-g, g]
     contrast_jitter: float = 0.15
     brightness_jitter: float = 0.05
+    any_angle: bool = False  # also rotate by a uniform angle (exact for MIAS boxes, squares around circles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,17 +102,10 @@ class CropSampler:
             if origin is not None:
                 break
         x0, y0 = origin
-        img = film.image[y0:y0 + side, x0:x0 + side].astype(np.float32) / 255.0
-        if img.ndim == 2:
-            img = img[:, :, None]
-        if img.shape[:2] != (side, side):
-            img = np.pad(img, ((0, side - img.shape[0]), (0, side - img.shape[1]), (0, 0)))
-        boxes, kept, cut = clip_boxes(film.boxes, x0, y0, side, cfg.keep_fraction)
-        labels = film.labels[kept]
-        if side != s:
-            img = cv2.resize(img, (s, s), interpolation=cv2.INTER_AREA if side > s else cv2.INTER_LINEAR)
-            img = img.reshape(s, s, -1)  # cv2 drops a single channel axis
-            boxes, cut = boxes * (s / side), cut * (s / side)
+        if cfg.any_angle:
+            img, boxes, labels, cut = self._turned(film, x0, y0, side, float(rng.uniform(0.0, 360.0)))
+        else:
+            img, boxes, labels, cut = self._straight(film, x0, y0, side)
         k, flip = int(rng.integers(4)), bool(rng.integers(2))
         img = np.rot90(img, k)
         if flip:
@@ -123,6 +117,41 @@ class CropSampler:
         img = img.copy()
         img[:, :, 0] = np.clip(a * np.power(np.clip(img[:, :, 0], 0, 1), gamma) + b, 0.0, 1.0)
         return np.ascontiguousarray(img, dtype=np.float32), boxes, labels, cut
+
+    def _straight(self, film: TrainFilm, x0: int, y0: int, side: int):
+        """The film's ``side`` square at (x0, y0), resized to the crop size."""
+        s = self.cfg.size
+        img = film.image[y0:y0 + side, x0:x0 + side].astype(np.float32) / 255.0
+        if img.ndim == 2:
+            img = img[:, :, None]
+        if img.shape[:2] != (side, side):
+            img = np.pad(img, ((0, side - img.shape[0]), (0, side - img.shape[1]), (0, 0)))
+        boxes, kept, cut = clip_boxes(film.boxes, x0, y0, side, self.cfg.keep_fraction)
+        if side != s:
+            img = cv2.resize(img, (s, s), interpolation=cv2.INTER_AREA if side > s else cv2.INTER_LINEAR)
+            img = img.reshape(s, s, -1)  # cv2 drops a single channel axis
+            boxes, cut = boxes * (s / side), cut * (s / side)
+        return img, boxes, film.labels[kept], cut
+
+    def _turned(self, film: TrainFilm, x0: int, y0: int, side: int, angle: float):
+        """The same square turned by ``angle`` degrees about its centre. A lesion box is the square
+        around its circle, so the turned lesion's box is the square of the same side around its turned
+        centre: the targets stay exact. Film outside the frame is black."""
+        s = self.cfg.size
+        k = s / side
+        centre = (x0 + side / 2.0, y0 + side / 2.0)
+        m = cv2.getRotationMatrix2D(centre, angle, k)
+        m[:, 2] += (s / 2.0 - centre[0], s / 2.0 - centre[1])
+        img = cv2.warpAffine(film.image, m, (s, s), flags=cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        img = img.reshape(s, s, -1).astype(np.float32) / 255.0
+        b = bx.as_boxes(film.boxes)
+        centres = np.stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2, np.ones(len(b))], axis=1)
+        moved = centres @ m.T  # [G, 2]
+        half = np.stack([b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], axis=1) * (k / 2)
+        turned = np.concatenate([moved - half, moved + half], axis=1)
+        boxes, kept, cut = clip_boxes(turned, 0.0, 0.0, s, self.cfg.keep_fraction)
+        return img, boxes, film.labels[kept], cut
 
     def batch(self, batch_size: int, rng: np.random.Generator):
         """(images [B, S, S, C], targets [B, A, 5]) for the SSD loss."""

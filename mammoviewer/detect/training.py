@@ -108,6 +108,8 @@ def build_card(cfg: TrainConfig, spec: AnchorSpec, extra: dict) -> dict:
         "default_threshold": 0.5,
         "nms_iou": 0.3,
         "score_mode": "lesion",
+        "containment": 0.7,
+        "tta": ["hflip"],
         "max_detections": 100,
         "training": extra,
     }

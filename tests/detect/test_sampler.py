@@ -84,3 +84,34 @@ def test_extra_planes_follow_the_geometry_but_not_the_contrast_jitter():
     assert seen >= 5
     x, _ = sampler.batch(3, rng)
     assert x.shape == (3, 64, 64, 2)
+
+
+def test_any_angle_turns_keep_each_box_the_square_around_its_disc():
+    """A drawn disc (plane 1) turned by any angle still fills the square given as its box."""
+    import cv2
+
+    films = []
+    for f in _films()[:2]:
+        marks = np.zeros(f.image.shape, np.uint8)
+        cv2.circle(marks, (115, 75), 15, 255, -1)
+        films.append(TrainFilm(f.ref, np.stack([f.image, marks], axis=-1), f.boxes, f.labels))
+    sampler = CropSampler(films, cfg=CropConfig(size=64, positive_fraction=1.0, keep_fraction=0.99,
+                                                any_angle=True))
+    rng = np.random.default_rng(7)
+    seen = 0
+    for _ in range(30):
+        img, boxes, labels, _ = sampler.crop(rng, positive=True)
+        assert img.shape == (64, 64, 2) and len(labels) == len(boxes)
+        if len(boxes):
+            seen += 1
+            np.testing.assert_allclose(_box_of(img[:, :, 1] > 0.5), boxes[0], atol=2.5)
+    assert seen >= 10
+
+
+def test_any_angle_off_by_default_and_deterministic():
+    assert CropConfig().any_angle is False
+    sampler = CropSampler(_films(), cfg=CropConfig(size=64, positive_fraction=1.0, any_angle=True))
+    a = sampler.batch(4, np.random.default_rng([2, 3]))
+    b = sampler.batch(4, np.random.default_rng([2, 3]))
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
