@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from mammoviewer.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "case-classifier" / "model.keras"
 FILM = ROOT / "resources" / "samples" / "mdb023.pgm"
+PARTNER = ROOT / "resources" / "samples" / "mdb024.pgm"  # the same patient's left breast
 SHARED_FILM = ROOT / ".." / "shared" / "data" / "mias" / "pgm" / "mdb023.pgm"
 
 pytestmark = pytest.mark.skipif(not MODEL.is_file(), reason=f"bundled model {MODEL} not present")
@@ -49,10 +51,12 @@ def test_classify_json_schema_on_a_real_film(film: Path, capsys) -> None:
     assert doc["model"]["name"] == "case-classifier"
 
 
-def test_the_case_score_combines_the_detector_with_the_classifier(film: Path, capsys) -> None:
+def test_the_case_score_combines_the_detector_with_the_classifier(film: Path, tmp_path: Path, capsys) -> None:
     from mammoviewer.classify.classifier import CaseClassifier
     from mammoviewer.detect import Detector
     from mammoviewer.io import load_image
+
+    film = Path(shutil.copy(film, tmp_path / film.name))  # alone in its folder: no other breast beside it
 
     assert main(["classify", str(film), "--json"]) == 0
     combined = json.loads(capsys.readouterr().out)
@@ -71,15 +75,14 @@ def test_the_case_score_combines_the_detector_with_the_classifier(film: Path, ca
 
 
 def test_the_other_breast_beside_a_film_is_compared(film: Path, tmp_path: Path, capsys) -> None:
-    """mdb023 and mdb024 are one patient's right and left films: each is scored against the other."""
+    """mdb023 and mdb024 (bundled) are one patient's right and left films: each is scored against the other."""
     from mammoviewer.classify.classifier import CaseClassifier
     from mammoviewer.detect import Detector
     from mammoviewer.io import load_image
 
     right, left = tmp_path / "mdb023.pgm", tmp_path / "mdb024.pgm"
     right.write_bytes(film.read_bytes())
-    pixels = load_image(film).pixels[:, ::-1]  # a stand-in left film: the right one mirrored, slightly darker
-    left.write_bytes(b"P5\n1024 1024\n255\n" + (pixels * 0.9).astype("uint8").tobytes())
+    left.write_bytes(PARTNER.read_bytes())
     assert main(["classify", str(right), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     _check_schema(doc, [str(right)])
@@ -114,10 +117,12 @@ def test_bad_file_is_one_error_line_and_the_rest_is_classified(film: Path, tmp_p
     assert "Traceback" not in res.stderr
 
 
-def test_text_output_names_the_decision_at_the_operating_point(film: Path, capsys) -> None:
-    """The headline is the decision the viewer shows, not the likeliest class (they differ on mdb023:
-    p(normal) is the largest, yet the abnormal score is above the operating threshold)."""
+def test_text_output_names_the_decision_at_the_operating_point(film: Path, tmp_path: Path, capsys) -> None:
+    """The headline is the decision the viewer shows, not the likeliest class (they differ on mdb023 scored
+    alone: p(normal) is the largest, yet the abnormal score is above the operating threshold)."""
     from mammoviewer.classify.classifier import CaseClassifier
+
+    film = Path(shutil.copy(film, tmp_path / film.name))  # no other breast beside it: the single-film rule
 
     assert main(["classify", str(film), "--json"]) == 0
     p = json.loads(capsys.readouterr().out)["images"][0]["probabilities"]

@@ -177,9 +177,11 @@ def test_the_real_classifier_scores_mdb023(mias_film, tmp_path):
 
     from gui_support import ROOT
 
+    lone = tmp_path / "mdb023.pgm"  # alone in its folder: no other breast beside it
+    lone.write_bytes(Path(mias_film).read_bytes())
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run([sys.executable, "-c", _REAL_SCRIPT, str(mias_film), str(tmp_path / "r.sqlite")], capture_output=True, text=True,
-                            env=env, cwd=ROOT, timeout=120)
+    result = subprocess.run([sys.executable, "-c", _REAL_SCRIPT, str(lone), str(tmp_path / "r.sqlite")],
+                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["settled"], out
@@ -209,12 +211,9 @@ def test_the_real_case_score_compares_the_other_breast(mias_film, tmp_path):
 
     from gui_support import ROOT
 
-    from mammoviewer.io import load_image
-
     right, left = tmp_path / "mdb023.pgm", tmp_path / "mdb024.pgm"
     right.write_bytes(Path(mias_film).read_bytes())
-    pixels = load_image(right).pixels[:, ::-1]  # a stand-in left film: the right one mirrored, darker
-    left.write_bytes(b"P5\n1024 1024\n255\n" + (pixels * 0.9).astype("uint8").tobytes())
+    left.write_bytes((ROOT / "resources" / "samples" / "mdb024.pgm").read_bytes())  # the bundled other breast
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TF_CPP_MIN_LOG_LEVEL="3")
     result = subprocess.run([sys.executable, "-c", _REAL_SCRIPT, str(right), str(tmp_path / "r.sqlite")],
                             capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)

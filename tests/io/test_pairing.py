@@ -30,6 +30,12 @@ def test_mias_films_pair_odd_with_the_next_number(tmp_path: Path) -> None:
     assert load_image(right).laterality == "R" and load_image(left).laterality == "L"
 
 
+def test_the_bundled_samples_hold_one_patients_two_breasts() -> None:
+    left = MIAS.with_name("mdb024.pgm")
+    assert contralateral_path(load_image(MIAS)) == left and contralateral_path(load_image(left)) == MIAS
+    assert load_image(left).pixels.shape == (1024, 1024)
+
+
 def test_a_mias_film_pairs_across_pgm_and_png(tmp_path: Path) -> None:
     import cv2
 
