@@ -58,6 +58,8 @@ class CaseClassifier:
         model_file, card_file = _resolve(path)
         if not model_file.is_file():
             raise DetectorError(f"{model_file}: case classifier model not found (pass --model FOLDER_OR_FILE)")
+        if model_file.suffix != ".keras":
+            raise DetectorError(f"{model_file}: not a Keras model file (expected a .keras file or its folder)")
         card: dict = {}
         if card_file.is_file():
             try:

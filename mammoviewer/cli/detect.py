@@ -7,11 +7,13 @@ import json
 import sys
 import time
 
+from mammoviewer.cli.arguments import score
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="PGM, DICOM, PNG or TIFF files")
     parser.add_argument("--model", default=None, help="model file or folder (default: the bundled model)")
-    parser.add_argument("--threshold", type=float, default=None,
+    parser.add_argument("--threshold", type=score, default=None,
                         help="keep findings with score >= T (default: the model's operating point; "
                              "0 keeps every candidate after post-processing, up to 100 per image)")
     parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from mammoviewer.cli.arguments import positive_float, positive_int
 from mammoviewer.io.mias import DEFAULT_MIAS_DIR as DEFAULT_MIAS
 
 
@@ -14,10 +15,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", required=True, help="review store with films marked reviewed")
     parser.add_argument("--model", default=None, help="model to start from (default: the bundled model)")
     parser.add_argument("--out", required=True, help="folder for the new model (never the bundled one)")
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=40, help="batches per epoch")
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--lr", type=float, default=2e-4, help="learning rate")
+    parser.add_argument("--epochs", type=positive_int, default=3)
+    parser.add_argument("--steps", type=positive_int, default=40, help="batches per epoch")
+    parser.add_argument("--batch-size", type=positive_int, default=8)
+    parser.add_argument("--lr", type=positive_float, default=2e-4, help="learning rate")
     parser.add_argument("--images", default=None,
                         help=f"MIAS folder with the original training films (default: {DEFAULT_MIAS} if present)")
     parser.add_argument("--info", default=None, help="MIAS Info.txt (default: IMAGES/Info.txt)")

@@ -6,6 +6,7 @@ import argparse
 import shlex
 import sys
 
+from mammoviewer.cli.arguments import non_negative_float, positive_float, positive_int
 from mammoviewer.io.mias import DEFAULT_MIAS_DIR as DEFAULT_MIAS
 
 
@@ -14,22 +15,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--info", default=None, help="MIAS Info.txt (default: IMAGES/Info.txt)")
     parser.add_argument("--out", required=True, help="model folder to write, e.g. models/idbll-light")
     parser.add_argument("--backbone", choices=("light", "vgg16"), default="light")
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--steps", type=int, default=100, help="batches per epoch (default: %(default)s)")
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
+    parser.add_argument("--epochs", type=positive_int, default=30)
+    parser.add_argument("--steps", type=positive_int, default=100, help="batches per epoch (default: %(default)s)")
+    parser.add_argument("--batch-size", type=positive_int, default=16)
+    parser.add_argument("--lr", type=positive_float, default=2e-3, help="peak learning rate")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--min-negatives", type=float, default=8.0,
+    parser.add_argument("--min-negatives", type=non_negative_float, default=8.0,
                         help="hard negatives per crop even without a lesion in it (default: %(default)s)")
     parser.add_argument("--fold", default="none",
                         help="validation fold to hold out (0..FOLDS-1), or 'none' to train on every patient")
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--folds", type=positive_int, default=5)
     parser.add_argument("--split", default=None, help="split file to reuse (default: OUT/split.json, made if missing)")
-    parser.add_argument("--pixel-mm", type=float, default=0.4, help="model pixel size in mm")
-    parser.add_argument("--crop", type=int, default=256, help="training crop side in model pixels")
+    parser.add_argument("--pixel-mm", type=positive_float, default=0.4, help="model pixel size in mm")
+    parser.add_argument("--crop", type=positive_int, default=256, help="training crop side in model pixels")
     parser.add_argument("--rotation", choices=("right", "any"), default="right",
                         help="augmenting rotations: by right angles only, or also by any angle (default: %(default)s)")
-    parser.add_argument("--width", type=float, default=1.0, help="channel multiplier of the light backbone")
+    parser.add_argument("--width", type=positive_float, default=1.0, help="channel multiplier of the light backbone")
     parser.add_argument("--inputs", default="film",
                         help="input planes, comma-separated, film first: film, or film,tophat to add a plane of "
                              "small bright spots (calcifications) found at twice the model's resolution")
@@ -47,8 +48,6 @@ def run(args: argparse.Namespace) -> int:
     from mammoviewer.errors import DetectorError
 
     fold = None if str(args.fold).lower() in ("none", "all") else int(args.fold)
-    if args.epochs < 1 or args.steps < 1 or args.batch_size < 1:
-        raise DetectorError("--epochs, --steps and --batch-size must be positive")
     from mammoviewer.detect.preprocess import check_inputs
 
     try:

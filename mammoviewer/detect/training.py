@@ -130,6 +130,8 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
     log = (lambda *a: print(*a, flush=True)) if cfg.verbose else (lambda *a: None)
     log(f"train: {len(train_refs)} films for training, {len(val_refs)} held out (fold {cfg.fold})")
     tfilms = training_films(films, train_refs, cfg)
+    if not tfilms:
+        raise DetectorError(f"{cfg.info}: no films left to train on (fold {cfg.fold} of the split holds every patient)")
     spec = anchor_spec_for(cfg.pixel_mm)
     sampler = CropSampler(tfilms, spec, cfg.crop)
 

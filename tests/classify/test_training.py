@@ -77,3 +77,7 @@ def test_loading_a_broken_model_is_a_detector_error(tmp_path) -> None:
     bad.write_bytes(b"not a zip")
     with pytest.raises(DetectorError, match="cannot load the case classifier"):
         CaseClassifier.load(tmp_path)
+    foreign = tmp_path / "scan.dcm"
+    foreign.write_bytes(b"DICM")
+    with pytest.raises(DetectorError, match=r"scan\.dcm: not a Keras model file"):
+        CaseClassifier.load(foreign)

@@ -83,3 +83,14 @@ def test_missing_model_is_one_line(tmp_path, capsys):
     assert main(["detect", str(SAMPLE), "--model", str(tmp_path / "none.keras"), "--json"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "none.keras: model file not found" in err[0]
+
+
+@pytest.mark.parametrize("bad", ["2", "-1", "nan", "high"])
+def test_a_threshold_outside_0_to_1_is_refused(bad, capsys):
+    from mammoviewer.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["detect", str(SAMPLE), "--threshold", bad, "--json"])
+    assert exc.value.code == 2
+    err = capsys.readouterr()
+    assert f"argument --threshold: {bad!r} is not a score between 0 and 1" in err.err and err.out == ""

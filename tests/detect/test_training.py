@@ -54,3 +54,14 @@ def test_training_with_a_tophat_plane_writes_its_inputs_and_detects(tmp_path, ti
     found = det.detect(load_image(film), threshold=0.0)
     assert det.inputs == ("film", "tophat") and det.last_input.stack.shape[-1] == 2
     assert all(0.0 <= d.score <= 1.0 for d in found)
+
+
+def test_a_fold_holding_every_patient_is_a_clear_error(tmp_path, tiny_mias):
+    from dataclasses import replace
+
+    from mammoviewer.errors import DetectorError
+
+    cfg = replace(tiny_config(tmp_path, 1, tiny_mias), folds=1)
+    with pytest.raises(DetectorError, match="no films left to train on"):
+        train(cfg)
+    assert not (tmp_path / "ckpt" / "state.json").exists()
