@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--min-negatives", type=non_negative_float, default=8.0,
                         help="hard negatives per crop even without a lesion in it (default: %(default)s)")
+    parser.add_argument("--label-weight", type=non_negative_float, default=1.0,
+                        help="weight of the benign/malignant part of the loss against the lesion/background part "
+                             "(default: %(default)s, the plain softmax cross-entropy)")
     parser.add_argument("--fold", default="none",
                         help="validation fold to hold out (0..FOLDS-1), or 'none' to train on every patient")
     parser.add_argument("--folds", type=positive_int, default=5)
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     cfg = TrainConfig(
         images=args.images, info=args.info or str(Path(args.images) / "Info.txt"), out=args.out,
         backbone=args.backbone, epochs=args.epochs, steps_per_epoch=args.steps, batch_size=args.batch_size,
-        learning_rate=args.lr, min_negatives=args.min_negatives, seed=args.seed, fold=fold, folds=args.folds,
+        learning_rate=args.lr, min_negatives=args.min_negatives, label_weight=args.label_weight, seed=args.seed, fold=fold, folds=args.folds,
         split=args.split,
         pixel_mm=args.pixel_mm, width=args.width, inputs=inputs, cache_dir=args.cache_dir,
         checkpoint_dir=args.checkpoint_dir, name=args.name, crop=CropConfig(size=args.crop, any_angle=args.rotation == "any"),

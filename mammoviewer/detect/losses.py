@@ -1,5 +1,9 @@
 """The SSD loss: softmax cross-entropy with 3:1 hard negative mining + smooth-L1 on offsets.
 
+For a lesion anchor the cross-entropy -log p(class) splits exactly into -log p(lesion) (is it a lesion,
+the detection score) plus -log p(class | lesion) (which kind); ``label_weight`` scales the second part
+(1.0, the default, is the plain softmax cross-entropy).
+
 ``y_true`` is ``[N, A, 5]``: the anchor's class (0 background, -1 ignore, 1.. a lesion
 class) then 4 encoded offsets. ``y_pred`` is ``[N, A, C + 4]``: C class logits, 4 offsets.
 Written with ``keras.ops`` only, so it runs on any Keras 3 backend.
@@ -36,13 +40,14 @@ class SSDLoss(keras.losses.Loss):
     """Sum of confidence and localisation losses over the batch, divided by the number of positives."""
 
     def __init__(self, num_classes: int = 3, neg_pos_ratio: float = 3.0, min_negatives: float = 8.0,
-                 loc_weight: float = 1.0, name: str = "ssd_loss", **kwargs) -> None:
+                 loc_weight: float = 1.0, label_weight: float = 1.0, name: str = "ssd_loss", **kwargs) -> None:
         kwargs.pop("reduction", None)
         super().__init__(name=name, reduction="sum", **kwargs)
         self.num_classes = int(num_classes)
         self.neg_pos_ratio = float(neg_pos_ratio)
         self.min_negatives = float(min_negatives)
         self.loc_weight = float(loc_weight)
+        self.label_weight = float(label_weight)
 
     def call(self, y_true, y_pred):
         y_true = ops.cast(y_true, "float32")
@@ -53,6 +58,10 @@ class SSDLoss(keras.losses.Loss):
         onehot = ops.one_hot(ops.cast(ops.maximum(labels, 0.0), "int32"), self.num_classes)
         ce = -ops.sum(onehot * logp, axis=-1)  # [N, A]
         pos = ops.cast(labels > 0, "float32")
+        if self.label_weight != 1.0:  # ce = -log p(lesion) - log p(class | lesion) on lesion anchors
+            log_lesion = ops.logsumexp(logp[..., 1:], axis=-1)
+            which = ce + log_lesion  # -log p(class | lesion)
+            ce = ce - (1.0 - self.label_weight) * which * pos
         neg = ops.cast(ops.equal(labels, 0.0), "float32")
         num_pos = ops.sum(pos, axis=1)
         num_neg = ops.minimum(
@@ -70,5 +79,6 @@ class SSDLoss(keras.losses.Loss):
             "neg_pos_ratio": self.neg_pos_ratio,
             "min_negatives": self.min_negatives,
             "loc_weight": self.loc_weight,
+            "label_weight": self.label_weight,
             "name": self.name,
         }

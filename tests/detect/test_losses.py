@@ -52,3 +52,19 @@ def test_a_crop_without_lesions_contributes_its_min_negatives_hardest_anchors():
         crop0 = ce_pos + np.sort(ce_bg[:7])[::-1][:k].sum()  # max(1 x 1 positive, k) negatives
         crop1 = np.sort(ce_bg)[::-1][:k].sum()
         assert abs(loss - (crop0 + crop1)) < 1e-4  # divided by the batch's single positive
+
+
+def test_label_weight_scales_only_the_which_kind_part_of_a_lesion_anchor():
+    """Lesion anchor with logits (0, 1, 3): -log p(benign) = -log p(lesion) - log p(benign | lesion)."""
+    logits = np.array([[[0.0, 1.0, 3.0], [2.0, 0.0, 0.0]]])
+    y_pred = np.concatenate([logits, np.zeros((1, 2, 4))], -1).astype("float32")
+    y_true = np.array([[[1, 0, 0, 0, 0], [0, 0, 0, 0, 0]]], "float32")  # anchor 0 benign, anchor 1 background
+    z = np.exp(logits[0, 0])
+    detect = -np.log((z[1] + z[2]) / z.sum())
+    which = -np.log(z[1] / (z[1] + z[2]))
+    ce_bg = -np.log(np.exp(2.0) / (np.exp(2.0) + 2))
+    for w in (0.0, 0.25, 1.0):
+        loss = float(SSDLoss(min_negatives=1.0, label_weight=w)(y_true, y_pred))
+        assert abs(loss - (detect + w * which + ce_bg)) < 1e-5
+    assert abs(float(SSDLoss(min_negatives=1.0)(y_true, y_pred)) - (detect + which + ce_bg)) < 1e-5
+    assert SSDLoss.from_config(SSDLoss(label_weight=0.25).get_config()).label_weight == 0.25
