@@ -18,6 +18,15 @@ import numpy as np
 from mammoviewer.detect import boxes as bx
 
 FP_RATES = (0.25, 0.5, 1.0, 2.0, 4.0)
+#: lesion diameter groups (mm) for FROC by size: (lower bound, upper bound, name)
+SIZE_GROUPS_MM = ((0.0, 10.0, "<10 mm"), (10.0, 20.0, "10-20 mm"), (20.0, 40.0, "20-40 mm"),
+                  (40.0, float("inf"), ">=40 mm"))
+
+
+def size_group(box: tuple[float, float, float, float], pixel_mm: float) -> str:
+    """The :data:`SIZE_GROUPS_MM` name of a lesion square's side (its circle's diameter)."""
+    side = max(box[2] - box[0], box[3] - box[1]) * pixel_mm
+    return next(name for lo, hi, name in SIZE_GROUPS_MM if lo <= side < hi)
 AP20_RECALLS = np.linspace(0.0, 1.0, 20)
 
 
@@ -161,8 +170,9 @@ def precision_recall(predictions: list[Prediction], truths: list[Truth], label: 
 
 
 def summarise(predictions: list[Prediction], truths: list[Truth], n_images: int,
-              labels: tuple[str, ...] = ("benign", "malignant")) -> dict:
-    """Every figure of the evaluation as plain JSON-able values."""
+              labels: tuple[str, ...] = ("benign", "malignant"), pixel_mm: float | None = None) -> dict:
+    """Every figure of the evaluation as plain JSON-able values; with the truths' ``pixel_mm``, also the
+    FROC by lesion size (``froc_by_size``, groups with lesions only)."""
     f = froc(predictions, truths, n_images)
     classes = sorted({t.cls for t in truths if t.cls})
     cls_arr = np.array([t.cls for t in truths])
@@ -186,5 +196,13 @@ def summarise(predictions: list[Prediction], truths: list[Truth], n_images: int,
                 **{f"{r:g}": f.sensitivity_at(r, cls_arr == c) for r in FP_RATES}}
             for c in classes
         },
+        **({"froc_by_size": _froc_by_size(f, truths, pixel_mm)} if pixel_mm else {}),
         "threshold_at_1fp": f.threshold_at(1.0),
     }
+
+
+def _froc_by_size(f: Froc, truths: list[Truth], pixel_mm: float) -> dict:
+    groups = np.array([size_group(t.box, pixel_mm) for t in truths])
+    return {name: {"lesions": int(np.sum(groups == name)),
+                   **{f"{r:g}": f.sensitivity_at(r, groups == name) for r in FP_RATES}}
+            for _, _, name in SIZE_GROUPS_MM if np.any(groups == name)}

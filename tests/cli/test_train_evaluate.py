@@ -30,6 +30,7 @@ def test_train_then_evaluate_with_plots(tmp_path, capsys, tiny_mias):
     assert set(doc["froc"]) == {"0.25", "0.5", "1", "2", "4"}
     assert set(doc["ap"]) == {"benign", "malignant"} and "map_voc" in doc and "map_20pt" in doc
     assert doc["froc_by_class"]["CIRC"]["lesions"] == 2
+    assert sum(g["lesions"] for g in doc["froc_by_size"].values()) == 2  # each lesion in one size group
     for p in doc["plots"]:
         img = cv2.imread(p)
         assert img is not None and img.shape == (480, 640, 3) and (img < 250).any()

@@ -76,3 +76,21 @@ def test_summarise_has_every_figure():
     assert s["froc_by_class"]["SPIC"]["lesions"] == 1 and s["froc_by_class"]["SPIC"]["1"] == 1.0
     assert s["ap"]["malignant"]["lesions"] == 1
     assert s["map_voc"] == pytest.approx(np.mean([s["ap"]["benign"]["ap_voc"], s["ap"]["malignant"]["ap_voc"]]))
+
+
+def test_size_groups_by_diameter_in_mm():
+    assert mt.size_group((0, 0, 49, 49), 0.2) == "<10 mm"  # 9.8 mm
+    assert mt.size_group((0, 0, 50, 50), 0.2) == "10-20 mm"  # 10 mm: the lower bound is in
+    assert mt.size_group((0, 0, 100, 100), 0.2) == "20-40 mm"
+    assert mt.size_group((0, 0, 400, 400), 0.2) == ">=40 mm"
+
+
+def test_froc_by_size_counts_each_group_with_lesions():
+    """A is 10 px (2 mm at 0.2 mm), B 20 px (4 mm): both under 10 mm; at 0.5 mm/px B is 10 mm."""
+    preds, truths = _froc_case()
+    assert "froc_by_size" not in mt.summarise(preds, truths, 2)
+    s = mt.summarise(preds, truths, 2, pixel_mm=0.2)["froc_by_size"]
+    assert list(s) == ["<10 mm"] and s["<10 mm"]["lesions"] == 2 and s["<10 mm"]["1"] == 1.0
+    s = mt.summarise(preds, truths, 2, pixel_mm=0.5)["froc_by_size"]
+    assert s["<10 mm"]["lesions"] == 1 and s["10-20 mm"]["lesions"] == 1
+    assert s["<10 mm"]["0.25"] == 1.0 and s["10-20 mm"]["0.25"] == 0.0  # A's hit outscores both FPs, B's does not
