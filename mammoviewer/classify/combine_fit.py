@@ -25,7 +25,9 @@ from mammoviewer.classify import data as cdata
 from mammoviewer.classify.combined import CARD_KEY, PAIRED_KEY, CombinedRule, fit_logistic
 from mammoviewer.classify.compare import held_out_fold
 from mammoviewer.classify.metrics import CLASSES, summarise
+from mammoviewer.detect.postprocess import parse_flips
 from mammoviewer.io.mias import DEFAULT_MIAS_DIR
+from mammoviewer.io.pairing import mias_partner
 
 #: operating point: this quantile of the fitting films' normal p(abnormal) (specificity target 0.8)
 NORMAL_QUANTILE = 0.8
@@ -98,12 +100,6 @@ def cross_validate(features: Features, top_k: int = 3, contralateral: bool = Fal
             "top_k": top_k, "normal_quantile": NORMAL_QUANTILE}
 
 
-def other_film(ref: str) -> str:
-    """The MIAS ref of the same patient's other film (mdb001 <-> mdb002)."""
-    n = int(ref[3:])
-    return f"mdb{n + 1 if n % 2 else n - 1:03d}"
-
-
 def _card_block(result: dict, tta: list[str] | None) -> dict:
     return dict(result["rule"], detector_tta=tta,
                 cross_validation={"mean_sd": result["mean_sd"], "films": result["films"],
@@ -122,14 +118,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="where to write the figures (JSON)")
     ap.add_argument("--card", default=None, help="write the final rule and figures into this card.json")
     args = ap.parse_args(argv)
-    cv = json.loads(Path(args.cv).read_text())
-    oof = cv["out_of_fold_probabilities"]
+    try:
+        tta = None if args.tta is None else parse_flips(args.tta)
+    except ValueError as exc:
+        ap.error(f"--tta: {exc}")
+    try:
+        oof = json.loads(Path(args.cv).read_text())["out_of_fold_probabilities"]
+    except (OSError, ValueError, KeyError) as exc:
+        ap.error(f"{args.cv}: not a readable classifier cross-validation file ({type(exc).__name__}: {exc})")
     films = cdata.case_films(args.images, args.info or str(Path(args.images) / "Info.txt"), ids=sorted(oof["films"]))
-    tta = None if args.tta is None else tuple(t for t in args.tta.split(",") if t and t != "none")
     scores = detector_scores(args.detector, films, tta)
     rank = {c: i for i, c in enumerate(CLASSES)}
     features = {f.ref: (scores[f.ref][0], scores[f.ref][1], dict(zip(oof["classes"], oof["films"][f.ref])),
-                        rank[f.label], scores[other_film(f.ref)][1] if other_film(f.ref) in scores else None)
+                        rank[f.label], scores[mias_partner(f.ref)][1] if mias_partner(f.ref) in scores else None)
                 for f in films if f.ref in scores}
     result = cross_validate(features, args.top_k)
     paired = cross_validate(features, args.top_k, contralateral=True)

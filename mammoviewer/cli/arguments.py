@@ -19,8 +19,8 @@ def _number(text: str, kind: type) -> float:
 def score(text: str) -> float:
     """A score threshold between 0 and 1."""
     try:
-        value = _number(text, float)
-    except argparse.ArgumentTypeError:
+        value = float(text)
+    except ValueError:
         value = math.nan
     if not 0.0 <= value <= 1.0:  # also NaN
         raise argparse.ArgumentTypeError(f"{text!r} is not a score between 0 and 1")

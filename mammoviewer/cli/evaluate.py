@@ -74,15 +74,14 @@ def _plots(result, out_dir: str, prefix: str = "") -> list[str]:
 
 def _with_tta(detector, tta: str | None):
     """``detector`` with the ``--tta`` flips (None keeps the card's)."""
-    from mammoviewer.detect.postprocess import FLIPS
+    from mammoviewer.detect.postprocess import parse_flips
     from mammoviewer.errors import DetectorError
 
     if tta is not None:
-        flips = tuple(t for t in tta.split(",") if t and t != "none")
-        unknown = [t for t in flips if t not in FLIPS]
-        if unknown:
-            raise DetectorError(f"--tta: unknown flip {unknown[0]!r} (choose from {', '.join(FLIPS)} or none)")
-        detector.tta = flips
+        try:
+            detector.tta = parse_flips(tta)
+        except ValueError as exc:
+            raise DetectorError(f"--tta: {exc}") from exc
     return detector
 
 

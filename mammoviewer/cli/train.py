@@ -62,10 +62,10 @@ def run(args: argparse.Namespace) -> int:
     cfg = TrainConfig(
         images=args.images, info=args.info or str(Path(args.images) / "Info.txt"), out=args.out,
         backbone=args.backbone, epochs=args.epochs, steps_per_epoch=args.steps, batch_size=args.batch_size,
-        learning_rate=args.lr, min_negatives=args.min_negatives, label_weight=args.label_weight, seed=args.seed, fold=fold, folds=args.folds,
-        split=args.split,
-        pixel_mm=args.pixel_mm, width=args.width, inputs=inputs, cache_dir=args.cache_dir,
-        checkpoint_dir=args.checkpoint_dir, name=args.name, crop=CropConfig(size=args.crop, any_angle=args.rotation == "any"),
+        learning_rate=args.lr, min_negatives=args.min_negatives, label_weight=args.label_weight, seed=args.seed,
+        fold=fold, folds=args.folds, split=args.split, pixel_mm=args.pixel_mm, width=args.width, inputs=inputs,
+        cache_dir=args.cache_dir, checkpoint_dir=args.checkpoint_dir, name=args.name,
+        crop=CropConfig(size=args.crop, any_angle=args.rotation == "any"),
         verbose=0 if args.quiet else 1,
     )
     command = "mammoviewer train " + " ".join(shlex.quote(a) for a in sys.argv[2:])

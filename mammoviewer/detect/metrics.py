@@ -18,6 +18,7 @@ import numpy as np
 from mammoviewer.detect import boxes as bx
 
 FP_RATES = (0.25, 0.5, 1.0, 2.0, 4.0)
+AP20_RECALLS = np.linspace(0.0, 1.0, 20)
 #: lesion diameter groups (mm) for FROC by size: (lower bound, upper bound, name)
 SIZE_GROUPS_MM = ((0.0, 10.0, "<10 mm"), (10.0, 20.0, "10-20 mm"), (20.0, 40.0, "20-40 mm"),
                   (40.0, float("inf"), ">=40 mm"))
@@ -27,7 +28,6 @@ def size_group(box: tuple[float, float, float, float], pixel_mm: float) -> str:
     """The :data:`SIZE_GROUPS_MM` name of a lesion square's side (its circle's diameter)."""
     side = max(box[2] - box[0], box[3] - box[1]) * pixel_mm
     return next(name for lo, hi, name in SIZE_GROUPS_MM if lo <= side < hi)
-AP20_RECALLS = np.linspace(0.0, 1.0, 20)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,15 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 FLIPS = {"hflip": (True, False), "vflip": (False, True), "rot180": (True, True)}
 
 
+def parse_flips(text: str) -> tuple[str, ...]:
+    """A comma list of :data:`FLIPS` names (``"none"`` or empty: no flip); ValueError on an unknown one."""
+    flips = tuple(t.strip() for t in text.split(",") if t.strip() and t.strip() != "none")
+    unknown = [t for t in flips if t not in FLIPS]
+    if unknown:
+        raise ValueError(f"unknown flip {unknown[0]!r} (choose from {', '.join(FLIPS)} or none)")
+    return flips
+
+
 def merge_flipped(raw: np.ndarray, flipped: list[tuple[np.ndarray, np.ndarray, bool, bool]],
                   num_classes: int = 3) -> np.ndarray:
     """Test-time augmentation: average the raw output on the film with the raw outputs on flipped

@@ -145,11 +145,9 @@ class CropSampler:
         img = cv2.warpAffine(film.image, m, (s, s), flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_CONSTANT, borderValue=0)
         img = img.reshape(s, s, -1).astype(np.float32) / 255.0
-        b = bx.as_boxes(film.boxes)
-        centres = np.stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2, np.ones(len(b))], axis=1)
-        moved = centres @ m.T  # [G, 2]
-        half = np.stack([b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], axis=1) * (k / 2)
-        turned = np.concatenate([moved - half, moved + half], axis=1)
+        c = bx.corners_to_centers(film.boxes)  # [G, 4]: cx, cy, w, h
+        moved = np.c_[c[:, :2], np.ones(len(c))] @ m.T  # turned and scaled centres [G, 2]
+        turned = bx.centers_to_corners(np.c_[moved, c[:, 2:] * k])
         boxes, kept, cut = clip_boxes(turned, 0.0, 0.0, s, self.cfg.keep_fraction)
         return img, boxes, film.labels[kept], cut
 

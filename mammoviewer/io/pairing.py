@@ -33,15 +33,20 @@ def contralateral_path(image: Image) -> Path | None:
     return None
 
 
-def _mias_partner(path: Path) -> Path | None:
-    m = _MIAS_STEM.match(path.stem)
+def mias_partner(stem: str) -> str | None:
+    """The other film of a mini-MIAS patient (``mdb001`` <-> ``mdb002``), None for a name not like ``mdbNNN``."""
+    m = _MIAS_STEM.match(stem)
     if m is None:
         return None
     number = int(m.group(2))
     other = number + 1 if number % 2 else number - 1
-    if other < 1:
+    return f"{m.group(1)}{other:03d}" if other >= 1 else None
+
+
+def _mias_partner(path: Path) -> Path | None:
+    stem = mias_partner(path.stem)
+    if stem is None:
         return None
-    stem = f"{m.group(1)}{other:03d}"
     candidates = [path.with_name(stem + path.suffix)]
     candidates += [path.with_name(stem + s) for s in (".pgm", ".png", ".PGM", ".PNG") if s != path.suffix]
     return next((c for c in candidates if c.is_file()), None)

@@ -31,6 +31,10 @@ def test_train_then_evaluate_with_plots(tmp_path, capsys, tiny_mias):
     assert set(doc["ap"]) == {"benign", "malignant"} and "map_voc" in doc and "map_20pt" in doc
     assert doc["froc_by_class"]["CIRC"]["lesions"] == 2
     assert sum(g["lesions"] for g in doc["froc_by_size"].values()) == 2  # each lesion in one size group
+    assert main(["evaluate", "--images", str(data), "--model", str(out), "--ids", str(ids), "--json",
+                 "--tta", "hflip,spin"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["mammoviewer: error: --tta: unknown flip 'spin' (choose from hflip, vflip, rot180 or none)"]
     for p in doc["plots"]:
         img = cv2.imread(p)
         assert img is not None and img.shape == (480, 640, 3) and (img < 250).any()

@@ -115,3 +115,14 @@ def test_containment_drops_a_box_nested_in_a_better_one_of_any_class():
     assert classes.tolist() == [1, 2, 1] and np.allclose(scores, [0.9, 0.7, 0.1])  # NMS keeps the nest
     _, classes, scores = postprocess(raw, nested, cfg=PostConfig(score_mode="lesion", containment=0.7))
     assert classes.tolist() == [1, 1] and np.allclose(scores, [0.9, 0.1])  # the malignant box inside goes
+
+
+def test_parse_flips_reads_a_comma_list_and_refuses_unknown_names():
+    import pytest
+
+    from mammoviewer.detect.postprocess import parse_flips
+
+    assert parse_flips("hflip") == ("hflip",) and parse_flips("hflip, vflip") == ("hflip", "vflip")
+    assert parse_flips("none") == () and parse_flips("") == ()
+    with pytest.raises(ValueError, match="unknown flip 'spin'"):
+        parse_flips("hflip,spin")

@@ -82,3 +82,11 @@ def test_dicom_without_laterality_or_patient_has_no_pair(tmp_path: Path) -> None
     path = _dicom(tmp_path, "a.dcm", "", "L")
     _dicom(tmp_path, "b.dcm", "", "R")
     assert contralateral_path(load_image(path)) is None
+
+
+def test_mias_partner_numbering() -> None:
+    from mammoviewer.io.pairing import mias_partner
+
+    assert mias_partner("mdb001") == "mdb002" and mias_partner("mdb002") == "mdb001"
+    assert mias_partner("mdb023") == "mdb024" and mias_partner("MDB322") == "MDB321"
+    assert mias_partner("scan7") is None and mias_partner("mdb000") is None
