@@ -11,6 +11,7 @@ import numpy as np
 
 from mammoviewer.classify.metrics import CLASSES
 from mammoviewer.errors import DetectorError, ImageReadError
+from mammoviewer.geometry.mias import mias_y_to_row
 from mammoviewer.io import mias
 
 RANK = {name: i for i, name in enumerate(CLASSES)}
@@ -56,7 +57,7 @@ def case_films(images_dir: str | Path, info_path: str | Path, ids: list[str] | N
             continue
         label = max((r.label or "normal" for r in rows), key=RANK.__getitem__)
         lesions = tuple(
-            (float(r.x), float(mias.MIAS_SIZE - r.y), float(r.radius), RANK[r.label])  # type: ignore[arg-type]
+            (float(r.x), mias_y_to_row(r.y), float(r.radius), RANK[r.label])  # type: ignore[arg-type]
             for r in rows if r.label and r.located
         )
         unlocated = any(r.label and not r.located for r in rows)

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from mammoviewer.geometry.mias import ASSUMED_FILM_HEIGHT_MM
 from mammoviewer.io.display import render
 from mammoviewer.io.image import Image
 
 PIXEL_MM = 0.8
 SIZE = 256
-#: assumed film height when a file gives no pixel spacing (a mini-MIAS film: 1024 x 0.2 mm)
-DEFAULT_HEIGHT_MM = 204.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +45,10 @@ def normalise_orientation(picture: np.ndarray) -> tuple[np.ndarray, bool]:
 
 
 def spacing_of(image: Image) -> tuple[float, float]:
-    """(row, column) pixel spacing in mm; unknown -> the film height spans ``DEFAULT_HEIGHT_MM``."""
+    """(row, column) pixel spacing in mm; unknown -> the film height spans ``ASSUMED_FILM_HEIGHT_MM``."""
     if image.pixel_spacing_mm and all(s and s > 0 for s in image.pixel_spacing_mm):
         return float(image.pixel_spacing_mm[0]), float(image.pixel_spacing_mm[1])
-    s = DEFAULT_HEIGHT_MM / max(image.rows, 1)
+    s = ASSUMED_FILM_HEIGHT_MM / max(image.rows, 1)
     return s, s
 
 

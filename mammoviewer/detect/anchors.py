@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from mammoviewer.detect import boxes as bx
+from mammoviewer.geometry import boxes as gb
 
 BACKGROUND, IGNORE = 0, -1
 
@@ -150,13 +151,13 @@ def assign(
     n = len(anchors)
     labels = np.zeros(n, dtype=np.int32)
     offsets = np.zeros((n, 4), dtype=np.float32)
-    gt = bx.as_boxes(gt_boxes)
+    gt = gb.as_boxes(gt_boxes)
     if ignore_boxes is not None and len(ignore_boxes):
-        ov = bx.iou(anchors, ignore_boxes).max(axis=1)
+        ov = gb.iou(anchors, ignore_boxes).max(axis=1)
         labels[ov >= cfg.ignore_iou] = IGNORE
     if len(gt) == 0:
         return labels, offsets
-    ious = bx.iou(anchors, gt)  # [A, G]
+    ious = gb.iou(anchors, gt)  # [A, G]
     best_gt = ious.argmax(axis=1)
     best_iou = ious[np.arange(n), best_gt]
     labels[(best_iou >= cfg.negative_iou) & (best_iou < cfg.positive_iou)] = IGNORE

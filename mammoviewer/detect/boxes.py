@@ -1,4 +1,4 @@
-"""Pure numpy box math: IoU, SSD offset encoding/decoding, non-maximum suppression.
+"""SSD box coding and non-maximum suppression (pure numpy); overlaps live in :mod:`mammoviewer.geometry.boxes`.
 
 Boxes are ``[x0, y0, x1, y1]`` corners (x = column, y = row, origin top-left) unless a
 function says otherwise. Shapes are documented as ``[N, 4]``.
@@ -10,62 +10,12 @@ import math
 
 import numpy as np
 
-from mammoviewer.export.boxes import cxcywh_to_xyxy, xyxy_to_cxcywh
+from mammoviewer.geometry.boxes import area, as_boxes, centers_to_corners, corners_to_centers
 
 #: SSD variances for (centre, size) offsets
 VARIANCES = (0.1, 0.2)
 #: clamp of encoded log-size offsets before ``exp`` (as in torchvision's BoxCoder)
 _MAX_LOG_SCALE = math.log(1000.0 / 16)
-
-
-def as_boxes(boxes: object) -> np.ndarray:
-    """Return ``boxes`` as a float64 ``[N, 4]`` array (an empty input gives ``[0, 4]``)."""
-    arr = np.asarray(boxes, dtype=np.float64)
-    if arr.size == 0:
-        return arr.reshape(0, 4)
-    if arr.ndim != 2 or arr.shape[1] != 4:
-        raise ValueError(f"boxes must have shape [N, 4], got {arr.shape}")
-    return arr
-
-
-def area(boxes: np.ndarray) -> np.ndarray:
-    """Areas of ``[N, 4]`` corner boxes (zero for degenerate boxes)."""
-    b = as_boxes(boxes)
-    return np.clip(b[:, 2] - b[:, 0], 0, None) * np.clip(b[:, 3] - b[:, 1], 0, None)
-
-
-def intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Intersection areas of ``[N, 4]`` and ``[M, 4]`` corner boxes -> ``[N, M]``."""
-    a, b = as_boxes(a), as_boxes(b)
-    x0 = np.maximum(a[:, None, 0], b[None, :, 0])
-    y0 = np.maximum(a[:, None, 1], b[None, :, 1])
-    x1 = np.minimum(a[:, None, 2], b[None, :, 2])
-    y1 = np.minimum(a[:, None, 3], b[None, :, 3])
-    return np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-
-
-def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Intersection over union of ``[N, 4]`` and ``[M, 4]`` corner boxes -> ``[N, M]``."""
-    inter = intersection(a, b)
-    union = area(a)[:, None] + area(b)[None, :] - inter
-    return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
-
-
-def iomin(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Intersection over the smaller box's area of ``[N, 4]`` and ``[M, 4]`` boxes -> ``[N, M]``."""
-    inter = intersection(a, b)
-    smaller = np.minimum(area(a)[:, None], area(b)[None, :])
-    return np.where(smaller > 0, inter / np.where(smaller > 0, smaller, 1.0), 0.0)
-
-
-def corners_to_centers(boxes: np.ndarray) -> np.ndarray:
-    """``[x0, y0, x1, y1]`` -> ``[cx, cy, w, h]`` for ``[N, 4]`` boxes."""
-    return xyxy_to_cxcywh(as_boxes(boxes))
-
-
-def centers_to_corners(boxes: np.ndarray) -> np.ndarray:
-    """``[cx, cy, w, h]`` -> ``[x0, y0, x1, y1]`` for ``[N, 4]`` boxes."""
-    return cxcywh_to_xyxy(as_boxes(boxes))
 
 
 def encode(boxes: np.ndarray, anchors: np.ndarray, variances: tuple[float, float] = VARIANCES) -> np.ndarray:

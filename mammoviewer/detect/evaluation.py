@@ -10,7 +10,7 @@ import numpy as np
 
 from mammoviewer.detect import metrics as mt
 from mammoviewer.detect.data import Film
-from mammoviewer.io import mias
+from mammoviewer.geometry.mias import MIAS_PIXEL_MM
 
 
 @dataclass
@@ -98,7 +98,7 @@ def aggregate_folds(fold_summaries: list[dict]) -> dict:
 
 
 def evaluate(result: FilmResult) -> dict:
-    summary = mt.summarise(result.predictions, result.truths, result.n_images, pixel_mm=mias.MIAS_PIXEL_MM)
+    summary = mt.summarise(result.predictions, result.truths, result.n_images, pixel_mm=MIAS_PIXEL_MM)
     summary["seconds_per_image"] = result.seconds / max(result.n_images, 1)
     return summary
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mammoviewer.detect import boxes as bx
+from mammoviewer.geometry import boxes as gb
 
 FP_RATES = (0.25, 0.5, 1.0, 2.0, 4.0)
 AP20_RECALLS = np.linspace(0.0, 1.0, 20)
@@ -89,7 +89,7 @@ def _hits(pred_box: np.ndarray, truth_boxes: np.ndarray) -> np.ndarray:
     tc = (truth_boxes[:, :2] + truth_boxes[:, 2:]) / 2
     r = (truth_boxes[:, 2] - truth_boxes[:, 0]) / 2
     inside = (cx - tc[:, 0]) ** 2 + (cy - tc[:, 1]) ** 2 <= r**2
-    return inside | (bx.iou(pred_box[None], truth_boxes)[0] >= 0.3)
+    return inside | (gb.iou(pred_box[None], truth_boxes)[0] >= 0.3)
 
 
 def froc(predictions: list[Prediction], truths: list[Truth], n_images: int) -> Froc:
@@ -97,7 +97,7 @@ def froc(predictions: list[Prediction], truths: list[Truth], n_images: int) -> F
     by_film: dict[str, list[int]] = {}
     for i, t in enumerate(truths):
         by_film.setdefault(t.film, []).append(i)
-    tboxes = bx.as_boxes([t.box for t in truths])
+    tboxes = gb.as_boxes([t.box for t in truths])
     hit = np.full(len(truths), -np.inf)
     fps = []
     for p in sorted(predictions, key=lambda p: -p.score):
@@ -111,7 +111,7 @@ def froc(predictions: list[Prediction], truths: list[Truth], n_images: int) -> F
             continue
         free = [j for j, ok in zip(idx, h) if ok and not np.isfinite(hit[j])]
         if free:
-            ious = bx.iou(np.asarray([p.box], dtype=np.float64), tboxes[free])[0]
+            ious = gb.iou(np.asarray([p.box], dtype=np.float64), tboxes[free])[0]
             hit[free[int(np.argmax(ious))]] = p.score
     return Froc(hit, np.sort(np.asarray(fps, dtype=np.float64))[::-1], n_images, tuple(t.cls for t in truths))
 
@@ -149,7 +149,7 @@ def precision_recall(predictions: list[Prediction], truths: list[Truth], label: 
     for t in truths:
         if t.label == label:
             gts.setdefault(t.film, []).append(t.box)  # type: ignore[arg-type]
-    gts = {k: bx.as_boxes(v) for k, v in gts.items()}
+    gts = {k: gb.as_boxes(v) for k, v in gts.items()}
     used = {k: np.zeros(len(v), dtype=bool) for k, v in gts.items()}
     n_truth = sum(len(v) for v in gts.values())
     preds = sorted((p for p in predictions if p.label == label), key=lambda p: -p.score)
@@ -158,7 +158,7 @@ def precision_recall(predictions: list[Prediction], truths: list[Truth], label: 
         g = gts.get(p.film)
         if g is None:
             continue
-        ious = bx.iou(np.asarray([p.box], dtype=np.float64), g)[0]
+        ious = gb.iou(np.asarray([p.box], dtype=np.float64), g)[0]
         j = int(np.argmax(ious))
         if ious[j] >= iou_threshold and not used[p.film][j]:
             used[p.film][j] = True

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mammoviewer.detect import boxes as bx
+from mammoviewer.geometry import boxes as gb
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +109,8 @@ def postprocess(raw: np.ndarray, anchors: np.ndarray, num_classes: int = 3,
 def containment_suppression(boxes: np.ndarray, threshold: float) -> np.ndarray:
     """Indices kept when boxes (sorted best first) drop on lying mostly inside a kept box: their
     intersection over the smaller box's area exceeds ``threshold``."""
-    b = bx.as_boxes(boxes)
-    inside = bx.iomin(b, b)
+    b = gb.as_boxes(boxes)
+    inside = gb.iomin(b, b)
     keep: list[int] = []
     for i in range(len(b)):
         if not any(inside[i, j] > threshold for j in keep):
@@ -119,7 +120,7 @@ def containment_suppression(boxes: np.ndarray, threshold: float) -> np.ndarray:
 
 def cross_class_suppression(boxes: np.ndarray, classes: np.ndarray, iou_threshold: float) -> np.ndarray:
     """Indices kept when boxes (sorted best first) drop on overlapping a kept box of another class."""
-    ious = bx.iou(boxes, boxes)
+    ious = gb.iou(boxes, boxes)
     keep: list[int] = []
     for i in range(len(boxes)):
         if not any(classes[j] != classes[i] and ious[i, j] > iou_threshold for j in keep):

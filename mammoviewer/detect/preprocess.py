@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from mammoviewer.detect import boxes as bx
+from mammoviewer.geometry import boxes as gb
+from mammoviewer.geometry.mias import ASSUMED_FILM_HEIGHT_MM
 from mammoviewer.io.image import Image
 
 #: the input planes a model may ask for, in the order its card lists them
@@ -29,8 +30,6 @@ TOPHAT_GAIN = 4.0
 #: diameter of the top-hat's structuring element in mm
 TOPHAT_DISC_MM = 1.0
 
-#: a film of unknown spacing is assumed to span MIAS's height (1024 rows x 0.2 mm)
-ASSUMED_FILM_HEIGHT_MM = 204.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,13 +133,13 @@ def prepare(image: Image, pixel_mm: float, multiple: int = 64,
 
 def to_model_frame(boxes: np.ndarray, mi: ModelInput) -> np.ndarray:
     """Original-frame corner boxes -> model-frame boxes."""
-    b = bx.as_boxes(boxes)
+    b = gb.as_boxes(boxes)
     return b * np.array([mi.scale_x, mi.scale_y, mi.scale_x, mi.scale_y])
 
 
 def to_original_frame(boxes: np.ndarray, mi: ModelInput) -> np.ndarray:
     """Model-frame corner boxes -> the opened image's pixel frame, clipped to the image."""
-    b = bx.as_boxes(boxes) / np.array([mi.scale_x, mi.scale_y, mi.scale_x, mi.scale_y])
+    b = gb.as_boxes(boxes) / np.array([mi.scale_x, mi.scale_y, mi.scale_x, mi.scale_y])
     b[:, [0, 2]] = np.clip(b[:, [0, 2]], 0, mi.width)
     b[:, [1, 3]] = np.clip(b[:, [1, 3]], 0, mi.height)
     return b

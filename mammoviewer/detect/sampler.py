@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from mammoviewer.detect import anchors as an
-from mammoviewer.detect import boxes as bx
+from mammoviewer.geometry import boxes as gb
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +38,9 @@ class TrainFilm:
 
 def clip_boxes(boxes: np.ndarray, x0: float, y0: float, side: float, keep_fraction: float):
     """Boxes moved into a crop at (x0, y0) of ``side``: (kept [K,4], index of kept, cut [C,4])."""
-    b = bx.as_boxes(boxes) - np.array([x0, y0, x0, y0])
+    b = gb.as_boxes(boxes) - np.array([x0, y0, x0, y0])
     c = np.clip(b, 0, side)
-    frac = bx.area(c) / np.maximum(bx.area(b), 1e-9)
+    frac = gb.area(c) / np.maximum(gb.area(b), 1e-9)
     keep = frac >= keep_fraction
     cut = (frac > 0) & ~keep
     return c[keep], np.flatnonzero(keep), c[cut]
@@ -48,7 +48,7 @@ def clip_boxes(boxes: np.ndarray, x0: float, y0: float, side: float, keep_fracti
 
 def rotate_boxes(boxes: np.ndarray, side: int, k: int, flip: bool) -> np.ndarray:
     """Boxes after ``np.rot90(img, k)`` then (optionally) ``img[:, ::-1]`` on a ``side`` square."""
-    b = bx.as_boxes(boxes).copy()
+    b = gb.as_boxes(boxes).copy()
     for _ in range(k % 4):  # rot90 counter-clockwise: (x, y) -> (y, side - x)
         b = np.stack([b[:, 1], side - b[:, 2], b[:, 3], side - b[:, 0]], axis=1)
     if flip:
@@ -145,9 +145,9 @@ class CropSampler:
         img = cv2.warpAffine(film.image, m, (s, s), flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_CONSTANT, borderValue=0)
         img = img.reshape(s, s, -1).astype(np.float32) / 255.0
-        c = bx.corners_to_centers(film.boxes)  # [G, 4]: cx, cy, w, h
+        c = gb.corners_to_centers(film.boxes)  # [G, 4]: cx, cy, w, h
         moved = np.c_[c[:, :2], np.ones(len(c))] @ m.T  # turned and scaled centres [G, 2]
-        turned = bx.centers_to_corners(np.c_[moved, c[:, 2:] * k])
+        turned = gb.centers_to_corners(np.c_[moved, c[:, 2:] * k])
         boxes, kept, cut = clip_boxes(turned, 0.0, 0.0, s, self.cfg.keep_fraction)
         return img, boxes, film.labels[kept], cut
 

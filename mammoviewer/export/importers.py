@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from mammoviewer.errors import ExportError, MammoViewerError
-from mammoviewer.io.mias import MIAS_PIXEL_MM, MIAS_SIZE, films, read_info
+from mammoviewer.geometry.mias import MIAS_PIXEL_MM, MIAS_SIZE
+from mammoviewer.io.mias import films, read_info
 from mammoviewer.review.records import FINDING_TYPES, LABELS, REVIEW_STATES, STATUSES, Box, Finding, ImageRecord
 from mammoviewer.review.store import ReviewStore
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from mammoviewer.export._common import YOLO_CLASS_IDS, ImageFindings, atomic_folder, unique_stems
-from mammoviewer.export.boxes import xyxy_to_yolo
+from mammoviewer.geometry.boxes import xyxy_to_yolo
 from mammoviewer.review.records import Finding, ImageRecord
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mammoviewer.errors import ImageReadError
 from mammoviewer.io.image import Image
-from mammoviewer.io.mias import MIAS_PIXEL_MM, MIAS_SIZE
+from mammoviewer.geometry.mias import MIAS_PIXEL_MM, MIAS_SIZE
 from mammoviewer.io.sniff import SNIFF_BYTES, sniff_format
 
 _MIAS_NAME = re.compile(r"^mdb(\d{3})$")

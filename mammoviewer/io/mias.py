@@ -1,9 +1,8 @@
 """Reader for the MIAS ``Info.txt`` ground truth.
 
 MIAS gives each finding's centre (x, y) with the origin at the BOTTOM-left of the
-1024x1024 film, and a radius. The project's canonical box is ``[x0, y0, x1, y1]``
-in full-resolution pixel coordinates with the origin at the top-left (x = column,
-y = row): the square around the circle, ``row = height - y``.
+1024x1024 film, and a radius; the convention is written once, in :mod:`mammoviewer.geometry.mias`.
+A finding's box is the square around its circle in the project's top-left frame.
 """
 
 from __future__ import annotations
@@ -14,11 +13,10 @@ from pathlib import Path
 from typing import Iterable
 
 from mammoviewer.errors import ImageReadError
+from mammoviewer.geometry.mias import MIAS_PIXEL_MM, MIAS_SIZE, mias_to_xyxy, mias_y_to_row
 
 #: where the MIAS films live by default: ``shared/data/mias`` beside the project root
 DEFAULT_MIAS_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "mias"
-MIAS_SIZE = 1024
-MIAS_PIXEL_MM = 0.2
 CLASSES = ("CALC", "CIRC", "SPIC", "MISC", "ARCH", "ASYM", "NORM")
 FINDING_TYPES = {  # MIAS class -> the project's finding type
     "CALC": "calcification",
@@ -60,15 +58,14 @@ class MiasFinding:
         """Centre as (row, column) with the origin at the top-left."""
         if not self.located:
             return None
-        return (height - float(self.y), float(self.x))  # type: ignore[arg-type]
+        return (mias_y_to_row(self.y, height), float(self.x))  # type: ignore[arg-type]
 
     def box(self, height: int = MIAS_SIZE) -> tuple[float, float, float, float] | None:
         """Square around the circle, ``[x0, y0, x1, y1]``, top-left origin; None if unlocated."""
         if not self.located:
             return None
-        row, col = self.center_rc(height)  # type: ignore[misc]
-        r = float(self.radius)  # type: ignore[arg-type]
-        return (col - r, row - r, col + r, row + r)
+        x0, y0, x1, y1 = mias_to_xyxy((self.x, self.y, self.radius), height).tolist()
+        return (x0, y0, x1, y1)
 
 
 def patient_of(ref: str) -> int:

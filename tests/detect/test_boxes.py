@@ -2,18 +2,11 @@ import numpy as np
 import pytest
 
 from mammoviewer.detect import boxes as bx
+from mammoviewer.geometry import boxes as gb
 
 
-def test_iou_golden_values():
-    a = np.array([[0, 0, 10, 10]])
-    b = np.array([[5, 5, 15, 15], [10, 10, 20, 20], [0, 0, 10, 10], [0, 0, 5, 10]])
-    np.testing.assert_allclose(bx.iou(a, b), [[1 / 7, 0.0, 1.0, 0.5]])
-    assert bx.iou(a, np.zeros((0, 4))).shape == (1, 0)
 
 
-def test_iou_rejects_bad_shape():
-    with pytest.raises(ValueError, match=r"\[N, 4\]"):
-        bx.iou(np.zeros((2, 3)), np.zeros((1, 4)))
 
 
 def test_encode_golden_and_round_trip():
@@ -26,7 +19,7 @@ def test_encode_golden_and_round_trip():
     c = rng.uniform(0, 500, (50, 2))
     wh = rng.uniform(3, 200, (50, 2))
     b = np.concatenate([c - wh / 2, c + wh / 2], 1)
-    a = bx.centers_to_corners(np.concatenate([rng.uniform(0, 500, (50, 2)), rng.uniform(8, 200, (50, 2))], 1))
+    a = gb.centers_to_corners(np.concatenate([rng.uniform(0, 500, (50, 2)), rng.uniform(8, 200, (50, 2))], 1))
     np.testing.assert_allclose(bx.decode(bx.encode(b, a), a), b, atol=1e-9)
 
 
@@ -43,10 +36,3 @@ def test_nms_golden():
     assert bx.nms(boxes, scores, 0.95, max_out=2).tolist() == [3, 0]
     with pytest.raises(ValueError, match="4 boxes but 3 scores"):
         bx.nms(boxes, scores[:3])
-
-
-def test_intersection_over_the_smaller_box():
-    a = np.array([[0, 0, 10, 10]], float)
-    b = np.array([[2, 2, 6, 6], [5, 5, 15, 15], [20, 20, 30, 30], [3, 3, 3, 9]], float)
-    np.testing.assert_allclose(bx.intersection(a, b), [[16, 25, 0, 0]])
-    np.testing.assert_allclose(bx.iomin(a, b), [[1.0, 0.25, 0.0, 0.0]])  # a degenerate box gives 0

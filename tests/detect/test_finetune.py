@@ -74,11 +74,11 @@ def test_refuses_to_overwrite_the_bundled_model(tmp_path):
 
 
 def _score_near(detections, box) -> float:
-    from mammoviewer.detect import boxes as bx
+    from mammoviewer.geometry import boxes as gb
 
     best = 0.0
     for d in detections:
-        if bx.iou(np.array([d.box]), np.array([box]))[0, 0] >= 0.3:
+        if gb.iou(np.array([d.box]), np.array([box]))[0, 0] >= 0.3:
             best = max(best, d.score)
     return best
 
@@ -94,10 +94,10 @@ def test_correction_moves_the_retrained_model_towards_it(tmp_path):
     image = load_image(SAMPLE)
     old = Detector.load()
     before = old.detect(image, threshold=0.0)
-    from mammoviewer.detect import boxes as bx
+    from mammoviewer.geometry import boxes as gb
 
     false_pos = [d for d in before
-                 if bx.iou(np.array([d.box]), np.array([TRUE_BOX]))[0, 0] < 0.05][0]  # best-scoring miss
+                 if gb.iou(np.array([d.box]), np.array([TRUE_BOX]))[0, 0] < 0.05][0]  # best-scoring miss
     key = str(SAMPLE)
     findings = [
         Finding(image_key=key, box=Box(*TRUE_BOX), label="malignant", source="reader"),

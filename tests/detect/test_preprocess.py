@@ -4,13 +4,14 @@ import numpy as np
 import pytest
 
 from mammoviewer.detect import preprocess as pp
+from mammoviewer.geometry.mias import ASSUMED_FILM_HEIGHT_MM
 from mammoviewer.io.image import Image
 
 
 def _disk_image(size: int, spacing: float | None, centre_mm=(120.0, 60.0), radius_mm=16.0, photometric="MONOCHROME2"):
     """A dark film with a bright disk; centre given as (row, column) in mm."""
     yy, xx = np.mgrid[0:size, 0:size]
-    s = spacing or pp.ASSUMED_FILM_HEIGHT_MM / size
+    s = spacing or ASSUMED_FILM_HEIGHT_MM / size
     disk = (yy + 0.5 - centre_mm[0] / s) ** 2 + (xx + 0.5 - centre_mm[1] / s) ** 2 <= (radius_mm / s) ** 2
     px = np.where(disk, 3000, 800).astype(np.uint16)
     px[: size // 8, : size // 8] = 0  # some air
@@ -36,7 +37,7 @@ def test_disk_lands_at_the_same_millimetres_and_maps_back(size, spacing):
     # disk centre at (row 120 mm, col 60 mm), radius 16 mm -> 0.4 mm pixels: x 150, y 300, r 40
     np.testing.assert_allclose(model_box, [[110, 260, 190, 340]], atol=1)
     back = pp.to_original_frame(model_box, mi)
-    s = spacing or pp.ASSUMED_FILM_HEIGHT_MM / size
+    s = spacing or ASSUMED_FILM_HEIGHT_MM / size
     np.testing.assert_allclose(back, np.array([[44, 104, 76, 136]]) / s, atol=1 * 0.4 / s)
     np.testing.assert_allclose(pp.to_model_frame(back, mi), model_box)
 

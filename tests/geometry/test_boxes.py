@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mammoviewer.export.boxes import FORMATS, box_convert
+from mammoviewer.geometry.boxes import FORMATS, box_convert
 
 # One box on a 200 (wide) x 100 (high) image: columns 20..60, rows 10..30 (top-left origin).
 XYXY = [20.0, 10.0, 60.0, 30.0]

@@ -1,4 +1,4 @@
-"""Box conventions of the export formats as pure numpy functions.
+"""Box formats and overlaps as pure numpy functions (used by io, detect, classify and formats).
 
 Every function takes an array of shape ``[..., 4]`` (``[..., 3]`` for MIAS circles)
 and returns a new float64 array. The hub is the project's canonical ``xyxy``:
@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+
+from mammoviewer.geometry.mias import mias_to_xyxy, xyxy_to_mias
 
 FORMATS = ("xyxy", "xywh", "cxcywh", "yolo", "mias")
 _NEEDS_SIZE = ("yolo", "mias")
@@ -65,21 +67,6 @@ def yolo_to_xyxy(b: np.ndarray, width: float, height: float) -> np.ndarray:
     return cxcywh_to_xyxy(_arr(b, 4) * np.array([width, height, width, height], dtype=np.float64))
 
 
-def xyxy_to_mias(b: np.ndarray, height: float) -> np.ndarray:
-    """MIAS ``x, y, radius``: y from the bottom (``H - cy``), radius = max(w, h) / 2."""
-    c = xyxy_to_cxcywh(b)
-    r = np.maximum(c[..., 2], c[..., 3]) / 2
-    return np.stack([c[..., 0], height - c[..., 1], r], axis=-1)
-
-
-def mias_to_xyxy(c: np.ndarray, height: float) -> np.ndarray:
-    """The square around a MIAS circle, top-left origin (row = H - y)."""
-    c = _arr(c, 3)
-    row = height - c[..., 1]
-    r = c[..., 2]
-    return np.stack([c[..., 0] - r, row - r, c[..., 0] + r, row + r], axis=-1)
-
-
 _TO_XYXY: dict[str, Callable[..., np.ndarray]] = {
     "xyxy": lambda b, w, h: _arr(b, 4).copy(),
     "xywh": lambda b, w, h: xywh_to_xyxy(b),
@@ -114,3 +101,53 @@ def box_convert(
     if in_fmt == out_fmt:
         return _arr(boxes, 3 if in_fmt == "mias" else 4).copy()
     return _FROM_XYXY[out_fmt](_TO_XYXY[in_fmt](boxes, w, h), w, h)
+
+
+def as_boxes(boxes: object) -> np.ndarray:
+    """Return ``boxes`` as a float64 ``[N, 4]`` array (an empty input gives ``[0, 4]``)."""
+    arr = np.asarray(boxes, dtype=np.float64)
+    if arr.size == 0:
+        return arr.reshape(0, 4)
+    if arr.ndim != 2 or arr.shape[1] != 4:
+        raise ValueError(f"boxes must have shape [N, 4], got {arr.shape}")
+    return arr
+
+
+def area(boxes: np.ndarray) -> np.ndarray:
+    """Areas of ``[N, 4]`` corner boxes (zero for degenerate boxes)."""
+    b = as_boxes(boxes)
+    return np.clip(b[:, 2] - b[:, 0], 0, None) * np.clip(b[:, 3] - b[:, 1], 0, None)
+
+
+def intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection areas of ``[N, 4]`` and ``[M, 4]`` corner boxes -> ``[N, M]``."""
+    a, b = as_boxes(a), as_boxes(b)
+    x0 = np.maximum(a[:, None, 0], b[None, :, 0])
+    y0 = np.maximum(a[:, None, 1], b[None, :, 1])
+    x1 = np.minimum(a[:, None, 2], b[None, :, 2])
+    y1 = np.minimum(a[:, None, 3], b[None, :, 3])
+    return np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection over union of ``[N, 4]`` and ``[M, 4]`` corner boxes -> ``[N, M]``."""
+    inter = intersection(a, b)
+    union = area(a)[:, None] + area(b)[None, :] - inter
+    return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
+
+
+def iomin(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intersection over the smaller box's area of ``[N, 4]`` and ``[M, 4]`` boxes -> ``[N, M]``."""
+    inter = intersection(a, b)
+    smaller = np.minimum(area(a)[:, None], area(b)[None, :])
+    return np.where(smaller > 0, inter / np.where(smaller > 0, smaller, 1.0), 0.0)
+
+
+def corners_to_centers(boxes: np.ndarray) -> np.ndarray:
+    """``[x0, y0, x1, y1]`` -> ``[cx, cy, w, h]`` for ``[N, 4]`` boxes."""
+    return xyxy_to_cxcywh(as_boxes(boxes))
+
+
+def centers_to_corners(boxes: np.ndarray) -> np.ndarray:
+    """``[cx, cy, w, h]`` -> ``[x0, y0, x1, y1]`` for ``[N, 4]`` boxes."""
+    return cxcywh_to_xyxy(as_boxes(boxes))
