@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mammoviewer.export import export_store, import_mias
+from mammoviewer.formats import export_store, import_mias
 from mammoviewer.review import AddFinding, Box, CommandStack, Finding, MoveFinding, ReviewDocument, ReviewStore
 
 MIAS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mias"

@@ -14,7 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mammoviewer.errors import ExportError
-    from mammoviewer.export import EXPORT_FORMATS, export_store
+    from mammoviewer.formats import EXPORT_FORMATS, export_store
     from mammoviewer.review.store import ReviewStore
 
     if args.format not in EXPORT_FORMATS:

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.format not in FORMATS:
         raise ExportError(f"unknown import format {args.format!r}; choose mias or coco")
-    from mammoviewer.export.importers import import_coco, import_mias
+    from mammoviewer.formats.importers import import_coco, import_mias
     from mammoviewer.review.store import ReviewStore
 
     with ReviewStore.open(args.store, create=True) as store:

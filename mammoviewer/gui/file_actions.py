@@ -23,7 +23,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLineEdit, QPushButton, QWidget)
 
-from mammoviewer.export import EXPORT_FORMATS, ExportSummary, ImportSummary
+from mammoviewer.formats import EXPORT_FORMATS, ExportSummary, ImportSummary
 
 #: format -> (what the user sees, default output name, file-dialog filter); voc and yolo write a folder
 FORMAT_INFO = {
@@ -41,7 +41,7 @@ STATUS_TIMEOUT_MS = 20000
 # -- the work itself (plain functions, run on a worker thread) ------------------------------
 def import_labels(store_path: str, fmt: str, labels: str, images: str) -> ImportSummary:
     """Import ``labels`` (``fmt`` "mias" or "coco") with the images in ``images`` into the store."""
-    from mammoviewer.export import import_coco, import_mias
+    from mammoviewer.formats import import_coco, import_mias
     from mammoviewer.review.store import ReviewStore
 
     load = import_mias if fmt == "mias" else import_coco
@@ -50,8 +50,8 @@ def import_labels(store_path: str, fmt: str, labels: str, images: str) -> Import
 
 
 def export_labels(store_path: str, fmt: str, out: str, reviewed_only: bool) -> ExportSummary:
-    """Export the store's findings as ``fmt`` to ``out``; see :func:`mammoviewer.export.export_store`."""
-    from mammoviewer.export import export_store
+    """Export the store's findings as ``fmt`` to ``out``; see :func:`mammoviewer.formats.export_store`."""
+    from mammoviewer.formats import export_store
     from mammoviewer.review.store import ReviewStore
 
     with ReviewStore.open(store_path, create=False) as store:

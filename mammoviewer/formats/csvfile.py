@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from mammoviewer.export._common import ImageFindings, atomic_files
+from mammoviewer.formats.atomic import atomic_files
+from mammoviewer.formats.selection import ImageFindings
 
 COLUMNS = (
     "image", "x0", "y0", "x1", "y1", "label", "finding_type", "score", "source", "status",

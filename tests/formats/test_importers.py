@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from mammoviewer.errors import ExportError
-from mammoviewer.export.importers import image_size, import_mias
+from mammoviewer.formats.importers import image_size, import_mias
 from mammoviewer.review import Box, FindingChange, ReviewStore
 
 

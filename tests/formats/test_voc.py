@@ -3,7 +3,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from mammoviewer.export import export_store
+from mammoviewer.formats import export_store
 from mammoviewer.review import ReviewStore
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mammoviewer.export._common import YOLO_CLASS_IDS, ImageFindings, atomic_folder, unique_stems
+from mammoviewer.formats.atomic import atomic_folder
+from mammoviewer.formats.selection import YOLO_CLASS_IDS, ImageFindings, unique_stems
 from mammoviewer.geometry.boxes import xyxy_to_yolo
 from mammoviewer.review.records import Finding, ImageRecord
 

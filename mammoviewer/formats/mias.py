@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mammoviewer.export._common import ImageFindings, atomic_files
+from mammoviewer.formats.atomic import atomic_files
+from mammoviewer.formats.selection import ImageFindings
 from mammoviewer.geometry.mias import xyxy_to_mias
 from mammoviewer.io.mias import FINDING_TYPES as MIAS_TYPES
 from mammoviewer.review.records import Finding

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from mammoviewer.export.importers import import_mias
+from mammoviewer.formats.importers import import_mias
 from mammoviewer.review import ReviewStore
 
 SHARED_MIAS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "mias"

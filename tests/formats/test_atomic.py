@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mammoviewer.errors import ExportError
-from mammoviewer.export import coco, export_store, mias, voc, yolo
-from mammoviewer.export._common import MARKER
+from mammoviewer.formats import coco, export_store, mias, voc, yolo
+from mammoviewer.formats.atomic import MARKER
 from mammoviewer.review import ReviewStore
 
 

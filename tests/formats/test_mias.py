@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mammoviewer.export import export_store, import_mias
+from mammoviewer.formats import export_store, import_mias
 from mammoviewer.io.mias import read_info
 from mammoviewer.review import Box, Finding, FindingChange, ReviewStore
 

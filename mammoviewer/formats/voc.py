@@ -13,7 +13,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from mammoviewer.export._common import ImageFindings, atomic_folder, unique_stems
+from mammoviewer.formats.atomic import atomic_folder
+from mammoviewer.formats.selection import ImageFindings, unique_stems
 from mammoviewer.review.records import Finding, ImageRecord
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from mammoviewer.errors import ExportError
-from mammoviewer.export import COCO_CATEGORY_IDS, export_store, import_coco
+from mammoviewer.formats import COCO_CATEGORY_IDS, export_store, import_coco
 from mammoviewer.review import ReviewStore
 
 from .conftest import A_KEY

@@ -1,9 +1,9 @@
-"""Export a review store's findings (MIAS, COCO, Pascal VOC, YOLO, CSV) and import labels.
+"""Annotation formats: export a review store's findings (MIAS, COCO, Pascal VOC, YOLO, CSV) and import labels.
 
 ``export_store(store, fmt, out)`` writes atomically: single files via a temporary file
 in the same folder and ``os.replace``; multi-file formats (voc, yolo) via a temporary
 folder renamed into place. A failure leaves no partial output. ``import_mias`` and
-``import_coco`` (in :mod:`mammoviewer.export.importers`) load labels into a store.
+``import_coco`` (in :mod:`mammoviewer.formats.importers`) load labels into a store.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mammoviewer.errors import ExportError
-from mammoviewer.export._common import COCO_CATEGORY_IDS, YOLO_CLASS_IDS, select
-from mammoviewer.export.importers import ImportSummary, import_coco, import_mias
+from mammoviewer.formats.selection import COCO_CATEGORY_IDS, YOLO_CLASS_IDS, select
+from mammoviewer.formats.importers import ImportSummary, import_coco, import_mias
 from mammoviewer.review.store import ReviewStore
 
 #: format -> module in this package; voc and yolo write a folder, the others a file.
@@ -42,7 +42,7 @@ def export_store(store: ReviewStore, fmt: str, out: str | Path, reviewed_only: b
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     out = Path(out).expanduser().absolute()
     items = select(store, reviewed_only)
-    module = importlib.import_module(f"mammoviewer.export.{EXPORT_FORMATS[fmt]}")
+    module = importlib.import_module(f"mammoviewer.formats.{EXPORT_FORMATS[fmt]}")
     paths = module.write(items, out)
     return ExportSummary(
         fmt, paths, len(items), sum(len(i.kept) for i in items), sum(len(i.rejected) for i in items)

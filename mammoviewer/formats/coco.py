@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from mammoviewer.export._common import COCO_CATEGORY_IDS, ImageFindings, atomic_files
+from mammoviewer.formats.atomic import atomic_files
+from mammoviewer.formats.selection import COCO_CATEGORY_IDS, ImageFindings
 from mammoviewer.review.records import Finding
 
 

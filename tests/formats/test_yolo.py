@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mammoviewer.export import YOLO_CLASS_IDS, export_store
+from mammoviewer.formats import YOLO_CLASS_IDS, export_store
 from mammoviewer.review import ReviewStore
 
 
