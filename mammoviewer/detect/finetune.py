@@ -79,17 +79,15 @@ class FinetuneReport:
 
 def reviewed_films(store_path: str | Path) -> list[ReviewedFilm]:
     """Films marked reviewed in the store, with their corrected truth and rejected boxes."""
+    from mammoviewer.review import truth as rt
     from mammoviewer.review.store import ReviewStore
 
     out = []
     with ReviewStore.open(store_path, create=False) as store:
         for rec in store.images(review_state="reviewed"):
-            truth, negatives = [], []
-            for f in store.findings(rec.key):
-                if f.status == "rejected":
-                    negatives.append(f.box.as_tuple())
-                elif f.status == "accepted" or f.source in ("reader", "import"):
-                    truth.append((f.box.as_tuple(), f.label))
+            decided = rt.split(store.findings(rec.key))
+            truth = [(f.box.as_tuple(), f.label) for f in decided.truth]
+            negatives = [f.box.as_tuple() for f in decided.rejected]
             out.append(ReviewedFilm(Path(rec.key).stem, rec.key, truth, negatives))
     return out
 

@@ -21,6 +21,7 @@ from typing import Any
 from mammoviewer.errors import ExportError, MammoViewerError
 from mammoviewer.geometry.mias import MIAS_PIXEL_MM, MIAS_SIZE
 from mammoviewer.io.mias import films, read_info
+from mammoviewer.review.keys import image_key
 from mammoviewer.review.records import FINDING_TYPES, LABELS, REVIEW_STATES, STATUSES, Box, Finding, ImageRecord
 from mammoviewer.review.store import ReviewStore
 
@@ -116,7 +117,7 @@ def import_mias(store: ReviewStore, info_path: str | Path, images_dir: str | Pat
             meta["mias_unlocated_rows"] = unlocated
             note = "MIAS rows without a location: " + "; ".join(u.strip() for u in unlocated)
         spacing = MIAS_PIXEL_MM if (width, height) == (MIAS_SIZE, MIAS_SIZE) else None
-        key = str(path)
+        key = image_key(path)
         store.add_image(ImageRecord(key=key, width=width, height=height, pixel_spacing_mm=spacing,
                                     note=note, metadata=meta))  # fmt: skip
         found = [
@@ -169,7 +170,7 @@ def import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Pat
                 width, height = int(im["width"]), int(im["height"])
             else:
                 width, height = image_size(path)
-            key = str(path)
+            key = image_key(path)
             state = im.get("review_state") if im.get("review_state") in REVIEW_STATES else "unreviewed"
             meta = im.get("metadata") if isinstance(im.get("metadata"), dict) else {}
             store.add_image(ImageRecord(key=key, width=width, height=height, review_state=state,

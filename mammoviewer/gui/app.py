@@ -129,7 +129,8 @@ def attach_review(window, store: str | Path | None = None, model: str | Path | N
     from mammoviewer.errors import StoreError
     from mammoviewer.gui.review_controller import ReviewController
     from mammoviewer.gui.review_detection import detector_factory as load_detector
-    from mammoviewer.gui.review_session import ReviewSession, open_store
+    from mammoviewer.gui.store_location import open_store
+    from mammoviewer.review.session import ReviewSession
 
     try:
         session = ReviewSession(open_store(store))

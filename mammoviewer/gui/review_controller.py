@@ -25,7 +25,9 @@ from mammoviewer.gui.review_editing import ReviewEditing
 from mammoviewer.gui.review_prefetch import BackgroundDetection
 from mammoviewer.gui.review_overlay import FindingOverlay
 from mammoviewer.gui.review_panel import FindingsPanel
-from mammoviewer.gui.review_session import FilmReview, ReviewSession, image_key, open_store
+from mammoviewer.gui.store_location import open_store
+from mammoviewer.review.keys import image_key
+from mammoviewer.review.session import FilmReview, ReviewSession
 from mammoviewer.io.image import Image
 from mammoviewer.review import Finding
 

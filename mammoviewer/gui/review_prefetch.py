@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 
 from mammoviewer.errors import StoreError
-from mammoviewer.gui.review_session import image_key
+from mammoviewer.review.keys import image_key
 
 
 class BackgroundDetection:

@@ -269,7 +269,7 @@ def test_an_edit_made_stale_by_another_window_is_explained_and_reloaded(qtbot, w
 
 def test_without_detection_stored_findings_still_show(qtbot, window, store_path, films):
     with ReviewStore.open(store_path) as store:
-        from mammoviewer.gui.review_session import findings_from_detections
+        from mammoviewer.review.session import findings_from_detections
         from mammoviewer.review import ImageRecord
 
         k = str(films / "b.pgm")
@@ -288,7 +288,7 @@ def test_without_detection_stored_findings_still_show(qtbot, window, store_path,
 
 
 def test_default_store_lives_in_the_user_data_folder(monkeypatch, tmp_path, app):
-    from mammoviewer.gui.review_session import default_store_path, open_store
+    from mammoviewer.gui.store_location import default_store_path, open_store
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     assert default_store_path() == tmp_path / "data" / "mammoviewer" / "review.sqlite"

@@ -1,8 +1,7 @@
-"""The review store of a window and the open documents, one per film, with their undo stacks.
+"""A reading session: one review store and the open documents, one per film, with their undo stacks.
 
-Plain Python over ``mammoviewer.review`` (only :func:`default_store_path` asks Qt where
-the user's data folder is). A film's :class:`ReviewDocument` and :class:`CommandStack`
-live as long as the session, so going back to a film keeps its undo history.
+Qt-free. A film's :class:`ReviewDocument` and :class:`CommandStack` live as long as the
+session, so going back to a film keeps its undo history.
 """
 
 from __future__ import annotations
@@ -13,33 +12,11 @@ from typing import Any, Iterable
 
 from mammoviewer.errors import StoreError
 from mammoviewer.io.image import Image
-from mammoviewer.review import Box, CommandStack, Finding, ImageRecord, ReviewDocument, ReviewStore
-
-STORE_NAME = "review.sqlite"
-
-
-def default_store_path() -> Path:
-    """``<user data folder>/mammoviewer/review.sqlite`` (e.g. ``~/.local/share/mammoviewer/``)."""
-    from PySide6.QtCore import QStandardPaths
-
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
-    return Path(base or Path.home() / ".local" / "share") / "mammoviewer" / STORE_NAME
-
-
-def open_store(path: str | Path | None) -> ReviewStore:
-    """Open (or create) the store at ``path``, or the default store; StoreError on failure."""
-    target = Path(path) if path is not None else default_store_path()
-    if path is None:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{target.parent}: cannot create the review store folder ({exc})") from exc
-    return ReviewStore.open(target)
-
-
-def image_key(path: str | Path) -> str:
-    """The store key of a film: its absolute path."""
-    return str(Path(path).expanduser().absolute())
+from mammoviewer.review.commands import CommandStack
+from mammoviewer.review.document import ReviewDocument
+from mammoviewer.review.keys import image_key
+from mammoviewer.review.records import Box, Finding, ImageRecord
+from mammoviewer.review.store import ReviewStore
 
 
 @dataclass
