@@ -27,7 +27,7 @@ def main() -> int:
 
     import numpy as np
 
-    from mammoviewer.detect.backend import keras  # noqa: F401  (imports TensorFlow quietly)
+    from mammoviewer.keras_runtime import keras  # noqa: F401  (imports TensorFlow quietly)
     import tensorflow as tf
 
     from mammoviewer.detect import Detector

@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-# oneDNN kernels deadlocked now and then when a model ran on a worker thread of a busy machine.
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from mammoviewer import keras_runtime
+
+keras_runtime.configure_environment()  # before anything can load TensorFlow
 
 CLASSES = ("normal", "benign", "malignant")
 

@@ -25,7 +25,7 @@ NAME = "case-classifier"
 VERSION = "1.0"
 
 
-def _resolve(path: str | Path | None) -> tuple[Path, Path]:
+def resolve_model_paths(path: str | Path | None) -> tuple[Path, Path]:
     """(model file, card file) for a folder or a ``.keras`` file; ``None`` is the bundled model."""
     p = Path(path) if path is not None else DEFAULT_MODEL_DIR
     if p.is_dir():
@@ -55,7 +55,7 @@ class CaseClassifier:
     @classmethod
     def load(cls, path: str | Path | None = None) -> "CaseClassifier":
         """Load a model folder or ``.keras`` file (default: the bundled model); ``DetectorError`` if unusable."""
-        model_file, card_file = _resolve(path)
+        model_file, card_file = resolve_model_paths(path)
         if not model_file.is_file():
             raise DetectorError(f"{model_file}: case classifier model not found (pass --model FOLDER_OR_FILE)")
         if model_file.suffix != ".keras":
@@ -67,7 +67,7 @@ class CaseClassifier:
             except ValueError as exc:
                 raise DetectorError(f"{card_file}: not valid JSON ({exc})") from exc
         try:
-            import keras
+            from mammoviewer.keras_runtime import keras
 
             model = keras.saving.load_model(model_file, compile=False, safe_mode=True)
         except Exception as exc:  # keras raises many types for a broken or foreign file
@@ -99,6 +99,12 @@ class CaseClassifier:
         """The combined rule to use: the contralateral one when the other breast's findings are at
         hand and the card has it, else the single-film one (None: the classifier alone)."""
         return self.paired if with_other_breast and self.paired is not None else self.combined
+
+    def warm_up(self) -> None:
+        """Score a small blank film once, so the first real film only computes."""
+        blank = Image(path="warm-up", format="pgm", pixels=np.zeros((256, 256), np.uint8), bits_stored=8,
+                      pixel_spacing_mm=(0.8, 0.8))
+        self.predict(blank)
 
     def predict_array(self, x: np.ndarray) -> np.ndarray:
         """``[N, 3]`` probabilities of prepared inputs ``[N, size, size]`` (mean with the vertical mirror)."""

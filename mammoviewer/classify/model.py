@@ -23,8 +23,9 @@ def build_model(s: ModelSettings = ModelSettings(), seed: int = 0):
     stem conv 5x5/2 -> conv 3x3 -> 3 separable-conv blocks with average pooling ->
     global average + global max pooling -> dropout -> dense softmax(3).
     """
-    import keras
-    from keras import layers
+    from mammoviewer.keras_runtime import keras
+
+    layers = keras.layers
 
     keras.utils.set_random_seed(seed)
     reg = keras.regularizers.L2(s.l2)

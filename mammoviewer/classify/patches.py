@@ -194,7 +194,7 @@ def train_patches(
     s: PatchSettings = PatchSettings(), progress: Callable[[int, float], None] | None = None,
 ):
     """Train a fresh patch model; returns ``(model, history)`` (mean loss per epoch)."""
-    import keras
+    from mammoviewer.keras_runtime import keras
 
     from mammoviewer.classify.training import class_weights
 

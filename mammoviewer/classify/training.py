@@ -39,7 +39,7 @@ def train(
 
     Returns ``(model, history)`` where history holds the mean training loss per epoch.
     """
-    import keras
+    from mammoviewer.keras_runtime import keras
 
     y = np.asarray(y, dtype=np.intp)
     if x.ndim != 3 or x.shape[0] != y.size or x.shape[1] != s.model.size:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
 from mammoviewer.errors import ImageReadError
@@ -40,7 +39,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from mammoviewer.classify.case_score import case_probabilities
     from mammoviewer.classify.classifier import CaseClassifier
     from mammoviewer.io import load_image

@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     from mammoviewer.detect import Detector
     from mammoviewer.detect import evaluation as ev
     from mammoviewer.detect.data import load_split
-    from mammoviewer.detect.detector import _resolve
+    from mammoviewer.detect.detector import resolve_model_paths
     from mammoviewer.errors import DetectorError
     from mammoviewer.io import mias
 
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         detector = _with_tta(Detector.load(args.model, device=args.device), args.tta)
         result = ev.predict_films(detector, films)
         summary = ev.evaluate(result)
-        seen = set(detector.card.get("training", {}).get("train_patients", []))
+        seen = ev.train_patients(detector)
         summary["films_of_training_patients"] = sum(mias.patient_of(f.ref) in seen for f in films)
         doc = {"model": f"{detector.name} {detector.version}", "device": detector.device, **summary}
         if args.plots:
@@ -121,40 +121,17 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(ev.clean(doc), indent=1))
         return 0
 
-    model_path, card_path = _resolve(args.model)
+    from mammoviewer.research import detector_cv
+
+    model_path, card_path = resolve_model_paths(args.model)
     split = load_split(args.split or model_path.parent / "split.json")
     if args.folds != len(split["folds"]):
         raise DetectorError(f"--folds {args.folds} but the split has {len(split['folds'])} folds")
-    per_fold, pooled = [], ev.FilmResult([], [], 0, 0.0)
-    for k, fold in enumerate(split["folds"]):
-        fold_films = [f for f in films if f.ref in set(fold["films"])]
-        detector = _with_tta(Detector.load(ev.fold_model_path(args.cv_dir, k), device=args.device), args.tta)
-        seen = set(detector.card.get("training", {}).get("train_patients", []))
-        if any(mias.patient_of(f.ref) in seen for f in fold_films):
-            raise DetectorError(f"fold {k}: the fold model was trained on patients of its validation fold")
-        res = ev.predict_films(detector, fold_films)
-        s = ev.evaluate(res)
-        s["fold"] = k
-        per_fold.append(s)
-        pooled = ev.FilmResult(pooled.predictions + res.predictions, pooled.truths + res.truths,
-                               pooled.n_images + res.n_images, pooled.seconds + res.seconds)
-    doc = {
-        "folds": args.folds,
-        "cv_dir": args.cv_dir,
-        "tta": list(detector.tta),
-        "mean_sd_over_folds": ev.aggregate_folds(per_fold),
-        "pooled": ev.evaluate(pooled),
-        "per_fold": per_fold,
-    }
+    doc, pooled = detector_cv.cross_validate(
+        films, split, args.cv_dir, lambda path: _with_tta(Detector.load(path, device=args.device), args.tta))
     if args.plots:
         doc["plots"] = _plots(pooled, args.plots, prefix="cv_")
     if args.update_card:
-        card = json.loads(card_path.read_text())
-        card["default_threshold"] = round(doc["pooled"]["threshold_at_1fp"], 4)
-        card["threshold_note"] = (f"score giving <= 1 false positive per image on the pooled {args.folds}-fold "
-                                  "validation predictions")
-        card["metrics"] = ev.clean({k: doc[k] for k in ("mean_sd_over_folds", "pooled")})
-        card["tta"] = list(detector.tta)  # the bundled model runs as it was evaluated
-        card_path.write_text(json.dumps(card, indent=1) + "\n")
+        detector_cv.update_card(card_path, doc)
     print(json.dumps(ev.clean(doc), indent=1))
     return 0

@@ -11,12 +11,9 @@ Keras/TensorFlow are imported only when a model is built or loaded.
 
 from __future__ import annotations
 
-import os
+from mammoviewer import keras_runtime
 
-# TensorFlow's C++ start-up chatter would otherwise land on the CLI's stderr.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# oneDNN kernels deadlocked now and then when the model ran on a worker thread of a busy machine.
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+keras_runtime.configure_environment()  # before anything can load TensorFlow
 
 from mammoviewer.detect.detector import (  # noqa: E402
     DetectionCancelled,

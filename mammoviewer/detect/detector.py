@@ -9,13 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
+from mammoviewer import keras_runtime
 from mammoviewer.detect.anchors import AnchorSpec, flip_index_for, generate_anchors
 from mammoviewer.detect.postprocess import FLIPS, PostConfig, merge_flipped, postprocess
 from mammoviewer.detect.preprocess import ModelInput, check_inputs, prepare, to_original_frame
 from mammoviewer.errors import DetectorError
 from mammoviewer.io.image import Image
 
-DEVICES = ("auto", "cpu", "gpu")
 MODEL_FILE, CARD_FILE = "model.keras", "model.json"
 
 
@@ -37,7 +37,7 @@ def default_model_path() -> Path:
     return Path(__file__).resolve().parents[2] / "models" / "idbll-light" / MODEL_FILE
 
 
-def _resolve(path: str | Path | None) -> tuple[Path, Path]:
+def resolve_model_paths(path: str | Path | None) -> tuple[Path, Path]:
     p = Path(path) if path is not None else default_model_path()
     model = p / MODEL_FILE if p.is_dir() else p
     if not model.is_file():
@@ -46,32 +46,6 @@ def _resolve(path: str | Path | None) -> tuple[Path, Path]:
     if not card.is_file():
         raise DetectorError(f"{card}: model card not found next to {model.name}")
     return model, card
-
-
-def _pick_device(device: str) -> tuple[str, str]:
-    """(backend device string, human name such as 'CPU' or 'GPU: NVIDIA H100')."""
-    if device not in DEVICES:
-        raise DetectorError(f"unknown device {device!r}; choose auto, cpu or gpu")
-    from mammoviewer.detect.backend import keras
-
-    if device not in DEVICES:
-        raise DetectorError(f"unknown device {device!r}; choose auto, cpu or gpu")
-    if keras.backend.backend() == "jax":
-        import jax
-
-        gpus = [d for d in jax.devices() if d.platform == "gpu"] if device != "cpu" else []
-        if device == "gpu" and not gpus:
-            raise DetectorError("no GPU is visible to JAX; use --device cpu or auto")
-        return ("gpu", f"GPU: {gpus[0].device_kind}") if gpus else ("cpu", "CPU")
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU") if device != "cpu" else []
-    if device == "gpu" and not gpus:
-        raise DetectorError("no GPU is visible to TensorFlow; use --device cpu or auto")
-    if gpus:
-        details = tf.config.experimental.get_device_details(gpus[0])
-        return "/GPU:0", f"GPU: {details.get('device_name', gpus[0].name)}"
-    return "/CPU:0", "CPU"
 
 
 class Detector:
@@ -115,14 +89,14 @@ class Detector:
 
         The forward pass is traced once here (a second or two), so every film then costs one pass.
         """
-        model_path, card_path = _resolve(path)
+        model_path, card_path = resolve_model_paths(path)
         try:
             card = json.loads(card_path.read_text())
             card["pixel_mm"], card["anchors"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise DetectorError(f"{card_path}: not a readable model card ({exc})") from exc
-        dev, dev_name = _pick_device(device)
-        from mammoviewer.detect.backend import keras
+        dev, dev_name = keras_runtime.pick_device(device)
+        from mammoviewer.keras_runtime import keras
 
         try:
             model = keras.models.load_model(model_path, compile=False, safe_mode=True)
@@ -134,11 +108,9 @@ class Detector:
         return detector
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
-        from mammoviewer.detect.backend import keras
-
-        if keras.backend.backend() != "tensorflow":
+        tf = keras_runtime.tensorflow()
+        if tf is None:
             return np.asarray(self._model(x, training=False))
-        import tensorflow as tf
 
         with self._lock:
             if self._fn is None:
@@ -148,6 +120,12 @@ class Detector:
                                                                       tf.float32)])
         with tf.device(self._device):
             return self._fn(tf.constant(x)).numpy()
+
+    def warm_up(self) -> None:
+        """Run the whole pipeline once on a small blank film, so the first real film only computes."""
+        blank = Image(path="warm-up", format="pgm", pixels=np.zeros((256, 256), np.uint8), bits_stored=8,
+                      pixel_spacing_mm=(0.4, 0.4))
+        self.detect(blank, threshold=1.0)
 
     def detect(self, image: Image, threshold: float = 0.0,
                cancel: threading.Event | None = None) -> list[Detection]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -105,3 +106,8 @@ def evaluate(result: FilmResult) -> dict:
 
 def fold_model_path(cv_dir: str | Path, fold: int) -> Path:
     return Path(cv_dir) / f"fold{fold}" / "model.keras"
+
+
+def train_patients(detector: Any) -> set[int]:
+    """MIAS patient numbers a detector was trained on (from its card; empty if it does not say)."""
+    return set(detector.card.get("training", {}).get("train_patients", []))

@@ -19,7 +19,7 @@ import numpy as np
 
 from mammoviewer.detect import data as md
 from mammoviewer.detect.anchors import AnchorSpec
-from mammoviewer.detect.detector import CARD_FILE, MODEL_FILE, _resolve, default_model_path
+from mammoviewer.detect.detector import CARD_FILE, MODEL_FILE, resolve_model_paths, default_model_path
 from mammoviewer.detect.sampler import CropConfig, CropSampler, TrainFilm
 from mammoviewer.errors import DetectorError
 from mammoviewer.io import mias
@@ -139,7 +139,7 @@ def _holdout_refs(cfg: FinetuneConfig, card: dict, split: dict | None) -> set[st
 def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
              cancel: threading.Event | None = None) -> FinetuneReport:
     """Fine-tune ``cfg.model`` on the reviewed films of ``cfg.store``; write ``cfg.out`` with its card."""
-    import keras
+    from mammoviewer.keras_runtime import keras
 
     from mammoviewer.detect.detector import Detector
     from mammoviewer.detect.evaluation import evaluate, predict_films
@@ -147,7 +147,7 @@ def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
 
     t0 = time.perf_counter()
     say = progress or (lambda msg, frac: None)
-    model_path, card_path = _resolve(cfg.model)
+    model_path, card_path = resolve_model_paths(cfg.model)
     out = Path(cfg.out)
     if out.resolve() in (model_path.parent.resolve(), default_model_path().parent.resolve()) or \
             out.resolve() == model_path.resolve():

@@ -11,7 +11,7 @@ Written with ``keras.ops`` only, so it runs on any Keras 3 backend.
 
 from __future__ import annotations
 
-from mammoviewer.detect.backend import keras
+from mammoviewer.keras_runtime import keras
 
 ops = keras.ops
 

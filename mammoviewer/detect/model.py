@@ -9,7 +9,7 @@ Only stock Keras layers are used, so a saved model loads with ``safe_mode=True``
 
 from __future__ import annotations
 
-from mammoviewer.detect.backend import keras
+from mammoviewer.keras_runtime import keras
 
 layers = keras.layers
 

@@ -118,7 +118,7 @@ def build_card(cfg: TrainConfig, spec: AnchorSpec, extra: dict) -> dict:
 
 def train(cfg: TrainConfig, command: str = "") -> Path:
     """Train (or resume) and write ``OUT/model.keras``, ``OUT/model.json`` and ``OUT/split.json``."""
-    from mammoviewer.detect.backend import keras
+    from mammoviewer.keras_runtime import keras
 
     from mammoviewer.detect.losses import SSDLoss
     from mammoviewer.detect.model import build_ssd

@@ -22,11 +22,11 @@ from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, be
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from mammoviewer import keras_runtime
 from mammoviewer.classify.case_score import OtherBreast, other_breast
 from mammoviewer.gui.case_score_text import (combined_tooltip, comparison_tooltip, counted_findings, disagreement,
                                              model_scores, other_breast_text, probabilities_text, top_finding)
 from mammoviewer.gui.jobs import TENSORFLOW, JobRunner
-from mammoviewer.gui.review_detection import tensorflow_garbage_here
 from mammoviewer.io.image import Image
 from mammoviewer.review import Finding
 
@@ -81,29 +81,24 @@ def classifier_factory(path: str | None = None) -> Callable[[], Any]:
     film once, so later films only compute."""
 
     def load() -> Any:
-        import numpy as np
-
         from mammoviewer.classify import CaseClassifier
-        from mammoviewer.gui.review_detection import _leave_a_core_to_the_window
 
-        _leave_a_core_to_the_window()  # as the detector does; imports Keras quietly, once
-        with tensorflow_garbage_here(freeze=True):
+        keras_runtime.leave_a_core_free()  # as the detector does; imports Keras quietly, once
+        with keras_runtime.collector_paused(freeze=True):
             classifier = CaseClassifier.load(path)
-            blank = Image(path="warm-up", format="pgm", pixels=np.zeros((256, 256), np.uint8), bits_stored=8,
-                          pixel_spacing_mm=(0.8, 0.8))
-            classifier.predict(blank)
+            classifier.warm_up()
         return classifier
 
     return load
 
 
 def _predict(classifier: Any, image: Image) -> dict[str, float]:
-    with tensorflow_garbage_here():
+    with keras_runtime.collector_paused():
         return dict(classifier.predict(image))
 
 
 def _score_other_breast(detector: Any, image: Image) -> OtherBreast | None:
-    with tensorflow_garbage_here():
+    with keras_runtime.collector_paused():
         return other_breast(detector, image)
 
 

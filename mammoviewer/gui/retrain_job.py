@@ -94,9 +94,9 @@ def run_retraining(finetune_fn: Callable[..., Any], cfg: Any, flag: CancelFlag, 
     out = Path(cfg.out)
     existed = out.exists()
     try:
-        from mammoviewer.gui.review_detection import tensorflow_garbage_here
+        from mammoviewer import keras_runtime
 
-        with tensorflow_garbage_here():  # no UI-thread collection may finalise TensorFlow objects meanwhile
+        with keras_runtime.collector_paused():  # no UI-thread collection may finalise TensorFlow objects meanwhile
             report = finetune_fn(cfg, progress=lambda msg, frac: progress((str(msg), float(frac))), cancel=flag)
         if flag.is_set():  # cancelled after the last step (while scoring): drop what was written
             raise DetectorError(f"{out}: retraining cancelled; nothing was written")

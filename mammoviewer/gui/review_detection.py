@@ -15,76 +15,18 @@ keeps each result (e.g. writes it to the review store) on the worker thread.
 
 from __future__ import annotations
 
-import gc
-import os
 import threading
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import QObject, Signal
 
+from mammoviewer import keras_runtime
 from mammoviewer.gui.jobs import TENSORFLOW, JobRunner
 from mammoviewer.io.image import Image
 
 #: model findings below this score are not kept (the threshold cannot show lower ones)
 STORE_FLOOR = 0.05
-
-
-@contextmanager
-def tensorflow_garbage_here(freeze: bool = False) -> Iterator[None]:
-    """Keep Python's cyclic garbage collector off while TensorFlow works on this worker thread.
-
-    A collection started by the UI thread would otherwise finalise TensorFlow graph objects
-    there while this thread builds a graph, which crashes or deadlocks TensorFlow. With
-    ``freeze`` every object alive at the end (the loaded model, TensorFlow's modules) is
-    moved out of the collector's reach (``gc.freeze``): later collections on the UI thread
-    neither walk that huge heap (a full pass took most of a second) nor finalise it.
-    """
-    with _gc_lock:
-        _gc_holders.append(threading.get_ident())
-        gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        with _gc_lock:
-            _gc_holders.remove(threading.get_ident())
-            if not _gc_holders:
-                gc.enable()
-
-
-_gc_lock = threading.Lock()
-_gc_holders: list[int] = []
-
-
-def _warm_up(detector: Any) -> None:
-    """Trace the model's graph once on a small blank film, so later runs only compute."""
-    import numpy as np
-
-    blank = Image(path="warm-up", format="pgm", pixels=np.zeros((256, 256), np.uint8), bits_stored=8,
-                  pixel_spacing_mm=(0.4, 0.4))
-    detector.detect(blank, threshold=1.0)
-
-
-def _leave_a_core_to_the_window() -> None:
-    """Let TensorFlow compute on all cores but one, so painting never waits for a core
-    (before TensorFlow starts; a no-op if it already runs or on a single core)."""
-    cores = os.cpu_count() or 1
-    if cores < 2:
-        return
-    try:
-        from mammoviewer.detect.backend import keras
-
-        if keras.backend.backend() != "tensorflow":
-            return
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(cores - 1)
-        tf.config.threading.set_inter_op_parallelism_threads(1)
-    except (ImportError, RuntimeError, ValueError):
-        pass
 
 
 def detector_factory(path: str | None = None, device: str = "auto") -> Callable[[], Any]:
@@ -93,10 +35,10 @@ def detector_factory(path: str | None = None, device: str = "auto") -> Callable[
     def load() -> Any:
         from mammoviewer.detect import Detector
 
-        _leave_a_core_to_the_window()
-        with tensorflow_garbage_here(freeze=True):
+        keras_runtime.leave_a_core_free()
+        with keras_runtime.collector_paused(freeze=True):
             detector = Detector.load(path, device=device)
-            _warm_up(detector)
+            detector.warm_up()
         return detector
 
     return load
@@ -108,7 +50,7 @@ Sink = Callable[[str, Any, list, Image], None]
 
 def _run_detection(detector: Any, image: Image, floor: float, key: str, sink: Sink | None,
                    cancel: threading.Event, progress: Callable[[object], None]) -> list:
-    with tensorflow_garbage_here():
+    with keras_runtime.collector_paused():
         found = list(detector.detect(image, threshold=floor, cancel=cancel))
     if sink is not None and not cancel.is_set():
         sink(key, detector, found, image)  # the store write (fsync) stays off the UI thread too

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 
-from mammoviewer.classify.combine_fit import cross_validate
 from mammoviewer.classify.combined import CombinedRule, fit_logistic
 from mammoviewer.errors import DetectorError
 
@@ -59,21 +58,6 @@ def test_fit_logistic_recovers_a_known_relation():
         fit_logistic([0.1, 0.2], [True, True])
 
 
-def test_cross_validation_fits_each_fold_without_its_films():
-    rng = np.random.default_rng(1)
-    features = {}
-    for i in range(100):
-        label = int(rng.integers(0, 3)) if i % 3 else 0
-        scores = list(rng.uniform(0.0, 0.3, 4) + (0.25 * label))  # abnormal films score higher
-        features[f"mdb{i:03d}"] = (i % 5, scores, {"normal": 0.4, "benign": 0.3, "malignant": 0.3}, label, None)
-    result = cross_validate(features, top_k=3)
-    assert [f["fold"] for f in result["folds"]] == [0, 1, 2, 3, 4]
-    assert sum(f["films"] for f in result["folds"]) == 100
-    assert result["mean_sd"]["auc_normal_vs_abnormal"]["mean"] > 0.9
-    # each fold's rule differs from the final one (fitted on other films), and none equals another
-    rules = [tuple(f["rule"].values()) for f in result["folds"]]
-    assert len(set(rules)) == 5 and tuple(result["rule"].values()) not in rules
-
 
 PAIRED = CombinedRule(slope=6.0, intercept=-1.0, top_k=2, threshold=0.4, contralateral=True)
 
@@ -93,28 +77,3 @@ def test_contralateral_rule_card_round_trip():
     assert CombinedRule.paired_from_card({"case_score": RULE.to_card()}) is None
     with pytest.raises(DetectorError, match="contralateral"):
         CombinedRule.paired_from_card({"case_score": {"contralateral": {"slope": 1.0}}})
-
-
-def test_contralateral_cross_validation_sees_what_one_film_cannot():
-    """Films of dense patients score high on both sides: only the comparison separates them."""
-    rng = np.random.default_rng(2)
-    features = {}
-    for patient in range(60):
-        density = rng.uniform(0.0, 1.0)
-        sick = patient % 3 == 0
-        for side in (0, 1):
-            ref = f"mdb{2 * patient + 1 + side:03d}"
-            label = 2 if sick and side == 0 else 0
-            scores = list(density + rng.uniform(0.0, 0.05, 3) + (0.3 if label else 0.0))
-            features[ref] = [patient % 5, scores, {"normal": 0.4, "benign": 0.3, "malignant": 0.3}, label, None]
-    for patient in range(60):
-        a, b = f"mdb{2 * patient + 1:03d}", f"mdb{2 * patient + 2:03d}"
-        features[a][4], features[b][4] = features[b][1], features[a][1]
-    features = {r: tuple(v) for r, v in features.items()}
-    single = cross_validate(features, top_k=3)
-    paired = cross_validate(features, top_k=3, contralateral=True)
-    assert paired["films"] == single["films"] == 120
-    assert paired["mean_sd"]["auc_normal_vs_abnormal"]["mean"] > 0.95
-    assert single["mean_sd"]["auc_normal_vs_abnormal"]["mean"] < 0.9
-    features["mdb001"] = features["mdb001"][:4] + (None,)
-    assert cross_validate(features, top_k=3, contralateral=True)["films"] == 119

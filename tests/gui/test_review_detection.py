@@ -38,7 +38,7 @@ def model_path(tmp_path_factory) -> Path:
         return BUNDLED
     pytest.importorskip("keras")
     from mammoviewer.detect.anchors import AnchorSpec
-    from mammoviewer.detect.backend import keras  # noqa: F401 (quiet import)
+    from mammoviewer.keras_runtime import keras  # noqa: F401 (quiet import)
     from mammoviewer.detect.model import build_ssd
 
     folder = tmp_path_factory.mktemp("untrained-idbll")

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from mammoviewer.detect import ensemble as en
+from mammoviewer.research import detector_ensemble as en
 from mammoviewer.detect.anchors import AnchorSpec
 from mammoviewer.errors import DetectorError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mammoviewer.classify.crossval import cross_validate, mean_sd, pool_decisions
+from mammoviewer.research.classifier_cv import cross_validate, mean_sd, pool_decisions
 from mammoviewer.classify.data import CaseFilm
 
 

@@ -7,7 +7,7 @@ only and scored on the held-out fold; the rule written to the card is then fitte
 The contralateral rule (the film's top-k sum minus that of the patient's other film) is fitted
 and cross-validated the same way and written under ``"case_score"["contralateral"]``::
 
-    python -m mammoviewer.classify.combine_fit --cv .work/classify-cv/p64w32e60/cv.json \\
+    python -m mammoviewer.research.case_score_fit --cv .work/classify-cv/p64w32e60/cv.json \\
         --detector .work/cv/fold0 ... --detector .work/cv/fold4 --tta hflip --out combine.json \\
         [--card models/case-classifier/card.json]
 """
@@ -23,7 +23,7 @@ import numpy as np
 
 from mammoviewer.classify import data as cdata
 from mammoviewer.classify.combined import CARD_KEY, PAIRED_KEY, CombinedRule, fit_logistic
-from mammoviewer.classify.compare import held_out_fold
+from mammoviewer.research.case_score_compare import held_out_fold
 from mammoviewer.classify.metrics import CLASSES, summarise
 from mammoviewer.detect.postprocess import parse_flips
 from mammoviewer.io.mias import DEFAULT_MIAS_DIR
@@ -107,7 +107,7 @@ def _card_block(result: dict, tta: list[str] | None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mammoviewer.classify.combine_fit", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.case_score_fit", description=__doc__.split("\n")[0])
     ap.add_argument("--cv", required=True, help="classifier cross-validation JSON (out-of-fold probabilities)")
     ap.add_argument("--detector", action="append", required=True, help="detector fold model (repeat per fold)")
     ap.add_argument("--images", default=str(DEFAULT_MIAS_DIR))

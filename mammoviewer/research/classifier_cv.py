@@ -1,6 +1,6 @@
 """Patient-level k-fold cross-validation of the case classifier, and training the bundled model.
 
-    python -m mammoviewer.classify.crossval --out .work/classify-cv [--final models/case-classifier]
+    python -m mammoviewer.research.classifier_cv --out .work/classify-cv [--final models/case-classifier]
 
 Every figure comes from films of patients the fold's model never saw. The operating threshold
 on the abnormal score (1 - p(normal)) is never tuned on validation films: in patch mode it is the
@@ -95,7 +95,7 @@ def cross_validate(films, y: np.ndarray, split: dict, fit_predict, threshold: fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mammoviewer.classify.crossval", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.classifier_cv", description=__doc__.split("\n")[0])
     ap.add_argument("--images", default=str(DEFAULT_MIAS_DIR))
     ap.add_argument("--info", default=None, help="MIAS Info.txt (default: IMAGES/Info.txt)")
     ap.add_argument("--split", default=None, help="split file (default: the detector's, else our own)")
@@ -122,10 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--final", default=None, help="also train on every film and save the model here")
     a = ap.parse_args(argv)
 
-    import tensorflow as tf
+    from mammoviewer import keras_runtime
 
-    tf.config.threading.set_intra_op_parallelism_threads(a.threads)
-    tf.config.threading.set_inter_op_parallelism_threads(a.threads)
+    keras_runtime.set_threads(a.threads, a.threads)
     info = a.info or str(Path(a.images) / "Info.txt")
     films = cdata.case_films(a.images, info)
     x, flipped, scale = cdata.load_prepared(films, a.cache, a.pixel_mm, a.size)

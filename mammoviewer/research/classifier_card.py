@@ -1,6 +1,6 @@
 """The model card: cross-validation figures into ``card.json`` and a Markdown ``CARD.md``.
 
-    python -m mammoviewer.classify.card CV_JSON MODEL_DIR [--compare NAME=CV_JSON ...]
+    python -m mammoviewer.research.classifier_card CV_JSON MODEL_DIR [--compare NAME=CV_JSON ...]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def figures_row(cv: dict) -> list[str]:
 
 def cv_summary(cv: dict) -> dict:
     """The part of a cv.json that goes into card.json (no per-film probabilities)."""
-    from mammoviewer.classify.crossval import pool_decisions
+    from mammoviewer.research.classifier_cv import pool_decisions
 
     cv["pooled"].update(pool_decisions(cv["folds"]))
     return {
@@ -162,7 +162,7 @@ def combined_section(card: dict) -> list[str]:
             "",
         ]
     lines += [
-        "Reproduce: python -m mammoviewer.classify.combine_fit --cv .work/classify-cv/p64w32e60/cv.json "
+        "Reproduce: python -m mammoviewer.research.case_score_fit --cv .work/classify-cv/p64w32e60/cv.json "
         "--detector .work/cv/fold0 ... --detector .work/cv/fold4 --tta hflip --out combine.json --card "
         "models/case-classifier/card.json",
         "",
@@ -242,7 +242,7 @@ def markdown(cv: dict, card: dict, compare: dict[str, dict], notes: list[str], d
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mammoviewer.classify.card")
+    ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.classifier_card")
     ap.add_argument("cv")
     ap.add_argument("model_dir")
     ap.add_argument("--compare", action="append", default=[], metavar="NAME=CV_JSON")

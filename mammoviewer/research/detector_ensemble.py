@@ -5,7 +5,7 @@ test-time flips are. Each member sees the input planes it was trained on: the en
 union of its members' planes (film first) and hands a member its own through a fixed 1x1
 projection, so the saved model holds stock Keras layers only and loads with ``safe_mode=True``.
 
-    python -m mammoviewer.detect.ensemble --member A --member B --out DIR [--name NAME] [--version V]
+    python -m mammoviewer.research.detector_ensemble --member A --member B --out DIR [--name NAME] [--version V]
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def selection(inputs: tuple[str, ...], member: tuple[str, ...]) -> np.ndarray:
 
 def build_ensemble(models: list, member_inputs: list[tuple[str, ...]]):
     """One Keras model averaging ``models`` (each renamed ``member{i}``) on the union of their inputs."""
-    from mammoviewer.detect.backend import keras
+    from mammoviewer.keras_runtime import keras
 
     layers = keras.layers
     if len(models) < 2:
@@ -69,10 +69,10 @@ def build_ensemble(models: list, member_inputs: list[tuple[str, ...]]):
 
 
 def _load(path: Path) -> tuple[object, dict]:
-    from mammoviewer.detect.backend import keras
-    from mammoviewer.detect.detector import _resolve
+    from mammoviewer.keras_runtime import keras
+    from mammoviewer.detect.detector import resolve_model_paths
 
-    model_path, card_path = _resolve(path)
+    model_path, card_path = resolve_model_paths(path)
     try:
         card = json.loads(card_path.read_text())
         return keras.models.load_model(model_path, compile=False, safe_mode=True), card
@@ -109,7 +109,7 @@ def write_ensemble(members: list[str | Path], out: str | Path, name: str | None 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mammoviewer.detect.ensemble", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.detector_ensemble", description=__doc__.split("\n")[0])
     ap.add_argument("--member", action="append", required=True, help="a member model (file or folder); repeat")
     ap.add_argument("--out", required=True)
     ap.add_argument("--name", default=None)

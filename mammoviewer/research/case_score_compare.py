@@ -1,6 +1,6 @@
 """Case scores from the lesion detector (its top finding score), compared with the classifier.
 
-    python -m mammoviewer.classify.compare CV_JSON [--detector M] [--out compare.json]
+    python -m mammoviewer.research.case_score_compare CV_JSON [--detector M] [--out compare.json]
 
 Only films of patients the detector did not train on are used: the detector card's
 ``fold_held_out`` names that fold of the shared split; a detector trained on every patient
@@ -112,7 +112,7 @@ def summarise_folds(results: list[dict]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mammoviewer.classify.compare")
+    ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.case_score_compare")
     ap.add_argument("cv")
     ap.add_argument("--detector", action="append", default=None,
                     help="detector model (repeat for several fold models; default: the bundled one)")

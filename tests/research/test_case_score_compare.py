@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mammoviewer.classify.compare import _ranks, detector_case_scores
+from mammoviewer.research.case_score_compare import _ranks, detector_case_scores
 
 from .conftest import SAMPLES
 
@@ -41,7 +41,7 @@ def test_detector_case_scores_take_the_top_finding(tmp_path: Path) -> None:
 
 
 def test_held_out_fold_is_read_from_the_card_or_its_training_record() -> None:
-    from mammoviewer.classify.compare import held_out_fold
+    from mammoviewer.research.case_score_compare import held_out_fold
 
     assert held_out_fold({"fold_held_out": 2}) == (2, None)
     assert held_out_fold({"training": {"fold_held_out": 0, "train_patients": [1, 3]}}) == (0, {1, 3})
@@ -50,7 +50,7 @@ def test_held_out_fold_is_read_from_the_card_or_its_training_record() -> None:
 
 
 def test_summarise_folds_skips_deferred_folds() -> None:
-    from mammoviewer.classify.compare import summarise_folds
+    from mammoviewer.research.case_score_compare import summarise_folds
 
     def fold(k, a):
         return {"fold": k, "films": 10, **{key: {"auc_normal_vs_abnormal": a, "auc_malignant_vs_rest": 1 - a}
