@@ -51,10 +51,10 @@ def main() -> int:
     model = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "models" / "idbll-light" / "model.keras"
     film = Path(sys.argv[2]) if len(sys.argv) > 2 else FILM
     from mammoviewer.gui.app import _run_loop_for, attach_review, create_app
-    from mammoviewer.gui.review_detection import detector_factory
+    from mammoviewer.gui.review.detection import detector_factory
 
     app = create_app()
-    from mammoviewer.gui.main_window import MainWindow
+    from mammoviewer.gui.viewer.main_window import MainWindow
 
     with tempfile.TemporaryDirectory(dir=ROOT / ".work") as tmp:
         window = MainWindow()

@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QSettings
 
     from mammoviewer.gui.app import create_app
-    from mammoviewer.gui.main_window import MainWindow
+    from mammoviewer.gui.viewer.main_window import MainWindow
 
     app = create_app()
     settings_dir = tempfile.TemporaryDirectory()

@@ -127,9 +127,9 @@ def attach_review(window, store: str | Path | None = None, model: str | Path | N
     data folder). Returns the ReviewController, or None (with a banner) if no store opens.
     ``classify`` loads the bundled case classifier (or ``classifier_factory``'s) for the case score."""
     from mammoviewer.errors import StoreError
-    from mammoviewer.gui.review_controller import ReviewController
-    from mammoviewer.gui.review_detection import detector_factory as load_detector
-    from mammoviewer.gui.store_location import open_store
+    from mammoviewer.gui.review.controller import ReviewController
+    from mammoviewer.gui.review.detection import detector_factory as load_detector
+    from mammoviewer.gui.review.store_location import open_store
     from mammoviewer.review.session import ReviewSession
 
     try:
@@ -140,7 +140,7 @@ def attach_review(window, store: str | Path | None = None, model: str | Path | N
     if detect and detector_factory is None:
         detector_factory = load_detector(str(model) if model is not None else None, device)
     if classify and classifier_factory is None:
-        from mammoviewer.gui.case_score import classifier_factory as load_classifier
+        from mammoviewer.gui.review.case_score import classifier_factory as load_classifier
 
         classifier_factory = load_classifier()
     return ReviewController(window, session, detector_factory if detect else None,
@@ -150,8 +150,8 @@ def attach_review(window, store: str | Path | None = None, model: str | Path | N
 
 def install_tools(window, review) -> None:
     """File › Import/Export Annotations and Tools › Retrain, on the review's store and model."""
-    from mammoviewer.gui.file_actions import install_file_actions
-    from mammoviewer.gui.retrain_dialog import install_retrain_action
+    from mammoviewer.gui.viewer.file_actions import install_file_actions
+    from mammoviewer.gui.tools.retrain_dialog import install_retrain_action
 
     actions = install_file_actions(window, store_path=lambda: str(review.session.path))
     actions.storeChanged.connect(review.refresh)
@@ -209,7 +209,7 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_app()
-    from mammoviewer.gui.main_window import MainWindow
+    from mammoviewer.gui.viewer.main_window import MainWindow
 
     window = MainWindow(settings=settings)
     if size is not None:
@@ -220,7 +220,7 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
     window.show()
     if paths:
         window.open_paths(list(paths))
-    from mammoviewer.gui.decoder import close_shared_decoder
+    from mammoviewer.gui.viewer.decoder import close_shared_decoder
 
     if screenshot is None:
         try:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from pathlib import Path  # noqa: E402
+# The shared helpers (gui_support, qt_events, review_fakes) sit beside this file; the tests of every
+# sub-package (viewer/, review/, tools/) import them by name.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -79,7 +82,7 @@ def app(qapp):
 @pytest.fixture
 def window(app, qtbot, settings):
     """A shown MainWindow with private settings; closed and deleted after the test."""
-    from mammoviewer.gui.main_window import MainWindow
+    from mammoviewer.gui.viewer.main_window import MainWindow
 
     win = MainWindow(settings=settings)
     qtbot.addWidget(win)
@@ -97,7 +100,7 @@ def window(app, qtbot, settings):
 @pytest.fixture
 def image_view(app, qtbot):
     """A shown ImageView, 500 x 400."""
-    from mammoviewer.gui.image_view import ImageView
+    from mammoviewer.gui.viewer.image_view import ImageView
 
     view = ImageView()
     qtbot.addWidget(view)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from mammoviewer import keras_runtime
 from mammoviewer.classify.case_score import OtherBreast, other_breast
-from mammoviewer.gui.case_score_text import (combined_tooltip, comparison_tooltip, counted_findings, disagreement,
+from mammoviewer.gui.review.case_score_text import (combined_tooltip, comparison_tooltip, counted_findings, disagreement,
                                              model_scores, other_breast_text, probabilities_text, top_finding)
 from mammoviewer.gui.jobs import TENSORFLOW, JobRunner
 from mammoviewer.io.image import Image

@@ -20,7 +20,7 @@ def _finding(box, label="malignant", score=0.8, **kw) -> Finding:
 def overlay(image_view):
     import numpy as np
 
-    from mammoviewer.gui.review_overlay import FindingOverlay
+    from mammoviewer.gui.review.overlay import FindingOverlay
     from mammoviewer.io.image import Image, Window
 
     px = np.zeros((FILM_ROWS, FILM_COLS), np.uint16)
@@ -48,7 +48,7 @@ def test_boxes_sit_on_their_pixels_and_follow_the_display_transform(overlay, ima
 
 
 def test_caption_and_pen_tell_class_score_source_and_status(overlay):
-    from mammoviewer.gui.review_overlay import CLASS_COLOURS, REJECTED_COLOUR, finding_caption
+    from mammoviewer.gui.review.overlay import CLASS_COLOURS, REJECTED_COLOUR, finding_caption
 
     model = _finding((40, 30, 100, 80), "malignant", 0.87)
     reader = _finding((150, 100, 190, 140), "benign", None, source="reader")

@@ -38,9 +38,9 @@ def default_cache_dir() -> Path:
 
 def default_mias_dir() -> str | None:
     """The MIAS folder the CLI uses by default, if present (it gives the held-out check)."""
-    from mammoviewer.cli.retrain import DEFAULT_MIAS
+    from mammoviewer.io.mias import DEFAULT_MIAS_DIR
 
-    return str(DEFAULT_MIAS) if DEFAULT_MIAS.is_dir() else None
+    return str(DEFAULT_MIAS_DIR) if DEFAULT_MIAS_DIR.is_dir() else None
 
 
 def output_problem(out: Path, current_model: str | Path | None) -> str | None:

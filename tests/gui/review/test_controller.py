@@ -199,7 +199,7 @@ def test_next_film_review_state_and_reopening_exactly_as_left(qtbot, window, rev
     review.close()
 
     # a second window on the same store: same model version -> stored findings, no detection
-    from mammoviewer.gui.main_window import MainWindow
+    from mammoviewer.gui.viewer.main_window import MainWindow
 
     other = MainWindow(settings=settings)
     qtbot.addWidget(other)
@@ -288,7 +288,7 @@ def test_without_detection_stored_findings_still_show(qtbot, window, store_path,
 
 
 def test_default_store_lives_in_the_user_data_folder(monkeypatch, tmp_path, app):
-    from mammoviewer.gui.store_location import default_store_path, open_store
+    from mammoviewer.gui.review.store_location import default_store_path, open_store
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     assert default_store_path() == tmp_path / "data" / "mammoviewer" / "review.sqlite"
@@ -357,7 +357,7 @@ def test_import_export_and_retrain_are_wired_to_the_review(qtbot, window, review
     assert any(f.source == "import" for f in review.findings())
     calls_before = list(review.detection.detector.calls)
     replacement = ScriptedDetector(version="2")
-    from mammoviewer.gui import review_detection
+    from mammoviewer.gui.review import detection as review_detection
 
     original = review_detection.detector_factory
     review_detection.detector_factory = lambda path, device="auto": (lambda: replacement)

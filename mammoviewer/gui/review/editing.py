@@ -1,7 +1,7 @@
 """The reader's edits of the shown film, as undoable commands saved at once.
 
 :class:`ReviewEditing` is the editing half of
-:class:`~mammoviewer.gui.review_controller.ReviewController` (a mixin using its ``film``,
+:class:`~mammoviewer.gui.review.controller.ReviewController` (a mixin using its ``film``,
 ``window``, ``overlay``, ``panel``, ``select`` and ``_refresh``). Every edit is a command of
 ``mammoviewer.review`` pushed on the film's :class:`~mammoviewer.review.CommandStack`; a
 refused edit (another window changed the finding) is explained and the film reloaded.

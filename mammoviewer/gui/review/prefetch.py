@@ -1,7 +1,7 @@
 """Detection of the worklist's other films in the background, so next/previous show at once.
 
 :class:`BackgroundDetection` is a mixin of
-:class:`~mammoviewer.gui.review_controller.ReviewController` (it uses its ``detection``,
+:class:`~mammoviewer.gui.review.controller.ReviewController` (it uses its ``detection``,
 ``session``, ``window``, ``progress``, ``key``, ``_prefetch_done``, ``findings_ready`` and
 ``_findings_ready``). One film is prefetched at a time, after the shown film's findings are
 drawn; the film the reader asks for always goes first.

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from review_fakes import ScriptedDetector, write_films
 
-from mammoviewer.gui.case_score import CaseScoreService, CaseScoreView, classifier_factory
+from mammoviewer.gui.review.case_score import CaseScoreService, CaseScoreView, classifier_factory
 
 PROBS = {"a.pgm": {"normal": 0.1, "benign": 0.2, "malignant": 0.7},
          "b.pgm": {"normal": 0.05, "benign": 0.8, "malignant": 0.15}}
@@ -133,7 +133,7 @@ def test_a_missing_model_is_one_line_and_review_goes_on(qtbot, window, tmp_path)
 _REAL_SCRIPT = """
 import json, sys
 from mammoviewer.gui.app import attach_review, create_app, wait_for_case_score, wait_for_findings, wait_for_load
-from mammoviewer.gui.main_window import MainWindow
+from mammoviewer.gui.viewer.main_window import MainWindow
 app = create_app()
 window = MainWindow()
 review = attach_review(window, store=sys.argv[2], classify=True)
@@ -144,7 +144,7 @@ wait_for_findings(review)
 settled = wait_for_case_score(review)
 service, view = review.case_score, review.panel.case_score
 c = service.classifier
-from mammoviewer.gui.case_score_text import model_scores
+from mammoviewer.gui.review.case_score_text import model_scores
 from mammoviewer.io import load_image
 from mammoviewer.io.pairing import contralateral_path
 other = service._other

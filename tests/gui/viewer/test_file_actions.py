@@ -40,7 +40,7 @@ def store_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def actions(window, store_file):
-    from mammoviewer.gui.file_actions import install_file_actions
+    from mammoviewer.gui.viewer.file_actions import install_file_actions
 
     return install_file_actions(window, lambda: str(store_file))
 
@@ -158,7 +158,7 @@ def test_bad_coco_file_shows_banner_and_changes_nothing(window, actions, store_f
 
 
 def test_without_a_store_the_actions_say_so(window, qtbot):
-    from mammoviewer.gui.file_actions import install_file_actions
+    from mammoviewer.gui.viewer.file_actions import install_file_actions
 
     actions = install_file_actions(window, lambda: None)
     assert actions.export_annotations("csv", "/nowhere/out.csv") is None
@@ -166,7 +166,7 @@ def test_without_a_store_the_actions_say_so(window, qtbot):
 
 
 def test_export_options_dialog_choice(app, qtbot, tmp_path):
-    from mammoviewer.gui.file_actions import ExportOptionsDialog
+    from mammoviewer.gui.viewer.file_actions import ExportOptionsDialog
 
     dialog = ExportOptionsDialog(None, tmp_path, fmt="coco")
     qtbot.addWidget(dialog)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mammoviewer.gui.caption_layout import CaptionRequest, place_captions, spot_rect
+from mammoviewer.gui.review.caption_layout import CaptionRequest, place_captions, spot_rect
 
 
 def _overlaps(a, b) -> bool:

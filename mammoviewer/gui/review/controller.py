@@ -1,7 +1,7 @@
 """Findings review in the viewer window: wires the window, the store, the detector and the overlay.
 
 :class:`ReviewController` adds a Findings panel, the Review menu and status-bar items to a
-:class:`~mammoviewer.gui.main_window.MainWindow`. Every reader edit becomes a command of
+:class:`~mammoviewer.gui.viewer.main_window.MainWindow`. Every reader edit becomes a command of
 ``mammoviewer.review`` pushed on the film's :class:`CommandStack`, which persists it at
 once; the overlay and panel only redraw what the document holds. A film that already has
 findings of the loaded model version is shown from the store, never re-detected.
@@ -18,14 +18,14 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar
 
 from mammoviewer.errors import StoreError
-from mammoviewer.gui.case_score import CaseScoreService
-from mammoviewer.gui.review_actions import REVIEW_HELP, build_review_actions
-from mammoviewer.gui.review_detection import DetectorService, describe_model
-from mammoviewer.gui.review_editing import ReviewEditing
-from mammoviewer.gui.review_prefetch import BackgroundDetection
-from mammoviewer.gui.review_overlay import FindingOverlay
-from mammoviewer.gui.review_panel import FindingsPanel
-from mammoviewer.gui.store_location import open_store
+from mammoviewer.gui.review.case_score import CaseScoreService
+from mammoviewer.gui.review.actions import REVIEW_HELP, build_review_actions
+from mammoviewer.gui.review.detection import DetectorService, describe_model
+from mammoviewer.gui.review.editing import ReviewEditing
+from mammoviewer.gui.review.prefetch import BackgroundDetection
+from mammoviewer.gui.review.overlay import FindingOverlay
+from mammoviewer.gui.review.panel import FindingsPanel
+from mammoviewer.gui.review.store_location import open_store
 from mammoviewer.review.keys import image_key
 from mammoviewer.review.session import FilmReview, ReviewSession
 from mammoviewer.io.image import Image
@@ -187,7 +187,7 @@ class ReviewController(ReviewEditing, BackgroundDetection, QObject):
     def use_model(self, path: str) -> None:
         """Switch to the model at ``path`` (loaded in the background; the shown film is detected
         with it, reader edits kept)."""
-        from mammoviewer.gui.review_detection import detector_factory
+        from mammoviewer.gui.review.detection import detector_factory
 
         self.model_path = str(path)
         self._prefetch_done.clear()

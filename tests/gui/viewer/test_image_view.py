@@ -106,7 +106,7 @@ def test_right_drag_changes_width_and_level(image_view, stamp_image, qtbot):
 
 
 def test_presets_set_the_item_levels_from_display_lut(image_view, stamp_image):
-    from mammoviewer.gui.image_view import window_presets
+    from mammoviewer.gui.viewer.image_view import window_presets
     from mammoviewer.io.display import display_lut
 
     image_view.set_image(stamp_image)

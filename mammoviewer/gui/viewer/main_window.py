@@ -19,16 +19,17 @@ from typing import Callable
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu,
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu,
                                QToolBar, QVBoxLayout, QWidget)
 
-from mammoviewer.gui.banner import MessageBanner
-from mammoviewer.gui.image_view import CursorInfo, ImageView, window_presets
+from mammoviewer.gui.viewer.banner import MessageBanner
+from mammoviewer.gui.viewer.image_view import CursorInfo, ImageView, window_presets
 from mammoviewer.gui.jobs import JobRunner
-from mammoviewer.gui.loading import ImageLoader
-from mammoviewer.gui.metadata_panel import MetadataPanel
+from mammoviewer.gui.viewer.loading import ImageLoader
+from mammoviewer.gui.viewer.metadata_panel import MetadataPanel
+from mammoviewer.gui.viewer.window_presets import WindowPresets
 from mammoviewer.gui.settings import RecentFiles
-from mammoviewer.gui.worklist import IMAGE_SUFFIXES, Worklist
+from mammoviewer.gui.viewer.worklist import IMAGE_SUFFIXES, Worklist
 from mammoviewer.io.image import Image, Window
 
 FILE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
@@ -86,7 +87,6 @@ class MainWindow(QMainWindow):
 
         self.worklist.currentPathChanged.connect(self.load)
         self.image_view.cursorMoved.connect(self._show_cursor)
-        self.image_view.windowChanged.connect(self._show_window)
         self.image_view.viewChanged.connect(self._show_zoom)
         self.image_view.imageShown.connect(self._on_image_shown)
 
@@ -192,12 +192,9 @@ class MainWindow(QMainWindow):
             self.toolbar.addAction(action)
         self.toolbar.addSeparator()
         self.toolbar.addWidget(QLabel(" Window "))
-        self.preset_combo = QComboBox()
-        self.preset_combo.setMinimumContentsLength(18)
-        self.preset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.preset_combo.activated.connect(self._on_preset_chosen)
+        self.presets = WindowPresets(self.image_view, self.window_menu, self.window_label)
+        self.preset_combo = self.presets.combo
         self.toolbar.addWidget(self.preset_combo)
-        self._presets: list[tuple[str, Window | None]] = []
 
     # -- opening -----------------------------------------------------------------------
     def open_path(self, path: str | Path) -> None:
@@ -255,7 +252,7 @@ class MainWindow(QMainWindow):
         self.loading_path = None
         self.banner.hide()
         self.statusBar().clearMessage()
-        self._loaded_presets = (image, presets)
+        self.presets.remember(image, presets)
         self.image_view.set_image(image, presets[0][1])  # -> imageShown -> _on_image_shown
 
     def _on_load_failed(self, path: str, message: str) -> None:
@@ -263,10 +260,8 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         self.image_view.clear(f"Could not open {Path(path).name}")
         self.metadata_panel.clear()
-        self._presets = []
-        self.preset_combo.clear()
-        self.window_menu.clear()
-        for label in (self.window_label, self.zoom_label, self.cursor_label):
+        self.presets.clear()
+        for label in (self.zoom_label, self.cursor_label):
             label.clear()
         self.setWindowTitle(f"MammoViewer \u2014 {Path(path).name} (not opened)")
         self.show_error(f"Could not open {Path(path).name}. {message}")
@@ -275,7 +270,7 @@ class MainWindow(QMainWindow):
     def _on_image_shown(self, image: Image) -> None:
         self.metadata_panel.show_image(image)
         self.setWindowTitle(f"MammoViewer \u2014 {Path(image.path).name}")
-        self._fill_presets(image)
+        self.presets.fill(image)
         self._show_zoom()
         self.imageLoaded.emit(image)
 
@@ -296,55 +291,17 @@ class MainWindow(QMainWindow):
     def _show_cursor(self, info: CursorInfo | None) -> None:
         self.cursor_label.setText(info.describe() if info is not None else "")
 
-    def _show_window(self, window: Window | None) -> None:
-        if window is None:
-            voi = self.image_view.image.voi_luts[0] if self.image_view.image is not None else None
-            text = f"VOI LUT {voi.name}" if voi is not None and voi.name else "VOI LUT"
-        else:
-            text = f"C {window.center:g}  W {window.width:g}"
-            if window.name:
-                text += f"  ({window.name})"
-        self.window_label.setText(text)
-        names = [n for n, w in self._presets]
-        match = next((i for i, (n, w) in enumerate(self._presets) if w == window), -1)
-        self.preset_combo.blockSignals(True)
-        if match < 0 and "Custom" not in names:
-            self.preset_combo.addItem("Custom")
-        self.preset_combo.setCurrentIndex(match if match >= 0 else self.preset_combo.count() - 1)
-        self.preset_combo.blockSignals(False)
-
     def _show_zoom(self) -> None:
         if self.image_view.image is not None:
             self.zoom_label.setText(f"Zoom {self.image_view.zoom() * 100:.0f}%")
 
     # -- window presets ----------------------------------------------------------------
-    def _fill_presets(self, image: Image) -> None:
-        cached = getattr(self, "_loaded_presets", None)
-        self._presets = cached[1] if cached is not None and cached[0] is image else window_presets(image)
-        self._loaded_presets = None
-        self.preset_combo.blockSignals(True)
-        self.preset_combo.clear()
-        self.window_menu.clear()
-        for i, (name, window) in enumerate(self._presets):
-            self.preset_combo.addItem(name)
-            self.window_menu.addAction(name).triggered.connect(lambda *_, w=window: self.image_view.set_window(w))
-        self.preset_combo.blockSignals(False)
-        self._show_window(self.image_view.current_window)
-
     def preset_names(self) -> list[str]:
-        return [n for n, _ in self._presets]
+        return self.presets.names()
 
     def apply_preset(self, name: str) -> bool:
         """Apply the window preset whose label starts with ``name``; True if found."""
-        for label, window in self._presets:
-            if label == name or label.startswith(name + " "):
-                self.image_view.set_window(window)
-                return True
-        return False
-
-    def _on_preset_chosen(self, index: int) -> None:
-        if 0 <= index < len(self._presets):
-            self.image_view.set_window(self._presets[index][1])
+        return self.presets.apply(name)
 
     # -- dialogs -----------------------------------------------------------------------
     def _ask_open(self) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from mammoviewer.classify.case_score import OtherBreast
-from mammoviewer.gui.review_overlay import is_shown
+from mammoviewer.gui.review.overlay import is_shown
 from mammoviewer.review import Finding
 
 CLASSES = ("normal", "benign", "malignant")

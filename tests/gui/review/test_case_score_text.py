@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mammoviewer.gui.case_score_text import counted_findings, disagreement, other_breast_text, top_finding
+from mammoviewer.gui.review.case_score_text import counted_findings, disagreement, other_breast_text, top_finding
 from mammoviewer.review import Box, Finding
 
 

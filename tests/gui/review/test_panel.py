@@ -16,7 +16,7 @@ def _f(score, label="benign", source="model", status="pending") -> Finding:
 
 @pytest.fixture
 def panel(app, qtbot):
-    from mammoviewer.gui.review_panel import FindingsPanel
+    from mammoviewer.gui.review.panel import FindingsPanel
 
     p = FindingsPanel()
     qtbot.addWidget(p)

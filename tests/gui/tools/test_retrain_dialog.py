@@ -50,7 +50,7 @@ class ScriptedFinetune:
 
 @pytest.fixture
 def make_dialog(window, tmp_path, qtbot):
-    from mammoviewer.gui.retrain_dialog import RetrainDialog
+    from mammoviewer.gui.tools.retrain_dialog import RetrainDialog
 
     made = []
 
@@ -153,7 +153,7 @@ def test_a_failure_is_reported_in_the_dialog(make_dialog, qtbot):
 
 def test_output_folder_never_the_bundled_models(make_dialog, tmp_path):
     from mammoviewer.detect.detector import default_model_path
-    from mammoviewer.gui.retrain_job import default_output_dir, output_problem
+    from mammoviewer.gui.tools.retrain_job import default_output_dir, output_problem
 
     bundled = default_model_path().parent
     assert output_problem(bundled, None) is not None
@@ -170,7 +170,7 @@ def test_output_folder_never_the_bundled_models(make_dialog, tmp_path):
 
 
 def test_menu_action_opens_the_dialog_and_forwards_the_switch(window, tmp_path, qtbot):
-    from mammoviewer.gui.retrain_dialog import RetrainDialog, install_retrain_action
+    from mammoviewer.gui.tools.retrain_dialog import RetrainDialog, install_retrain_action
 
     fake = ScriptedFinetune(after=BETTER)
     fake.gate.set()
@@ -197,7 +197,7 @@ def test_menu_action_opens_the_dialog_and_forwards_the_switch(window, tmp_path, 
 
 def test_restore_previous_model_goes_back_step_by_step(window, tmp_path):
     from mammoviewer.detect.detector import default_model_path
-    from mammoviewer.gui.retrain_dialog import install_retrain_action
+    from mammoviewer.gui.tools.retrain_dialog import install_retrain_action
 
     in_use: list[str | None] = [None]  # None: the bundled model
     switched: list[str] = []

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFo
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSlider,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from mammoviewer.gui.case_score import CaseScoreView
-from mammoviewer.gui.review_overlay import CLASS_COLOURS, REJECTED_COLOUR, is_shown
+from mammoviewer.gui.review.case_score import CaseScoreView
+from mammoviewer.gui.review.overlay import CLASS_COLOURS, REJECTED_COLOUR, is_shown
 from mammoviewer.review import FINDING_TYPES, LABELS, REVIEW_STATES, Finding
 
 COLUMNS = ("Class", "Score", "Type", "Status", "Source")

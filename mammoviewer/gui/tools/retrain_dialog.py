@@ -1,7 +1,7 @@
 """Tools › Retrain Detector from Reviewed Films…: fine-tune the detector in the background.
 
 :class:`RetrainDialog` runs :func:`mammoviewer.detect.finetune.finetune` (through
-:func:`~mammoviewer.gui.retrain_job.run_retraining`) on the window's job
+:func:`~mammoviewer.gui.tools.retrain_job.run_retraining`) on the window's job
 runner (channel "retrain") with a progress bar and a Cancel button, then shows the current and
 the new model side by side on the held-out films (sensitivity at 1 false positive per image,
 mAP). It offers "Use the new model" only when the new model is not worse on that check; the
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QHBoxLayout, Q
                                QVBoxLayout, QWidget)
 
 from mammoviewer.gui.jobs import TENSORFLOW
-from mammoviewer.gui.retrain_job import (CancelFlag, default_cache_dir, default_mias_dir, default_output_dir,
+from mammoviewer.gui.tools.retrain_job import (CancelFlag, default_cache_dir, default_mias_dir, default_output_dir,
                                          output_problem, run_retraining)
 
 CHANNEL = "retrain"

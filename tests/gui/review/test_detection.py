@@ -20,7 +20,7 @@ from PySide6.QtCore import QTimer
 
 from mammoviewer.review import ReviewStore
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BUNDLED = ROOT / "models" / "idbll-light" / "model.keras"
 #: longest the Qt event loop may go without running (the issue's 50 ms)
 MAX_STALL_S = 0.050
@@ -80,7 +80,7 @@ class StallMeter:
 def test_real_detection_never_stalls_the_window_and_is_stored(qtbot, window, tmp_path, model_path, capsys):
     from mammoviewer.detect import Detector
     from mammoviewer.gui.app import attach_review
-    from mammoviewer.gui.review_detection import detector_factory
+    from mammoviewer.gui.review.detection import detector_factory
 
     film = _film()
     store_path = tmp_path / "review.sqlite"

@@ -1,7 +1,7 @@
 """Findings drawn over the film: one editable box (pyqtgraph ROI) per finding, and a draw tool.
 
 :class:`FindingOverlay` shows a list of :class:`~mammoviewer.review.Finding` on an
-:class:`~mammoviewer.gui.image_view.ImageView` and reports what the reader does with the
+:class:`~mammoviewer.gui.viewer.image_view.ImageView` and reports what the reader does with the
 mouse; it never edits findings itself (the controller turns reports into undoable
 commands):
 
@@ -23,8 +23,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 
-from mammoviewer.gui.caption_layout import CaptionRequest, place_captions
-from mammoviewer.gui.image_view import ImageView
+from mammoviewer.gui.review.caption_layout import CaptionRequest, place_captions
+from mammoviewer.gui.viewer.image_view import ImageView
 from mammoviewer.review import Box, Finding
 
 CLASS_COLOURS = {"benign": QColor(70, 200, 110), "malignant": QColor(255, 80, 70)}
@@ -120,7 +120,7 @@ class FindingBox(pg.ROI):
         return r.width() * pixel_size[0], r.height() * pixel_size[1]
 
     def set_caption_spot(self, spot: str) -> None:
-        """Put the caption at ``spot`` (see :mod:`mammoviewer.gui.caption_layout`)."""
+        """Put the caption at ``spot`` (see :mod:`mammoviewer.gui.review.caption_layout`)."""
         self.caption_spot = spot
         height = self.size().y()
         anchor, y = {"above": ((0, 1), 0.0), "inside-top": ((0, 0), 0.0), "below": ((0, 0), height),

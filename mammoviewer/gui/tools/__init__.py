@@ -1,0 +1,1 @@
+"""Longer tasks started from the window: retraining the detector on reviewed films."""
