@@ -220,7 +220,7 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
     window.show()
     if paths:
         window.open_paths(list(paths))
-    from mammoviewer.gui.viewer.decoder import close_shared_decoder
+    from mammoviewer.io.decoder_process import close_shared_decoder
 
     if screenshot is None:
         try:

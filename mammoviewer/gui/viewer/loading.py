@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from mammoviewer.errors import ImageReadError
-from mammoviewer.gui.viewer.decoder import DecoderProcess, shared_decoder
+from mammoviewer.io.decoder_process import DecoderProcess, shared_decoder
 from mammoviewer.io.image import Image
 
 #: seconds a child-process decode may take before the file is reported as too slow

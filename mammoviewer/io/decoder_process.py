@@ -1,4 +1,4 @@
-"""A long-lived child process that decodes images for the viewer.
+"""A long-lived child process that decodes images (for the viewer, or anyone who must survive a codec crash).
 
 Native codecs can crash or hang on malformed files; decoding in a child keeps the window
 alive. Starting a fresh interpreter per file costs one to two seconds, so the viewer keeps

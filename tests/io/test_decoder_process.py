@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from mammoviewer.errors import ImageReadError
-from mammoviewer.gui.viewer.decoder import DecoderProcess
+from mammoviewer.io.decoder_process import DecoderProcess
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.mark.slow
