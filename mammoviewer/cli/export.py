@@ -10,6 +10,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", required=True, metavar="FMT", help="mias, coco, voc, yolo or csv")
     parser.add_argument("--out", required=True, metavar="PATH", help="output file (folder for voc/yolo)")
     parser.add_argument("--reviewed-only", action="store_true", help="only images marked reviewed")
+    parser.add_argument("--include-pending", action="store_true",
+                        help="also write the model's undecided candidates (marked \"pending\" in COCO and CSV); "
+                             "by default only the reader's truth is written")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,7 +23,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format not in EXPORT_FORMATS:
         raise ExportError(f"unknown export format {args.format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     with ReviewStore.open(args.store, create=False) as store:
-        s = export_store(store, args.format, args.out, reviewed_only=args.reviewed_only)
-    print(f"wrote {s.findings} findings ({s.rejected} rejected) on {s.images} images as {s.format}: "
+        s = export_store(store, args.format, args.out, reviewed_only=args.reviewed_only,
+                         include_pending=args.include_pending)
+    pending = f", {s.pending} of them pending" if args.include_pending else ""
+    print(f"wrote {s.findings} findings{pending} and {s.rejected} rejected on {s.images} images as {s.format}: "
           + ", ".join(map(str, s.paths)))  # fmt: skip
     return 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mammoviewer.errors import ExportError
-from mammoviewer.formats.selection import COCO_CATEGORY_IDS, YOLO_CLASS_IDS, select
+from mammoviewer.formats.selection import COCO_CATEGORY_IDS, YOLO_CLASS_IDS, export_status, select
 from mammoviewer.formats.importers import ImportSummary, import_coco, import_mias
 from mammoviewer.review.store import ReviewStore
 
@@ -28,24 +28,29 @@ class ExportSummary:
     format: str
     paths: list[Path]
     images: int
-    findings: int  # pending + accepted
+    findings: int  # written as boxes: the reader's truth (+ pending candidates when asked for)
     rejected: int
+    pending: int = 0  # pending model candidates among ``findings``
 
 
-def export_store(store: ReviewStore, fmt: str, out: str | Path, reviewed_only: bool = False) -> ExportSummary:
+def export_store(store: ReviewStore, fmt: str, out: str | Path, reviewed_only: bool = False,
+                 include_pending: bool = False) -> ExportSummary:
     """Write the store's findings as ``fmt`` to ``out`` (a file, or a folder for voc/yolo).
 
-    ``reviewed_only`` keeps only images whose review state is "reviewed".
+    By default only the reader's truth is written (see :func:`select`); ``include_pending`` adds the
+    undecided model candidates (COCO and CSV mark each with its status). Rejected findings go out as
+    hard negatives. ``reviewed_only`` keeps only images whose review state is "reviewed".
     Raises ExportError naming the path and the problem.
     """
     if fmt not in EXPORT_FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     out = Path(out).expanduser().absolute()
-    items = select(store, reviewed_only)
+    items = select(store, reviewed_only, include_pending)
     module = importlib.import_module(f"mammoviewer.formats.{EXPORT_FORMATS[fmt]}")
     paths = module.write(items, out)
     return ExportSummary(
-        fmt, paths, len(items), sum(len(i.kept) for i in items), sum(len(i.rejected) for i in items)
+        fmt, paths, len(items), sum(len(i.kept) for i in items), sum(len(i.rejected) for i in items),
+        sum(export_status(f) == "pending" for i in items for f in i.kept),
     )
 
 

@@ -1,7 +1,8 @@
 """COCO detection JSON: ``bbox`` = ``[x, y, width, height]`` in pixels, top-left origin.
 
-Categories are stable forever: benign = 1, malignant = 2. Every finding is written,
-rejected ones included, with ``attributes`` = finding_type, source, status, score,
+Categories are stable forever: benign = 1, malignant = 2. Every exported finding is written,
+rejected ones included, with a top-level ``status`` ("accepted": the reader's truth, "pending": an
+undecided model candidate, only with ``--include-pending``; "rejected": a hard negative) and ``attributes`` = finding_type, source, status, score,
 note, edited, finding_id, model name/version and any imported extras (e.g.
 ``mias_class``). ``score`` is also at the top level when known. Images carry
 ``file_name`` (base name), ``path`` (the store key), width, height, review_state, note and metadata (e.g. unlocated
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mammoviewer.formats.atomic import atomic_files
-from mammoviewer.formats.selection import COCO_CATEGORY_IDS, ImageFindings
+from mammoviewer.formats.selection import COCO_CATEGORY_IDS, ImageFindings, export_status
 from mammoviewer.review.records import Finding
 
 
@@ -34,6 +35,7 @@ def annotation(ann_id: int, image_id: int, f: Finding) -> dict[str, Any]:
         "bbox": [x0, y0, x1 - x0, y1 - y0],
         "area": (x1 - x0) * (y1 - y0),
         "iscrowd": 0,
+        "status": export_status(f),
         "attributes": attrs,
     }
     if f.score is not None:

@@ -1,4 +1,5 @@
-"""CSV: one row per finding (rejected ones included, see ``status``)."""
+"""CSV: one row per exported finding; ``status`` is "accepted" (truth), "pending" (a model candidate,
+only with ``--include-pending``) or "rejected" (a hard negative)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import csv
 from pathlib import Path
 
 from mammoviewer.formats.atomic import atomic_files
-from mammoviewer.formats.selection import ImageFindings
+from mammoviewer.formats.selection import ImageFindings, export_status
 
 COLUMNS = (
     "image", "x0", "y0", "x1", "y1", "label", "finding_type", "score", "source", "status",
@@ -24,7 +25,7 @@ def write(items: list[ImageFindings], out: Path) -> list[Path]:
                     w.writerow([
                         it.image.key, *(repr(v) for v in f.box.as_tuple()), f.label,
                         f.finding_type or "", "" if f.score is None else repr(f.score), f.source,
-                        f.status, it.image.review_state, f.note, int(f.edited), f.id,
+                        export_status(f), it.image.review_state, f.note, int(f.edited), f.id,
                         f.model_name or "", f.model_version or "",
                     ])  # fmt: skip
     return [out]

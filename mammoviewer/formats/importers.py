@@ -89,7 +89,15 @@ def _find_image(images_dir: Path, ref: str) -> Path | None:
 
 
 def import_mias(store: ReviewStore, info_path: str | Path, images_dir: str | Path) -> ImportSummary:
-    """Import a MIAS ``Info.txt``; films are ``images_dir/<ref>.png`` (or .pgm, ...)."""
+    """Import a MIAS ``Info.txt``; films are ``images_dir/<ref>.png`` (or .pgm, ...).
+
+    One transaction: on any error the store is left exactly as it was.
+    """
+    with store.transaction("import MIAS labels"):
+        return _import_mias(store, info_path, images_dir)
+
+
+def _import_mias(store: ReviewStore, info_path: str | Path, images_dir: str | Path) -> ImportSummary:
     info_path, images_dir = Path(info_path), Path(images_dir).expanduser().absolute()
     if not images_dir.is_dir():
         raise ExportError(f"{images_dir}: images folder does not exist")
@@ -152,7 +160,22 @@ def import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Pat
 
     Images are ``images_dir/<file_name>``; width/height come from the JSON or the file.
     ``attributes`` finding_type, status, note, score and extras (``mias_class``) are kept.
+    Annotations marked as undecided model candidates (``"status": "pending"`` from a model, as
+    ``export --include-pending`` writes them) come back as pending model findings, never as truth.
+    One transaction: on any error the store is left exactly as it was.
     """
+    with store.transaction("import COCO labels"):
+        return _import_coco(store, coco_json, images_dir)
+
+
+def _is_candidate(a: dict[str, Any]) -> bool:
+    """A COCO annotation that is a model's undecided candidate rather than a label."""
+    attrs = a.get("attributes") if isinstance(a.get("attributes"), dict) else {}
+    status = a.get("status", attrs.get("status"))
+    return status == "pending" and attrs.get("source") == "model"
+
+
+def _import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Path) -> ImportSummary:
     coco_json, images_dir = Path(coco_json), Path(images_dir).expanduser().absolute()
     data = _load_json(coco_json)
     try:
@@ -175,8 +198,18 @@ def import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Pat
             meta = im.get("metadata") if isinstance(im.get("metadata"), dict) else {}
             store.add_image(ImageRecord(key=key, width=width, height=height, review_state=state,
                                         note=str(im.get("note") or ""), metadata=meta))  # fmt: skip
-            found = [_coco_finding(key, a, cats, coco_json) for a in anns_of.get(im["id"], [])]
+            anns = anns_of.get(im["id"], [])
+            found = [_coco_finding(key, a, cats, coco_json) for a in anns if not _is_candidate(a)]
             store.replace_findings(key, "import", found, "import")
+            runs: dict[tuple[str, str], list[Finding]] = {}
+            for a in filter(_is_candidate, anns):
+                f = _coco_finding(key, a, cats, coco_json)
+                name, version = str(f.model_name or "imported model"), str(f.model_version or "?")
+                runs.setdefault((name, version), []).append(
+                    f.replace(source="model", status="pending", model_name=name, model_version=version))
+            for (name, version), candidates in runs.items():
+                store.record_model_findings(key, name, version, candidates)
+                found += candidates
             summary.images += 1
             summary.findings += len(found)
     except (KeyError, TypeError, ValueError) as exc:
@@ -202,6 +235,7 @@ def _coco_finding(key: str, a: dict[str, Any], cats: dict[Any, str], src: Path) 
         image_key=key, box=Box(x, y, x + w, y + h), label=label,
         finding_type=ftype if ftype in FINDING_TYPES else None,
         score=None if score is None else float(score), source="import",
+        model_name=attrs.get("model_name") or None, model_version=attrs.get("model_version") or None,
         status=status if status in STATUSES else "pending", note=str(attrs.get("note") or ""),
         attributes={k: v for k, v in attrs.items() if k not in known},
     ).with_provenance()  # fmt: skip

@@ -8,29 +8,40 @@ from pathlib import Path
 from mammoviewer.errors import ExportError
 from mammoviewer.review.records import Finding, ImageRecord
 from mammoviewer.review.store import ReviewStore
+from mammoviewer.review.truth import is_pending, is_truth, split
 
 #: Stable class ids, never to be renumbered (files written earlier depend on them).
 COCO_CATEGORY_IDS = {"benign": 1, "malignant": 2}
 YOLO_CLASS_IDS = {"benign": 0, "malignant": 1}
 @dataclass(frozen=True, slots=True)
 class ImageFindings:
-    """One image with its findings to export, split into kept and rejected."""
+    """One image with its findings to export: what is written as boxes, and the rejected ones."""
 
     image: ImageRecord
-    kept: list[Finding]  # pending + accepted
-    rejected: list[Finding]
+    kept: list[Finding]  # the reader's truth (+ pending model candidates when asked for)
+    rejected: list[Finding]  # hard negatives
 
 
-def select(store: ReviewStore, reviewed_only: bool = False) -> list[ImageFindings]:
-    """Images (sorted by key) with their findings; only "reviewed" images if ``reviewed_only``."""
+def export_status(f: Finding) -> str:
+    """The status an export writes: "accepted" (the reader's truth), "pending" or "rejected"."""
+    if is_truth(f):
+        return "accepted"
+    return "rejected" if f.status == "rejected" else "pending"
+
+
+def select(store: ReviewStore, reviewed_only: bool = False, include_pending: bool = False) -> list[ImageFindings]:
+    """Images (sorted by key) with their findings, by the truth rule of :mod:`mammoviewer.review.truth`.
+
+    Kept: accepted model findings (with their edits), reader-drawn and imported findings; with
+    ``include_pending`` also the undecided model candidates. Rejected ones are kept apart as hard
+    negatives. ``reviewed_only`` keeps only images whose review state is "reviewed".
+    """
     out = []
     for img in store.images("reviewed" if reviewed_only else None):
-        fs = store.findings(img.key)
-        out.append(
-            ImageFindings(
-                img, [f for f in fs if f.status != "rejected"], [f for f in fs if f.status == "rejected"]
-            )
-        )
+        found = store.findings(img.key)
+        decided = split(found)
+        kept = [f for f in found if is_truth(f) or is_pending(f)] if include_pending else decided.truth
+        out.append(ImageFindings(img, kept, decided.rejected))
     return out
 
 

@@ -1,6 +1,7 @@
 """The review store: images, findings, corrections and model runs in SQLite.
 
-This module and its table definitions (``review.schema``) are the only ones that speak SQL. The file is opened in WAL mode with
+This module, its table definitions (``review.schema``) and the file's opening (``review.sqlite_file``)
+are the only ones that speak SQL. The file is opened in WAL mode with
 ``synchronous=FULL`` and foreign keys on; every edit is committed in its own
 ``BEGIN IMMEDIATE`` transaction at once, so an application crash never loses a
 committed edit and never corrupts the file. Two windows (or processes) may write
@@ -29,15 +30,9 @@ from mammoviewer.review.records import (
     FindingChange,
     ImageRecord,
 )
-from mammoviewer.review.schema import (
-    FINDING_COLS,
-    SCHEMA,
-    SCHEMA_VERSION,
-    SQLITE_MAGIC,
-    change_json,
-    finding_row,
-    row_finding,
-)
+from mammoviewer.review import sqlite_file
+from mammoviewer.review.schema import FINDING_COLS, change_json, finding_row, row_finding
+
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
@@ -59,41 +54,27 @@ class ReviewStore:
         self.busy_timeout_s = busy_timeout_s
         self.user = _user()
         self._lock = threading.RLock()  # one connection, usable from a worker thread too
+        self._outer: int | None = None  # thread holding an outer transaction (see :meth:`transaction`)
+        self.read_only = False
 
     # ---- opening -----------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, create: bool = True, busy_timeout_s: float = 10.0) -> ReviewStore:
+    def open(cls, path: str | Path, create: bool = True, busy_timeout_s: float = 10.0,
+             read_only: bool | None = None) -> ReviewStore:
         """Open (or, with ``create``, make) the store at ``path``.
 
-        Raises StoreError naming the path for a missing file (``create=False``), a file
-        that is not SQLite or not a review store, a corrupt file, a store written by a
-        newer MammoViewer, or a lock held longer than ``busy_timeout_s``.
+        ``read_only``: True opens for reading only (viewing, export); None (the default) opens for
+        writing and falls back to reading only when the file or its folder cannot be written.
+        A write to a read-only store raises StoreError. Raises StoreError naming the path for a
+        missing file (``create=False``), a file that is not SQLite or not a review store, a corrupt
+        file, a store written by a newer MammoViewer, or a lock held longer than ``busy_timeout_s``.
         """
         path = Path(path).expanduser().absolute()
-        exists = path.exists()
-        if not exists and not create:
-            raise StoreError(f"{path}: no review store here (create one with 'mammoviewer import')")
-        if exists:
-            if path.is_dir():
-                raise StoreError(f"{path}: is a folder, not a review store file")
-            try:
-                with open(path, "rb") as fh:
-                    head = fh.read(16)
-            except OSError as exc:
-                raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-            if head and head != SQLITE_MAGIC:
-                raise StoreError(f"{path}: not a review store (not an SQLite file)")
-        elif not path.parent.is_dir():
-            raise StoreError(f"{path}: folder {path.parent} does not exist")
-        try:
-            conn = sqlite3.connect(
-                str(path), timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.Error as exc:
-            raise StoreError(f"{path}: cannot open ({exc})") from exc
+        conn, read_only = sqlite_file.connect(path, create, busy_timeout_s, read_only)
         store = cls(path, conn, busy_timeout_s)
+        store.read_only = read_only
         try:
-            store._prepare()
+            sqlite_file.prepare(conn, path, read_only, busy_timeout_s)
         except StoreError:
             conn.close()
             raise
@@ -103,57 +84,19 @@ class ReviewStore:
         return store
 
     def _error(self, exc: sqlite3.Error, doing: str = "open") -> StoreError:
-        msg = str(exc)
-        if "locked" in msg or "busy" in msg:
-            return StoreError(
-                f"{self.path}: store is locked by another program for more than "
-                f"{self.busy_timeout_s:g} s (cannot {doing}); close it there and retry"
-            )
-        if isinstance(exc, sqlite3.DatabaseError) and (
-            "malformed" in msg or "not a database" in msg or "corrupt" in msg
-        ):
-            return StoreError(f"{self.path}: store file is corrupt ({msg}); restore a backup")
-        return StoreError(f"{self.path}: cannot {doing} the review store ({msg})")
-
-    def _prepare(self) -> None:
-        c = self._conn
-        c.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
-        tables = self._tables()
-        if tables and not {"schema_version", "findings"} <= tables:  # before touching a foreign file
-            raise StoreError(f"{self.path}: an SQLite file but not a MammoViewer review store")
-        mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise StoreError(f"{self.path}: cannot switch the store to WAL mode (got {mode})")
-        c.execute("PRAGMA synchronous = FULL")
-        c.execute("PRAGMA foreign_keys = ON")
-        check = c.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise StoreError(f"{self.path}: store file is corrupt ({check}); restore a backup")
-        if not tables:
-            with self._write("create"):
-                if not self._tables():  # another process may have just created it
-                    for stmt in filter(str.strip, SCHEMA.split(";")):
-                        c.execute(stmt)
-                    c.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-        row = c.execute("SELECT MAX(version) FROM schema_version").fetchone()
-        version = row[0] if row else None
-        if version is None:
-            raise StoreError(f"{self.path}: review store has no schema version")
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: written by a newer MammoViewer (store schema {version}, "
-                f"this version reads up to {SCHEMA_VERSION}); upgrade MammoViewer"
-            )
-
-    def _tables(self) -> set[str]:
-        rows = self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
-        return {r[0] for r in rows} - {"sqlite_sequence"}
+        return sqlite_file.describe_error(self.path, exc, doing, self.busy_timeout_s)
 
     @contextmanager
     def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
-        """One immediate write transaction, committed (durably) on exit."""
+        """One immediate write transaction, committed (durably) on exit; inside :meth:`transaction`
+        it joins the outer one."""
         c = self._conn
         with self._lock:
+            if self._outer == threading.get_ident():
+                yield c
+                return
+            if self.read_only:
+                raise StoreError(f"{self.path}: the review store is read-only (cannot {doing})")
             try:
                 c.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -167,6 +110,19 @@ class ReviewStore:
                 if isinstance(exc, sqlite3.Error):
                     raise self._error(exc, doing) from exc
                 raise
+
+    @contextmanager
+    def transaction(self, doing: str = "write") -> Iterator[None]:
+        """Group many writes into ONE transaction: all of them are stored, or, on any error, none.
+
+        Used by imports, so a file that fails halfway leaves the store as it was.
+        """
+        with self._lock, self._write(doing):
+            self._outer = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._outer = None
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         try:

@@ -11,7 +11,7 @@ def test_csv_has_one_row_per_finding_with_status_and_review_state(small_store: R
     out = tmp_path / "f.csv"
     export_store(small_store, "csv", out)
     rows = list(csv.DictReader(out.open(newline="")))
-    assert [r["status"] for r in rows] == ["accepted", "pending", "rejected"]  # kept first, then rejected
+    assert [r["status"] for r in rows] == ["accepted", "accepted", "rejected"]  # truth first (a drawn box is truth), then rejected
     kept = rows[0]
     assert (kept["image"], kept["x0"], kept["y0"], kept["x1"], kept["y1"]) == ("/films/a.png", "20.0", "10.0", "60.0", "30.0")
     assert (kept["label"], kept["finding_type"], kept["score"], kept["source"]) == ("benign", "mass", "", "reader")

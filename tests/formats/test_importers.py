@@ -74,3 +74,28 @@ def test_image_size_of_real_mias_pgm(shared_mias: Path) -> None:
     if not pgm.exists():
         pytest.skip("MIAS PGM sample absent")
     assert image_size(pgm) == (1024, 1024)
+
+
+def test_a_failed_import_changes_nothing(tmp_path):
+    """A COCO file whose second image has a bad annotation: the first image is not left behind."""
+    import json
+
+    from mammoviewer.errors import ExportError
+    from mammoviewer.formats.importers import import_coco
+    from mammoviewer.review import ReviewStore
+
+    films = tmp_path / "films"
+    films.mkdir()
+    for name in ("a.png", "b.png"):
+        (films / name).write_bytes(b"")
+    doc = {"images": [{"id": 1, "file_name": "a.png", "width": 10, "height": 10},
+                      {"id": 2, "file_name": "b.png", "width": 10, "height": 10}],
+           "categories": [{"id": 1, "name": "benign"}, {"id": 7, "name": "cyst"}],
+           "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2]},
+                           {"id": 2, "image_id": 2, "category_id": 7, "bbox": [1, 1, 2, 2]}]}
+    (tmp_path / "c.json").write_text(json.dumps(doc))
+    store = ReviewStore.open(tmp_path / "s.sqlite")
+    with pytest.raises(ExportError, match="cyst"):
+        import_coco(store, tmp_path / "c.json", films)
+    assert store.images() == [] and store.findings() == []
+    store.close()

@@ -11,7 +11,7 @@ import pytest
 
 from mammoviewer.errors import StoreError
 from mammoviewer.review import Box, Finding, FindingChange, ImageRecord, ReviewStore
-from mammoviewer.review.store import SCHEMA_VERSION
+from mammoviewer.review.schema import SCHEMA_VERSION
 
 from .conftest import KEY
 
@@ -218,3 +218,44 @@ def test_one_store_shared_with_a_worker_thread(store: ReviewStore) -> None:
         t.join(timeout=60)
     assert errors == []
     assert sorted(f.note for f in store.findings(KEY)) == ["ui"] * 30 + ["worker"] * 30
+
+
+def test_a_transaction_stores_all_of_its_writes_or_none(tmp_path):
+    s = ReviewStore.open(tmp_path / "t.sqlite")
+    with pytest.raises(RuntimeError):
+        with s.transaction("import"):
+            s.add_image(ImageRecord(key="/a.png", width=10, height=10))
+            s.apply(FindingChange("add", None, Finding(image_key="/a.png", box=Box(0, 0, 5, 5), label="benign")))
+            raise RuntimeError("the file was broken halfway")
+    assert s.images() == [] and s.findings() == [] and s.corrections() == []
+    with s.transaction("import"):
+        s.add_image(ImageRecord(key="/a.png", width=10, height=10))
+        s.apply(FindingChange("add", None, Finding(image_key="/a.png", box=Box(0, 0, 5, 5), label="benign")))
+    assert len(s.findings()) == 1
+    s.close()
+
+
+def test_a_read_only_store_opens_for_viewing_and_refuses_writes(tmp_path):
+    path = tmp_path / "ro.sqlite"
+    s = ReviewStore.open(path)
+    s.add_image(ImageRecord(key="/a.png", width=10, height=10))
+    s.apply(FindingChange("add", None, Finding(image_key="/a.png", box=Box(0, 0, 5, 5), label="benign")))
+    s.close()
+    ro = ReviewStore.open(path, read_only=True)
+    assert ro.read_only and [f.label for f in ro.findings()] == ["benign"]
+    with pytest.raises(StoreError, match="read-only"):
+        ro.add_image(ImageRecord(key="/b.png", width=10, height=10))
+    ro.close()
+    assert len(ReviewStore.open(path).images()) == 1  # nothing was written
+
+
+def test_a_store_that_cannot_be_written_falls_back_to_read_only(tmp_path, monkeypatch):
+    import os
+
+    path = tmp_path / "ro.sqlite"
+    ReviewStore.open(path).close()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if mode == os.W_OK else real_access(p, mode, **kw))
+    s = ReviewStore.open(path)
+    assert s.read_only and s.images() == []
+    s.close()

@@ -26,6 +26,7 @@ from mammoviewer.gui.review.prefetch import BackgroundDetection
 from mammoviewer.gui.review.overlay import FindingOverlay
 from mammoviewer.gui.review.panel import FindingsPanel
 from mammoviewer.gui.review.store_location import open_store
+from mammoviewer.gui.review.threshold_step import candidate_scores, step_threshold
 from mammoviewer.review.keys import image_key
 from mammoviewer.review.session import FilmReview, ReviewSession
 from mammoviewer.io.image import Image
@@ -33,7 +34,6 @@ from mammoviewer.review import Finding
 
 #: smallest side (image pixels) of the region shown when zooming to a finding
 ZOOM_MIN_SIDE = 240.0
-THRESHOLD_STEP = 0.05
 
 
 class ReviewController(ReviewEditing, BackgroundDetection, QObject):
@@ -99,8 +99,7 @@ class ReviewController(ReviewEditing, BackgroundDetection, QObject):
             "draw": lambda: self.set_draw_mode(not self.overlay.draw_mode),
             "cancel_draw": lambda: self.set_draw_mode(False), "undo": self.undo, "redo": self.redo,
             "toggle_overlays": lambda: self.overlay.set_visible(not self.overlay.visible),
-            "threshold_down": lambda: self.panel.set_threshold(self.panel.threshold - THRESHOLD_STEP),
-            "threshold_up": lambda: self.panel.set_threshold(self.panel.threshold + THRESHOLD_STEP),
+            "threshold_down": lambda: self.step_threshold(-1), "threshold_up": lambda: self.step_threshold(+1),
             "mark_reviewed": self.toggle_reviewed, "detect_again": self.detect_again,
             "open_store": self.ask_store, "background_detection": self.set_background_detection,
         }  # fmt: skip
@@ -309,6 +308,10 @@ class ReviewController(ReviewEditing, BackgroundDetection, QObject):
                                 ("redo", stack is not None and stack.can_redo, stack.redo_text if stack else "")):
             self.actions[name].setEnabled(can)
             self.actions[name].setText(f"{name.capitalize()} {text}".strip())
+
+    def step_threshold(self, direction: int) -> None:
+        """`[` / `]`: show one more pending candidate, or one fewer (see ``threshold_step``)."""
+        self.panel.set_threshold(step_threshold(candidate_scores(self.findings()), self.panel.threshold, direction))
 
     def _on_threshold(self, value: float) -> None:
         self.overlay.set_threshold(value)

@@ -13,7 +13,7 @@ commands):
 
 Colour = class (benign green, malignant red); line = source (model solid, reader-added
 dashed, reader-edited model box dash-dot); accepted boxes are thicker, rejected ones grey
-and dotted. Model findings below the threshold are hidden; reader findings always show.
+and dotted. Pending model candidates below the threshold are hidden; the reader's decisions always show.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from mammoviewer.gui.review.caption_layout import CaptionRequest, place_captions
 from mammoviewer.gui.viewer.image_view import ImageView
 from mammoviewer.review import Box, Finding
+from mammoviewer.review.truth import is_pending
 
 CLASS_COLOURS = {"benign": QColor(70, 200, 110), "malignant": QColor(255, 80, 70)}
 REJECTED_COLOUR = QColor(150, 150, 150)
@@ -66,8 +67,9 @@ def finding_pen(f: Finding, selected: bool = False) -> QPen:
 
 
 def is_shown(f: Finding, threshold: float) -> bool:
-    """Model/imported findings show at or above ``threshold``; reader findings always."""
-    return f.source == "reader" or f.score is None or f.score >= threshold
+    """The threshold filters pending model candidates only: they show at or above ``threshold``.
+    The reader's decisions (accepted, rejected, drawn) and imported truth always show."""
+    return not is_pending(f) or f.score is None or f.score >= threshold
 
 
 class FindingBox(pg.ROI):

@@ -46,6 +46,10 @@ def count_text(findings: list[Finding], threshold: float) -> str:
     return text
 
 
+#: the slider's resolution: 0.001 of score per step
+SLIDER_STEPS = 1000
+
+
 class FindingsPanel(QWidget):
     """Threshold control, findings table and the edit controls of the selected finding."""
 
@@ -74,10 +78,11 @@ class FindingsPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("Threshold"))
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, 100)
+        self.slider.setRange(0, SLIDER_STEPS)
         self.slider.setSingleStep(1)
-        self.slider.setPageStep(5)
-        self.slider.setToolTip("Confidence threshold ([ and ] step it by 0.05)")
+        self.slider.setPageStep(SLIDER_STEPS // 20)
+        self.slider.setToolTip("Confidence threshold of the model's pending candidates ([ and ] show one more "
+                               "or one fewer); the reader's decisions always show")
         self.spin = QDoubleSpinBox()
         self.spin.setRange(0.0, 1.0)
         self.spin.setSingleStep(0.01)
@@ -86,7 +91,7 @@ class FindingsPanel(QWidget):
         row.addWidget(self.slider, 1)
         row.addWidget(self.spin)
         layout.addLayout(row)
-        self.slider.valueChanged.connect(lambda v: self.set_threshold(v / 100.0))
+        self.slider.valueChanged.connect(lambda v: self.set_threshold(v / SLIDER_STEPS))
         self.spin.valueChanged.connect(self.set_threshold)
 
         self.count_label = QLabel("")
@@ -169,7 +174,7 @@ class FindingsPanel(QWidget):
         value = min(1.0, max(0.0, float(value)))
         changed = value != self._threshold
         self._threshold = value
-        for w, v in ((self.slider, round(value * 100)), (self.spin, value)):
+        for w, v in ((self.slider, round(value * SLIDER_STEPS)), (self.spin, value)):
             w.blockSignals(True)
             w.setValue(v)
             w.blockSignals(False)

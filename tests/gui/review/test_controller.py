@@ -69,10 +69,15 @@ def test_findings_arrive_and_the_threshold_filters_them_live(qtbot, window, revi
     assert len(review.overlay.shown_ids()) == 2 and review.panel.table.rowCount() == 2
     assert review.panel.count_label.text().startswith("2 findings \u2265 0.3: 1 malignant, 1 benign")
     assert "scripted 1 on CPU" in window.model_label.text() and window.device_label.text() == "Device: CPU"
-    for _ in range(6):
-        key(window, Qt.Key.Key_BracketRight)  # raise by 0.05 each
+    key(window, Qt.Key.Key_BracketRight)  # one candidate fewer per press: 0.55 hidden
+    assert review.panel.threshold == pytest.approx(0.91) and len(review.overlay.shown_ids()) == 1
+    key(window, Qt.Key.Key_BracketLeft)  # one more per press
+    assert review.panel.threshold == pytest.approx(0.55) and len(review.overlay.shown_ids()) == 2
+    key(window, Qt.Key.Key_BracketLeft)
+    assert review.panel.threshold == pytest.approx(0.12) and len(review.overlay.shown_ids()) == 3
+    review.panel.slider.setValue(600)  # the slider has 0.001 steps
     assert review.panel.threshold == pytest.approx(0.6) and len(review.overlay.shown_ids()) == 1
-    review.panel.slider.setValue(10)
+    review.panel.slider.setValue(100)
     assert len(review.overlay.shown_ids()) == 3
     assert detector.calls == ["a.pgm"]  # filtering never re-runs the model
     key(window, Qt.Key.Key_H)
@@ -86,6 +91,18 @@ def test_findings_arrive_and_the_threshold_filters_them_live(qtbot, window, revi
         stored = store.findings(key_a)
         assert sorted(f.original_score for f in stored) == pytest.approx([0.12, 0.55, 0.91])
         assert all(f.source == "model" and f.model_version == "1" for f in stored)
+
+
+def test_raising_the_threshold_never_hides_a_decision_of_the_reader(qtbot, window, review, films):
+    open_and_wait_findings(qtbot, window, review, films)
+    low = by_score(review, 0.12)  # below the operating point: not shown
+    review.panel.set_threshold(0.1)
+    review.select(low.id)
+    key(window, Qt.Key.Key_A)  # accepted
+    review.panel.set_threshold(0.95)  # above every model score
+    assert review.overlay.shown_ids() == [low.id]
+    assert review.panel.visible_ids() == [low.id]
+    assert review.panel.count_label.text().startswith("1 finding \u2265 0.95: 0 malignant, 1 benign \u00b7 1 accepted")
 
 
 def test_keyboard_review_edits_are_saved_at_once_and_undoable(qtbot, window, review, films, store_path):
