@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     with ReviewStore.open(args.store, create=False) as store:
         s = export_store(store, args.format, args.out, reviewed_only=args.reviewed_only,
                          include_pending=args.include_pending)
-    pending = f", {s.pending} of them pending" if args.include_pending else ""
+    pending = f", {s.pending} of them pending," if args.include_pending else ""
     print(f"wrote {s.findings} findings{pending} and {s.rejected} rejected on {s.images} images as {s.format}: "
           + ", ".join(map(str, s.paths)))  # fmt: skip
     return 0

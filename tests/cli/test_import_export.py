@@ -87,3 +87,23 @@ def test_console_script_prints_no_traceback(tmp_path: Path) -> None:
                               str(tmp_path / "o.json")], capture_output=True, text=True, timeout=120)  # fmt: skip
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.strip().startswith("mammoviewer: error: ") and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_export_writes_pending_candidates_only_when_asked(films, tmp_path: Path, capsys) -> None:
+    from mammoviewer.review import Box, Finding, ReviewStore
+
+    info, images = films
+    store = tmp_path / "r.mvstore"
+    assert main(["import", "--store", str(store), "--format", "mias", "--info", str(info), "--images", str(images)]) == 0
+    key = str(images / "mdb003.png")
+    with ReviewStore.open(store) as s:
+        s.record_model_findings(key, "idbll", "1", [Finding(image_key=key, box=Box(i, i, i + 9, i + 9), label="benign",
+                                                            score=0.2) for i in range(0, 300, 10)])
+    capsys.readouterr()
+    out = tmp_path / "a.json"
+    assert main(["export", "--store", str(store), "--format", "coco", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("wrote 1 findings and 0 rejected on 3 images")
+    assert [a["status"] for a in json.loads(out.read_text())["annotations"]] == ["accepted"]
+    assert main(["export", "--store", str(store), "--format", "coco", "--out", str(out), "--include-pending"]) == 0
+    assert capsys.readouterr().out.startswith("wrote 31 findings, 30 of them pending, and 0 rejected")
+    assert sorted({a["status"] for a in json.loads(out.read_text())["annotations"]}) == ["accepted", "pending"]

@@ -49,13 +49,14 @@ def import_labels(store_path: str, fmt: str, labels: str, images: str) -> Import
         return load(store, labels, images)
 
 
-def export_labels(store_path: str, fmt: str, out: str, reviewed_only: bool) -> ExportSummary:
+def export_labels(store_path: str, fmt: str, out: str, reviewed_only: bool,
+                  include_pending: bool = False) -> ExportSummary:
     """Export the store's findings as ``fmt`` to ``out``; see :func:`mammoviewer.formats.export_store`."""
     from mammoviewer.formats import export_store
     from mammoviewer.review.store import ReviewStore
 
-    with ReviewStore.open(store_path, create=False) as store:
-        return export_store(store, fmt, out, reviewed_only=reviewed_only)
+    with ReviewStore.open(store_path, create=False, read_only=True) as store:
+        return export_store(store, fmt, out, reviewed_only=reviewed_only, include_pending=include_pending)
 
 
 def import_format(labels: str | Path) -> str:
@@ -77,6 +78,8 @@ def describe_import(summary: ImportSummary, labels: str, images: str) -> str:
 def describe_export(summary: ExportSummary, out: str, reviewed_only: bool) -> str:
     films = "film" if summary.images == 1 else "films"
     text = f"Exported {summary.findings} findings from {summary.images} {films} to {out}"
+    if summary.pending:
+        text += f", {summary.pending} of them pending model candidates"
     if summary.rejected:
         text += f" (and {summary.rejected} rejected)"
     if reviewed_only and summary.images == 0:
@@ -97,6 +100,7 @@ class ExportOptionsDialog(QDialog):
         for key, (label, _, _) in FORMAT_INFO.items():
             self.format_combo.addItem(label, key)
         self.reviewed_check = QCheckBox("Only films marked reviewed")
+        self.pending_check = QCheckBox("Also the model's pending candidates (not reviewed: not truth)")
         self.path_edit = QLineEdit()
         browse = QPushButton("Browse\u2026")
         browse.clicked.connect(self._browse)
@@ -111,6 +115,7 @@ class ExportOptionsDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Format", self.format_combo)
         form.addRow("", self.reviewed_check)
+        form.addRow("", self.pending_check)
         form.addRow("Write to", path_row)
         form.addRow(self.buttons)
         self.format_combo.currentIndexChanged.connect(self._format_changed)
@@ -122,9 +127,10 @@ class ExportOptionsDialog(QDialog):
     def fmt(self) -> str:
         return str(self.format_combo.currentData())
 
-    def choice(self) -> tuple[str, str, bool]:
-        """``(format, output path, reviewed_only)`` as now entered."""
-        return self.fmt(), self.path_edit.text().strip(), self.reviewed_check.isChecked()
+    def choice(self) -> tuple[str, str, bool, bool]:
+        """``(format, output path, reviewed_only, include_pending)`` as now entered."""
+        return (self.fmt(), self.path_edit.text().strip(), self.reviewed_check.isChecked(),
+                self.pending_check.isChecked())
 
     def _format_changed(self, *_: object) -> None:
         """Suggest the format's default name in the folder of the path entered so far."""
@@ -187,14 +193,15 @@ class FileActions(QObject):
             return None
         return import_format(labels), labels, images
 
-    def ask_export_target(self) -> tuple[str, str, bool] | None:
-        """``(format, output path, reviewed_only)`` chosen in :class:`ExportOptionsDialog`, or None."""
+    def ask_export_target(self) -> tuple[str, str, bool, bool] | None:
+        """``(format, output path, reviewed_only, include_pending)`` chosen in :class:`ExportOptionsDialog`,
+        or None."""
         dialog = ExportOptionsDialog(self.window, self.last_dir)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
-            fmt, path, reviewed_only = dialog.choice()
-            return (fmt, path, reviewed_only) if path else None
+            choice = dialog.choice()
+            return choice if choice[1] else None
         finally:
             dialog.deleteLater()
 
@@ -230,7 +237,7 @@ class FileActions(QObject):
         job.failed.connect(self._fail)
         return job
 
-    def export_annotations(self, fmt: str, out: str, reviewed_only: bool = False):
+    def export_annotations(self, fmt: str, out: str, reviewed_only: bool = False, include_pending: bool = False):
         """Export the current store to ``out`` on a worker thread; returns the Job (or None)."""
         store = self._store()
         if store is None:
@@ -241,7 +248,7 @@ class FileActions(QObject):
         self.last_dir = Path(out).parent
         self.window.statusBar().showMessage(f"Exporting to {out}\u2026")
         job = self.window.jobs.submit(export_labels, store, fmt, str(out), bool(reviewed_only),
-                                      channel=self.EXPORT_CHANNEL)
+                                      bool(include_pending), channel=self.EXPORT_CHANNEL)
         self._busy(job)
         job.finished.connect(lambda summary: self._exported(summary, str(out), bool(reviewed_only)))
         job.failed.connect(self._fail)

@@ -30,6 +30,10 @@ def test_rows_sorted_by_score_and_filtered_by_threshold(panel):
     panel.set_threshold(0.3)
     panel.set_findings([a, b, c, reader])
     assert panel.visible_ids() == [b.id, a.id, reader.id]
+    accepted_low = _f(0.05, status="accepted")  # a decision of the reader shows at any threshold
+    panel.set_findings([a, b, c, reader, accepted_low])
+    assert accepted_low.id in panel.visible_ids()
+    panel.set_findings([a, b, c, reader])
     assert [panel.table.item(r, 1).text() for r in range(panel.table.rowCount())] == ["0.90", "0.40", "\u2014"]
     assert panel.count_label.text().startswith("3 findings \u2265 0.3: 1 malignant, 2 benign")
     assert "1 below threshold" in panel.count_label.text()
@@ -38,14 +42,14 @@ def test_rows_sorted_by_score_and_filtered_by_threshold(panel):
 def test_slider_spin_box_and_signal_stay_in_step(panel, qtbot):
     seen = []
     panel.thresholdChanged.connect(seen.append)
-    panel.slider.setValue(65)
+    panel.slider.setValue(650)  # 0.001 per slider step
     assert panel.spin.value() == pytest.approx(0.65) and panel.threshold == pytest.approx(0.65)
     panel.spin.setValue(0.2)
-    assert panel.slider.value() == 20
+    assert panel.slider.value() == 200
     panel.slider.setFocus()
-    QTest.keyClick(panel.slider, Qt.Key.Key_Right)  # keyboard: one step
-    assert panel.threshold == pytest.approx(0.21)
-    assert seen == pytest.approx([0.65, 0.2, 0.21])
+    QTest.keyClick(panel.slider, Qt.Key.Key_Right)  # keyboard: one fine step
+    assert panel.threshold == pytest.approx(0.201)
+    assert seen == pytest.approx([0.65, 0.2, 0.201])
     panel.set_threshold(1.7)
     assert panel.threshold == 1.0
 

@@ -60,7 +60,7 @@ def test_menu_entries_sit_above_quit(window, actions):
 
 def test_export_from_the_menu_writes_the_stores_findings(window, actions, tmp_path, qtbot, monkeypatch):
     out = tmp_path / "out.csv"
-    monkeypatch.setattr(actions, "ask_export_target", lambda: ("csv", str(out), False))
+    monkeypatch.setattr(actions, "ask_export_target", lambda: ("csv", str(out), False, True))
     with qtbot.waitSignal(actions.exportFinished, timeout=20000) as blocker:
         _menu_action(window, "Export Annotations\u2026").trigger()
         assert not actions.export_action.isEnabled()  # busy while the worker runs
@@ -73,7 +73,18 @@ def test_export_from_the_menu_writes_the_stores_findings(window, actions, tmp_pa
         ("b.pgm", "benign", "accepted"), ("c.pgm", "benign", "pending")}
     message = window.statusBar().currentMessage()
     assert message.startswith(f"Exported 3 findings from 3 films to {out}") and "1 rejected" in message
+    assert "1 of them pending" in message
     assert actions.export_action.isEnabled() and not window.banner.isVisible()
+
+
+def test_by_default_an_export_leaves_the_pending_candidates_out(window, actions, tmp_path, qtbot, monkeypatch):
+    out = tmp_path / "truth.csv"
+    monkeypatch.setattr(actions, "ask_export_target", lambda: ("csv", str(out), False, False))
+    with qtbot.waitSignal(actions.exportFinished, timeout=20000) as blocker:
+        actions.export_action.trigger()
+    assert (blocker.args[0].findings, blocker.args[0].pending) == (2, 0)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert sorted(r["status"] for r in rows) == ["accepted", "accepted", "rejected"]
 
 
 def test_export_reviewed_only_as_coco(window, actions, tmp_path, qtbot, monkeypatch):
@@ -170,10 +181,10 @@ def test_export_options_dialog_choice(app, qtbot, tmp_path):
 
     dialog = ExportOptionsDialog(None, tmp_path, fmt="coco")
     qtbot.addWidget(dialog)
-    assert dialog.choice() == ("coco", str(tmp_path / "annotations-coco.json"), False)
+    assert dialog.choice() == ("coco", str(tmp_path / "annotations-coco.json"), False, False)
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("yolo"))
     dialog.reviewed_check.setChecked(True)
-    assert dialog.choice() == ("yolo", str(tmp_path / "annotations-yolo"), True)
+    assert dialog.choice()[:3] == ("yolo", str(tmp_path / "annotations-yolo"), True)
     dialog.path_edit.setText(str(tmp_path / "mine.txt"))
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("mias"))
     assert dialog.choice()[1] == str(tmp_path / "mine.txt")  # a name the user typed is kept
