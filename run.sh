@@ -74,12 +74,20 @@ ensure_xvfb() {
     command -v Xvfb >/dev/null || apt_install xvfb xauth
 }
 
+ensure_test_services() {  # a real PACS (Orthanc) and DCMTK's SR checker for the DICOM-output and PACS tests
+    local missing=()
+    command -v Orthanc >/dev/null || [ -x /usr/sbin/Orthanc ] || missing+=(orthanc)
+    command -v dsrdump >/dev/null || missing+=(dcmtk)
+    [ ${#missing[@]} = 0 ] || apt_install "${missing[@]}"
+}
+
 cmd="${1:-view}"
 case "$cmd" in
     test)
         shift
         ensure_venv; ensure_qt_libs
         ensure_xvfb || say "Xvfb could not be installed; the tests run on Qt's offscreen platform anyway"
+        ensure_test_services
         export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
         export PYTHONFAULTHANDLER=1  # a native crash in a test's child process prints its Python stack
         exec "$VENV/bin/python" -m pytest "$@"
