@@ -66,6 +66,9 @@ class CaseClassifier:
                 card = json.loads(card_file.read_text())
             except ValueError as exc:
                 raise DetectorError(f"{card_file}: not valid JSON ({exc})") from exc
+        from mammoviewer.detect.archive import check_archive
+
+        check_archive(model_file)
         try:
             from mammoviewer.keras_runtime import keras
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from mammoviewer.detect.input_guard import check_film
 from mammoviewer.geometry.mias import ASSUMED_FILM_HEIGHT_MM
 from mammoviewer.io.display import render
 from mammoviewer.io.image import Image
@@ -77,8 +78,9 @@ def fit_square(picture: np.ndarray, size: int) -> tuple[np.ndarray, float]:
 
 def prepare(image: Image, pixel_mm: float = PIXEL_MM, size: int = SIZE) -> Prepared:
     """The classifier input for a loaded image (see the module docstring)."""
-    picture = render(image)
     spacing = spacing_of(image)
+    check_film(image, spacing, not image.pixel_spacing_mm, pixel_mm)  # refuse what a native resize would abort on
+    picture = render(image)
     small = resample(picture, spacing, pixel_mm)
     small, flipped = normalise_orientation(small)
     square, shrink = fit_square(small, size)

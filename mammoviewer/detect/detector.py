@@ -10,11 +10,14 @@ from pathlib import Path
 import numpy as np
 
 from mammoviewer import keras_runtime
+from mammoviewer.detect.archive import check_archive
+from mammoviewer.detect.input_guard import check_card
 from mammoviewer.detect.anchors import AnchorSpec, flip_index_for, generate_anchors
 from mammoviewer.detect.postprocess import FLIPS, PostConfig, merge_flipped, postprocess
 from mammoviewer.detect.preprocess import ModelInput, check_inputs, prepare, to_original_frame
 from mammoviewer.errors import DetectorError
 from mammoviewer.io.image import Image
+from mammoviewer.messages import clean_message
 
 MODEL_FILE, CARD_FILE = "model.keras", "model.json"
 
@@ -93,16 +96,23 @@ class Detector:
         try:
             card = json.loads(card_path.read_text())
             card["pixel_mm"], card["anchors"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
             raise DetectorError(f"{card_path}: not a readable model card ({exc})") from exc
+        check_card(card, card_path)
+        check_archive(model_path)
         dev, dev_name = keras_runtime.pick_device(device)
         from mammoviewer.keras_runtime import keras
 
         try:
             model = keras.models.load_model(model_path, compile=False, safe_mode=True)
         except Exception as exc:  # keras raises many types for a broken file
-            raise DetectorError(f"{model_path}: cannot load the model ({type(exc).__name__}: {exc})") from exc
-        detector = cls(model, card, dev, dev_name, model_path)
+            raise DetectorError(f"{model_path}: cannot load the model ({type(exc).__name__}: "
+                                f"{clean_message(exc)})") from exc
+        try:
+            detector = cls(model, card, dev, dev_name, model_path)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DetectorError(f"{card_path}: model card does not fit the model ({type(exc).__name__}: "
+                                f"{clean_message(exc)})") from exc
         m = detector.spec.multiple  # trace the forward pass now, so the first film is not slower
         detector._forward(np.zeros((1, m, m, len(detector.inputs)), dtype=np.float32))
         return detector

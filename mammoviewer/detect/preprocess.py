@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from mammoviewer.detect.input_guard import check_film
 from mammoviewer.geometry import boxes as gb
 from mammoviewer.geometry.mias import ASSUMED_FILM_HEIGHT_MM
 from mammoviewer.io.image import Image
@@ -118,6 +119,7 @@ def prepare(image: Image, pixel_mm: float, multiple: int = 64,
     """Render, resample and pad ``image`` for a model working at ``pixel_mm`` on ``inputs``."""
     inputs = check_inputs(inputs)
     spacing, assumed = spacing_of(image)
+    check_film(image, spacing, assumed, pixel_mm)  # before any allocation a native library could abort on
     rendered = render_for_model(image)
     arr, sx, sy = resample(rendered, spacing, pixel_mm, multiple)
     arr = np.clip(arr, 0.0, 1.0)

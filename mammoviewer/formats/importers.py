@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mammoviewer.errors import ExportError, MammoViewerError
+from mammoviewer.formats import coco_checks as checks
 from mammoviewer.geometry.mias import MIAS_PIXEL_MM, MIAS_SIZE
 from mammoviewer.io.mias import films, read_info
 from mammoviewer.review.keys import image_key
@@ -150,6 +151,8 @@ def _load_json(path: Path) -> dict[str, Any]:
         raise ExportError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise ExportError(f"{path}: not valid JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise ExportError(f"{path}: JSON nested too deeply to be a COCO file") from exc
     if not isinstance(data, dict) or not isinstance(data.get("images"), list):
         raise ExportError(f"{path}: not a COCO file (no 'images' list)")
     return data
@@ -185,25 +188,22 @@ def _import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Pa
             anns_of.setdefault(a["image_id"], []).append(a)
         summary = ImportSummary()
         for im in data["images"]:
-            path = images_dir / im["file_name"]
+            path = checks.image_path(images_dir, im["file_name"], coco_json)
             if not path.is_file():
                 summary.missing.append(im["file_name"])
                 continue
-            if im.get("width") and im.get("height"):
-                width, height = int(im["width"]), int(im["height"])
-            else:
-                width, height = image_size(path)
+            width, height = checks.image_size(im, coco_json) or image_size(path)
             key = image_key(path)
             state = im.get("review_state") if im.get("review_state") in REVIEW_STATES else "unreviewed"
             meta = im.get("metadata") if isinstance(im.get("metadata"), dict) else {}
             store.add_image(ImageRecord(key=key, width=width, height=height, review_state=state,
                                         note=str(im.get("note") or ""), metadata=meta))  # fmt: skip
             anns = anns_of.get(im["id"], [])
-            found = [_coco_finding(key, a, cats, coco_json) for a in anns if not _is_candidate(a)]
+            found = [_coco_finding(key, a, cats, coco_json, (width, height)) for a in anns if not _is_candidate(a)]
             store.replace_findings(key, "import", found, "import")
             runs: dict[tuple[str, str], list[Finding]] = {}
             for a in filter(_is_candidate, anns):
-                f = _coco_finding(key, a, cats, coco_json)
+                f = _coco_finding(key, a, cats, coco_json, (width, height))
                 name, version = str(f.model_name or "imported model"), str(f.model_version or "?")
                 runs.setdefault((name, version), []).append(
                     f.replace(source="model", status="pending", model_name=name, model_version=version))
@@ -217,14 +217,14 @@ def _import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Pa
     return summary
 
 
-def _coco_finding(key: str, a: dict[str, Any], cats: dict[Any, str], src: Path) -> Finding:
+def _coco_finding(key: str, a: dict[str, Any], cats: dict[Any, str], src: Path, size: tuple[int, int]) -> Finding:
     label = cats.get(a["category_id"])
     if label not in LABELS:
         raise ExportError(
             f"{src}: annotation {a.get('id')} has category {label or a['category_id']!r}; "
             "only 'benign' and 'malignant' are known"
         )
-    x, y, w, h = (float(v) for v in a["bbox"])
+    x0, y0, x1, y1 = checks.bbox(a, size[0], size[1], src)
     attrs = dict(a.get("attributes") or {})
     known = ("finding_type", "source", "status", "score", "note", "edited", "finding_id",
              "model_name", "model_version")  # fmt: skip
@@ -232,7 +232,7 @@ def _coco_finding(key: str, a: dict[str, Any], cats: dict[Any, str], src: Path) 
     status = attrs.get("status")
     score = a.get("score", attrs.get("score"))
     return Finding(
-        image_key=key, box=Box(x, y, x + w, y + h), label=label,
+        image_key=key, box=Box(x0, y0, x1, y1), label=label,
         finding_type=ftype if ftype in FINDING_TYPES else None,
         score=None if score is None else float(score), source="import",
         model_name=attrs.get("model_name") or None, model_version=attrs.get("model_version") or None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import struct
 import warnings
 from pathlib import Path
@@ -10,10 +11,11 @@ from typing import Any
 import numpy as np
 
 from mammoviewer.errors import ImageReadError
+from mammoviewer.io import limits
 from mammoviewer.io.image import Image, VoiLut, Window
 
-#: the most pixels one frame may declare (a 65535 x 4096 film is 2.7e8)
-MAX_FRAME_PIXELS = 1 << 28
+#: the most pixels one frame may declare
+MAX_FRAME_PIXELS = limits.MAX_IMAGE_PIXELS
 #: the best compression ratio believed for encapsulated data before decoding
 MAX_COMPRESSION_RATIO = 2000
 
@@ -93,7 +95,7 @@ def _check_sizes(ds: Any, path: Path) -> int:
     if rows <= 0 or cols <= 0 or frames <= 0 or bits not in (1, 8, 16, 32, 64):
         raise ImageReadError(path, f"DICOM image size {rows}x{cols}x{frames} at {bits} bits is invalid")
     if rows * cols > MAX_FRAME_PIXELS:
-        raise ImageReadError(path, f"DICOM image size {rows}x{cols} is absurd")
+        limits.check_pixel_count(path, cols, rows, "DICOM Rows (0028,0010) x Columns (0028,0011)")
     expected = rows * cols * frames * samples * bits // 8
     if str(ds.get("PhotometricInterpretation", "")) == "YBR_FULL_422":
         expected = expected * 2 // 3  # chroma is subsampled 2:1 horizontally
@@ -154,12 +156,14 @@ def _to_gray(arr: np.ndarray, ds: Any, path: Path, meta: dict[str, str]) -> np.n
     raise ImageReadError(path, f"DICOM pixel array has unsupported shape {arr.shape}")
 
 
-def _modality(arr: np.ndarray, ds: Any, meta: dict[str, str]) -> np.ndarray:
+def _modality(arr: np.ndarray, ds: Any, meta: dict[str, str], path: Path) -> np.ndarray:
     from pydicom.pixels import apply_modality_lut
 
     if "ModalityLUTSequence" in ds:
         meta["modality_lut"] = "Modality LUT Sequence"
     elif "RescaleSlope" in ds or "RescaleIntercept" in ds:
+        limits.finite_number(path, "DICOM Rescale Slope (0028,1053)", ds.get("RescaleSlope", 1))
+        limits.finite_number(path, "DICOM Rescale Intercept (0028,1052)", ds.get("RescaleIntercept", 0))
         meta["modality_lut"] = f"rescale slope {ds.get('RescaleSlope', 1)} intercept {ds.get('RescaleIntercept', 0)}"
     else:
         return arr
@@ -172,7 +176,10 @@ def _modality(arr: np.ndarray, ds: Any, meta: dict[str, str]) -> np.ndarray:
                 info = np.iinfo(dtype)
                 if info.min <= lo and hi <= info.max:
                     return rounded.astype(dtype)
-        return out.astype(np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = out.astype(np.float32)
+        if not np.isfinite(out).all():
+            raise ImageReadError(path, f"DICOM {meta['modality_lut']} gives pixel values beyond the float range")
     return out
 
 
@@ -191,18 +198,35 @@ def _windows(ds: Any) -> tuple[Window, ...]:
     out = []
     for i, (c, w) in enumerate(zip(centers, widths)):
         try:
-            out.append(Window(float(c), float(w), str(names[i]) if i < len(names) else "", function))
+            window = Window(float(c), float(w), str(names[i]) if i < len(names) else "", function)
         except (TypeError, ValueError):
             continue
+        if math.isfinite(window.center) and math.isfinite(window.width):  # NaN or inf: not a usable window
+            out.append(window)
     return tuple(out)
 
 
-def _voi_luts(ds: Any) -> tuple[VoiLut, ...]:
+def _lut_descriptor(item: Any, path: Path) -> tuple[int, int, int]:
+    """(entries, first mapped, bits) of a VOI LUT item; ImageReadError on values no LUT can have."""
+    field = "DICOM VOI LUT Descriptor (0028,3002)"
+    try:
+        n, first, bits = (int(v) for v in item.LUTDescriptor)
+    except (TypeError, ValueError) as exc:
+        raise ImageReadError(path, f"{field} is {item.get('LUTDescriptor')!r}; it needs three integers") from exc
+    if not 1 <= bits <= limits.MAX_LUT_BITS:
+        raise ImageReadError(path, f"{field} gives {bits} bits per entry; a LUT has 1 to {limits.MAX_LUT_BITS}")
+    if not 0 <= n <= 65535 or not -(1 << 15) <= first <= 65535:
+        raise ImageReadError(path, f"{field} gives {n} entries from {first}; outside the 16-bit range")
+    return n or 65536, first, bits
+
+
+def _voi_luts(ds: Any, path: Path) -> tuple[VoiLut, ...]:
     out = []
     for item in ds.get("VOILUTSequence", []) or []:
+        if "LUTDescriptor" not in item:
+            continue
+        n, first, bits = _lut_descriptor(item, path)
         try:
-            n, first, bits = (int(v) for v in item.LUTDescriptor)
-            n = n or 65536
             data = item.LUTData
             if isinstance(data, (bytes, bytearray)):
                 table = np.frombuffer(data, dtype="<u2" if len(data) >= 2 * n else np.uint8)[:n]
@@ -232,6 +256,16 @@ def _view(ds: Any) -> str | None:
     return None
 
 
+def _spacing(ds: Any, path: Path) -> tuple[float, float] | None:
+    """Pixel Spacing, else Imager Pixel Spacing, in mm; ImageReadError on an absurd or non-finite value."""
+    for keyword, tag in (("PixelSpacing", "(0028,0030)"), ("ImagerPixelSpacing", "(0018,1164)")):
+        value = ds.get(keyword)
+        if value:
+            name = "Pixel Spacing" if keyword == "PixelSpacing" else "Imager Pixel Spacing"
+            return limits.pixel_spacing(path, f"DICOM {name} {tag}", value)
+    return None
+
+
 def read_dicom(path: str | Path) -> Image:
     """Read a DICOM file's first frame, after the Modality LUT."""
     path = Path(path)
@@ -246,15 +280,11 @@ def read_dicom(path: str | Path) -> Image:
     arr = _to_gray(_decode_first_frame(ds, path), ds, path, meta)
     if arr.shape != (int(ds.Rows), int(ds.Columns)):
         raise ImageReadError(path, f"decoded frame has shape {arr.shape}, not {ds.Rows}x{ds.Columns}")
-    pixels = _modality(arr, ds, meta)
+    pixels = _modality(arr, ds, meta, path)
     if not pixels.dtype.isnative:
         pixels = pixels.astype(pixels.dtype.newbyteorder("="))
     pixels = np.ascontiguousarray(pixels)
-    spacing = ds.get("PixelSpacing") or ds.get("ImagerPixelSpacing")
-    try:
-        spacing_mm = (float(spacing[0]), float(spacing[1])) if spacing else None
-    except (TypeError, ValueError, IndexError):
-        spacing_mm = None
+    spacing_mm = _spacing(ds, path)
     laterality = ds.get("ImageLaterality") or ds.get("Laterality") or None
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
     if meta.get("converted"):
@@ -270,7 +300,7 @@ def read_dicom(path: str | Path) -> Image:
         view=_view(ds),
         modality=str(ds.Modality) if ds.get("Modality") else None,
         windows=_windows(ds),
-        voi_luts=_voi_luts(ds),
+        voi_luts=_voi_luts(ds, path),
         presentation_intent=str(ds.PresentationIntentType) if ds.get("PresentationIntentType") else None,
         metadata=meta,
     )

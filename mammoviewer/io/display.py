@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from mammoviewer.io.image import Image, VoiLut, Window
+from mammoviewer.io.limits import MAX_LUT_BITS
 
 #: at most this many pixels are looked at to pick an automatic window
 _SAMPLE_PIXELS = 1 << 20
@@ -99,8 +100,12 @@ def apply_voi_lut(values: np.ndarray, lut: VoiLut) -> np.ndarray:
     table = np.asarray(lut.table, dtype=np.float64)
     if table.size == 0:
         raise ValueError("VOI LUT has no entries")
-    top = float(2 ** max(1, lut.bits) - 1)
-    idx = np.clip(np.floor(np.asarray(values, dtype=np.float64)) - lut.first_mapped, 0, table.size - 1)
+    if not 1 <= int(lut.bits) <= MAX_LUT_BITS:
+        raise ValueError(f"VOI LUT Descriptor (0028,3002) gives {lut.bits} bits per entry; a LUT has 1 to {MAX_LUT_BITS}")
+    top = float(2 ** int(lut.bits) - 1)
+    x = np.asarray(values, dtype=np.float64)
+    x = np.where(np.isnan(x), float(lut.first_mapped), x)  # NaN (a broken rescale) maps like the first entry
+    idx = np.clip(np.floor(x) - lut.first_mapped, 0, table.size - 1)
     return (np.clip(table[idx.astype(np.intp)], 0, top) / top).astype(np.float32)
 
 

@@ -7,6 +7,7 @@ A finding's box is the square around its circle in the project's top-left frame.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +91,18 @@ def _parse_row(line: str, path: Path, lineno: int) -> MiasFinding:
             x, y, radius = float(parts[4]), float(parts[5]), float(parts[6])
         except ValueError:
             x = y = radius = None  # e.g. "*NOTE 3*": widely distributed, no location
+        else:
+            _check_location(parts[4:7], path, lineno)
     return MiasFinding(ref, tissue, cls, severity, x, y, radius)
+
+
+def _check_location(fields: list[str], path: Path, lineno: int) -> None:
+    """A located row's x and y must be finite and its radius a finite positive number."""
+    for name, text in zip(("x", "y", "radius"), fields):
+        value = float(text)
+        if not math.isfinite(value) or (name == "radius" and value <= 0):
+            need = "a positive number" if name == "radius" else "a finite number"
+            raise ImageReadError(path, f"line {lineno}: {name} {text!r} is not {need}")
 
 
 def read_info(path: str | Path) -> list[MiasFinding]:

@@ -9,6 +9,7 @@ import numpy as np
 
 from mammoviewer.errors import ImageReadError
 from mammoviewer.io.image import Image
+from mammoviewer.io.limits import check_pixel_count
 
 #: largest width or height accepted; larger headers are treated as corrupt
 MAX_SIDE = 1 << 16
@@ -41,6 +42,7 @@ def _header(data: bytes, path: Path) -> tuple[int, int, int, int, list[str]]:
     width, height, maxval = tokens
     if width <= 0 or height <= 0 or width > MAX_SIDE or height > MAX_SIDE:
         raise ImageReadError(path, f"PGM size {width}x{height} is negative, zero or absurd")
+    check_pixel_count(path, width, height, "PGM header")
     if not 0 < maxval < 65536:
         raise ImageReadError(path, f"PGM maxval {maxval} is outside 1..65535")
     return width, height, maxval, pos + 1, comments
