@@ -212,6 +212,9 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
     from mammoviewer.gui.viewer.main_window import MainWindow
 
     window = MainWindow(settings=settings)
+    from mammoviewer.gui.last_resort import install as install_last_resort
+
+    install_last_resort(window)  # an uncaught error is shown in the window instead of ending it
     if size is not None:
         window.resize(*size)
     review = attach_review(window, store=store, model=model, detect=detect, classify=detect)
