@@ -65,6 +65,9 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    from mammoviewer.cli.signals import Terminated, install
+
+    install()
     try:
         parser = build_parser(argv)
         args = parser.parse_args(argv)
@@ -75,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MammoViewerError as exc:
         print(f"mammoviewer: error: {exc}", file=sys.stderr)
         return 2
+    except Terminated as exc:
+        print(f"mammoviewer: stopped by {exc}", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print("mammoviewer: interrupted", file=sys.stderr)
         return 130

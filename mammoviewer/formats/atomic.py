@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -37,6 +38,37 @@ def _check_parent(out: Path) -> None:
         raise ExportError(f"{out}: folder {out.parent} is not writable")
 
 
+def _tmp_prefix(target: Path) -> str:
+    """``.NAME.PID.``: a temporary file names its target and the process that writes it."""
+    return f".{target.name}.{os.getpid()}."
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Delete temporaries of ``target`` left by export processes that no longer run (killed mid-write)."""
+    removed = []
+    prefix = f".{target.name}."
+    for tmp in target.parent.glob(f"{glob.escape(prefix)}*.tmp"):
+        pid = tmp.name[len(prefix):].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+        removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
 @contextmanager
 def atomic_files(paths: list[Path]) -> Iterator[list[Path]]:
     """Yield temporary paths beside ``paths``; on success each replaces its target, else none does."""
@@ -47,7 +79,8 @@ def atomic_files(paths: list[Path]) -> Iterator[list[Path]]:
     tmps: list[Path] = []
     try:
         for p in paths:
-            fd, name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+            remove_stale_temporaries(p)
+            fd, name = tempfile.mkstemp(prefix=_tmp_prefix(p), suffix=".tmp", dir=p.parent)
             os.close(fd)
             tmps.append(Path(name))
         yield tmps
@@ -78,7 +111,8 @@ def atomic_folder(out: Path) -> Iterator[Path]:
         if any(out.iterdir()) and not (out / MARKER).exists():
             raise ExportError(f"{out}: folder exists and is not a MammoViewer export; choose a new folder")
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+        remove_stale_temporaries(out)
+        tmp = Path(tempfile.mkdtemp(prefix=_tmp_prefix(out), suffix=".tmp", dir=out.parent))
     except OSError as exc:
         raise ExportError(f"{out}: cannot write ({exc.strerror or exc})") from exc
     old: Path | None = None
