@@ -8,7 +8,9 @@ or DICOM PatientID, laterality and view in the same folder), the two films are c
 (``--single-film`` turns that off). ``--classifier-only`` gives the classifier's own probabilities.
 
 ``--json`` prints ``{"model": {...}, "images": [{"path", "probabilities": {"normal", "benign",
-"malignant"}}], "other_breast": {path: the other film used, or null}}``. An unreadable file gives
+"malignant"}, "decision", "abnormal_score", "threshold"}], "other_breast": {path: the other film used, or
+null}}``: the decision at the operating point of the rule used, as the viewer's case score box shows it
+("normal" when ``abnormal_score`` = 1 - p(normal) is below ``threshold``). An unreadable file gives
 one stderr line naming it; the others are still classified and the exit status is 2. An
 unreadable other film gives a warning line and the film is scored alone. Without ``--json`` each film
 gets a line with the decision at the operating point of the rule used (as the viewer shows it)
@@ -21,7 +23,8 @@ import argparse
 import json
 import sys
 
-from mammoviewer.errors import ImageReadError
+from mammoviewer.errors import DetectorError, ImageReadError
+from mammoviewer.progress import track
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                      device=detector.device)
     results, others, decisions, failed = [], {}, {}, False
     cache: dict[str, list[float]] = {}
-    for path in args.paths:
+    for path in track(args.paths, "classify"):
         try:
             image = load_image(path)
             probs, used = clf.predict(image), None
@@ -62,12 +65,14 @@ def run(args: argparse.Namespace) -> int:
                 other = None if args.single_film or clf.paired is None else _other_breast(detector, image, cache)
                 probs, used = case_probabilities(clf, detector, image, probs, cache, other)
                 others[path] = str(other.path) if other is not None else None
-        except ImageReadError as exc:
+        except (ImageReadError, DetectorError) as exc:  # this film only: a film the models cannot take
             failed = True
             print(f"mammoviewer: error: {exc}", file=sys.stderr)
             continue
-        results.append({"path": path, "probabilities": probs})
-        decisions[path] = (used or clf).decide(probs)  # at the operating point of the rule used, as the viewer
+        decider = used or clf  # the operating point of the rule used, as the viewer shows it
+        decisions[path] = decider.decide(probs)
+        results.append({"path": path, "probabilities": probs, "decision": decisions[path],
+                        "abnormal_score": 1.0 - probs["normal"], "threshold": float(decider.threshold)})
     if args.json:
         doc = {"model": model, "images": results}
         if rule is not None:
@@ -87,7 +92,7 @@ def _other_breast(detector, image, cache):
 
     try:
         return other_breast(detector, image, cache)
-    except ImageReadError as exc:
+    except (ImageReadError, DetectorError) as exc:
         print(f"mammoviewer: warning: {image.path}: the other breast's film cannot be used, scored alone ({exc})",
               file=sys.stderr)
         return None

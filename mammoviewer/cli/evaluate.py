@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from mammoviewer.io.mias import DEFAULT_MIAS_DIR as DEFAULT_MIAS
+from mammoviewer.progress import Bar, callback
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -98,6 +100,15 @@ def _classification(args, films, detector, result) -> dict:
                                detector=detector, detector_scores=scores)
 
 
+def _training_patients_warning(detector, own: int, films: int) -> str | None:
+    """The headline when some evaluated films are of patients the model was trained on (None if none are)."""
+    if not own:
+        return None
+    return (f"{own} of {films} evaluated films are of patients {detector.name} {detector.version} was trained "
+            "on; these figures overstate how it does on new patients (evaluate its held-out patients with "
+            "--ids, or cross-validate with --folds)")
+
+
 def run(args: argparse.Namespace) -> int:
     from mammoviewer.detect import Detector
     from mammoviewer.detect import evaluation as ev
@@ -109,11 +120,17 @@ def run(args: argparse.Namespace) -> int:
     films = _films(args)
     if args.folds is None:
         detector = _with_tta(Detector.load(args.model, device=args.device), args.tta)
-        result = ev.predict_films(detector, films)
-        summary = ev.evaluate(result)
         seen = ev.train_patients(detector)
-        summary["films_of_training_patients"] = sum(mias.patient_of(f.ref) in seen for f in films)
-        doc = {"model": f"{detector.name} {detector.version}", "device": detector.device, **summary}
+        own = sum(mias.patient_of(f.ref) in seen for f in films)
+        warning = _training_patients_warning(detector, own, len(films))
+        if warning:
+            print(f"mammoviewer: WARNING: {warning}", file=sys.stderr, flush=True)
+        with Bar(len(films), "evaluate") as bar:
+            result = ev.predict_films(detector, films, progress=callback(bar))
+        summary = ev.evaluate(result)
+        summary.pop("films_of_training_patients", None)
+        doc = {"model": f"{detector.name} {detector.version}", "device": detector.device,
+               **({"warning": warning} if warning else {}), "films_of_training_patients": own, **summary}
         if args.plots:
             doc["plots"] = _plots(result, args.plots)
         if not args.no_classifier:

@@ -22,9 +22,12 @@ def run(args: argparse.Namespace) -> int:
     from mammoviewer.formats.importers import import_coco, import_mias
     from mammoviewer.review.store import ReviewStore
 
-    with ReviewStore.open(args.store, create=True) as store:
+    from mammoviewer.progress import Bar, callback
+
+    with ReviewStore.open(args.store, create=True) as store, Bar(None, "import", unit="image") as bar:
         load = import_mias if args.format == "mias" else import_coco
-        s = load(store, args.info, args.images)
+        s = load(store, args.info, args.images, progress=callback(bar))
+        bar.to(s.images + len(s.missing))
     print(f"imported {s.images} images, {s.findings} findings into {args.store}"
           + (f" ({s.unlocated} rows without a location kept in image notes)" if s.unlocated else ""))  # fmt: skip
     if s.missing:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from mammoviewer.cli.arguments import positive_float, positive_int
@@ -38,13 +37,10 @@ def run(args: argparse.Namespace) -> int:
                          epochs=args.epochs, steps_per_epoch=args.steps, batch_size=args.batch_size,
                          learning_rate=args.lr, holdout_fold=args.holdout_fold, seed=args.seed)
 
-    def progress(msg: str, frac: float) -> None:
-        if not args.json:
-            print(f"\rretrain: {frac * 100:5.1f}% {msg:<60}", end="", file=sys.stderr, flush=True)
+    from mammoviewer.progress import Bar
 
-    report = finetune(cfg, progress)
-    if not args.json:
-        print(file=sys.stderr)
+    with Bar(100.0, "retrain", unit="%") as bar:
+        report = finetune(cfg, lambda msg, frac: bar.to(round(100.0 * frac, 1), note=msg))
     summary = {
         "model": str(report.model_path), "reviewed_films": report.reviewed_films,
         "truth_boxes": report.truth_boxes, "hard_negatives": report.hard_negatives,

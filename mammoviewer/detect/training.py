@@ -17,6 +17,7 @@ from mammoviewer.detect.detector import CARD_FILE, MODEL_FILE
 from mammoviewer.detect.sampler import CropConfig, CropSampler, TrainFilm
 from mammoviewer.errors import DetectorError
 from mammoviewer.io import mias
+from mammoviewer.progress import Bar
 
 SPLIT_FILE = "split.json"
 
@@ -157,11 +158,13 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
     # One train_on_batch per crop batch: Keras's fit() over a PyDataset cost 3-4 times more per step here.
     for epoch in range(state["epoch"], cfg.epochs):
         t0 = time.time()
-        bar = keras.utils.Progbar(cfg.steps_per_epoch, verbose=cfg.verbose, unit_name="batch")
+        bar = Bar(cfg.steps_per_epoch, f"epoch {epoch + 1}/{cfg.epochs}", unit="batch",
+                  enabled=None if cfg.verbose else False)
         losses = []
         for i, (x, y) in enumerate(_batches(sampler, cfg, epoch)):
             losses.append(float(np.asarray(model.train_on_batch(x, y)).reshape(-1)[0]))
-            bar.update(i + 1, [("loss", losses[-1])])
+            bar.update(note=f"loss {losses[-1]:.4f}")
+        bar.close()
         state["seconds"] += time.time() - t0
         state["epoch"] = epoch + 1
         state["history"].append({"epoch": epoch + 1, "loss": float(np.mean(losses))})

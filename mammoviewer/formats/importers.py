@@ -16,7 +16,7 @@ import json
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mammoviewer.errors import ExportError, MammoViewerError
 from mammoviewer.formats import coco_checks as checks
@@ -26,6 +26,8 @@ from mammoviewer.review.keys import image_key
 from mammoviewer.review.records import FINDING_TYPES, LABELS, REVIEW_STATES, STATUSES, Box, Finding, ImageRecord
 from mammoviewer.review.store import ReviewStore
 
+#: ``progress(films done, films in all)``, called before each film
+Progress = Callable[[int, int], None]
 IMAGE_SUFFIXES = (".png", ".pgm", ".dcm", ".tif", ".tiff")
 
 
@@ -89,16 +91,18 @@ def _find_image(images_dir: Path, ref: str) -> Path | None:
     return None
 
 
-def import_mias(store: ReviewStore, info_path: str | Path, images_dir: str | Path) -> ImportSummary:
+def import_mias(store: ReviewStore, info_path: str | Path, images_dir: str | Path,
+                progress: Progress | None = None) -> ImportSummary:
     """Import a MIAS ``Info.txt``; films are ``images_dir/<ref>.png`` (or .pgm, ...).
 
     One transaction: on any error the store is left exactly as it was.
     """
     with store.transaction("import MIAS labels"):
-        return _import_mias(store, info_path, images_dir)
+        return _import_mias(store, info_path, images_dir, progress)
 
 
-def _import_mias(store: ReviewStore, info_path: str | Path, images_dir: str | Path) -> ImportSummary:
+def _import_mias(store: ReviewStore, info_path: str | Path, images_dir: str | Path,
+                 progress: Progress | None = None) -> ImportSummary:
     info_path, images_dir = Path(info_path), Path(images_dir).expanduser().absolute()
     if not images_dir.is_dir():
         raise ExportError(f"{images_dir}: images folder does not exist")
@@ -113,7 +117,10 @@ def _import_mias(store: ReviewStore, info_path: str | Path, images_dir: str | Pa
         raise ExportError(f"{info_path}: rows could not be matched to their text; file changed while reading?")
     raw_of = {id(r): line for r, line in zip(rows, raw)}
     summary = ImportSummary()
-    for ref, film in films(rows).items():
+    by_film = films(rows)
+    for done, (ref, film) in enumerate(by_film.items()):
+        if progress is not None:
+            progress(done, len(by_film))
         path = _find_image(images_dir, ref)
         if path is None:
             summary.missing.append(ref)
@@ -158,7 +165,8 @@ def _load_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Path) -> ImportSummary:
+def import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Path,
+                progress: Progress | None = None) -> ImportSummary:
     """Import COCO detection JSON; categories must be named "benign"/"malignant".
 
     Images are ``images_dir/<file_name>``; width/height come from the JSON or the file.
@@ -168,7 +176,7 @@ def import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Pat
     One transaction: on any error the store is left exactly as it was.
     """
     with store.transaction("import COCO labels"):
-        return _import_coco(store, coco_json, images_dir)
+        return _import_coco(store, coco_json, images_dir, progress)
 
 
 def _is_candidate(a: dict[str, Any]) -> bool:
@@ -178,7 +186,8 @@ def _is_candidate(a: dict[str, Any]) -> bool:
     return status == "pending" and attrs.get("source") == "model"
 
 
-def _import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Path) -> ImportSummary:
+def _import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Path,
+                 progress: Progress | None = None) -> ImportSummary:
     coco_json, images_dir = Path(coco_json), Path(images_dir).expanduser().absolute()
     data = _load_json(coco_json)
     try:
@@ -187,7 +196,9 @@ def _import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Pa
         for a in data.get("annotations", []):
             anns_of.setdefault(a["image_id"], []).append(a)
         summary = ImportSummary()
-        for im in data["images"]:
+        for done, im in enumerate(data["images"]):
+            if progress is not None:
+                progress(done, len(data["images"]))
             path = checks.image_path(images_dir, im["file_name"], coco_json)
             if not path.is_file():
                 summary.missing.append(im["file_name"])

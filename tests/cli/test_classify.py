@@ -35,7 +35,10 @@ def _check_schema(doc: dict, paths: list[str]) -> None:
     assert {"name", "version", "case_score"} <= set(doc["model"])
     assert [im["path"] for im in doc["images"]] == paths
     for im in doc["images"]:
-        assert set(im) == {"path", "probabilities"}
+        assert set(im) == {"path", "probabilities", "decision", "abnormal_score", "threshold"}
+        assert im["decision"] in ("normal", "benign", "malignant")
+        assert im["abnormal_score"] == pytest.approx(1.0 - im["probabilities"]["normal"])
+        assert (im["decision"] == "normal") == (im["abnormal_score"] < im["threshold"])
         probs = im["probabilities"]
         assert list(probs) == ["normal", "benign", "malignant"]
         assert all(isinstance(v, float) and 0.0 <= v <= 1.0 for v in probs.values())
@@ -131,6 +134,37 @@ def test_text_output_names_the_decision_at_the_operating_point(film: Path, tmp_p
     decision = CaseClassifier.load(None).combined.decide(p)
     assert line.startswith(f"{film}: {decision}  normal {p['normal']:.3f}")
     assert decision != max(p, key=p.get)
+
+
+def test_json_gives_the_decision_and_threshold_the_viewer_shows(film: Path, tmp_path: Path, capsys) -> None:
+    """Scored alone and beside the other breast, each film's rule (and so its threshold) differs, as in
+    the viewer's "Decision: X (abnormal score s >= its threshold t)"."""
+    from mammoviewer.classify.classifier import CaseClassifier
+
+    clf = CaseClassifier.load(None)
+    alone = Path(shutil.copy(film, tmp_path / film.name))
+    assert main(["classify", str(alone), "--json"]) == 0
+    im = json.loads(capsys.readouterr().out)["images"][0]
+    rule = clf.case_rule(False)
+    assert (im["decision"], im["threshold"]) == (rule.decide(im["probabilities"]), rule.threshold)
+    if PARTNER.is_file():
+        assert main(["classify", str(FILM), "--json"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        paired = clf.case_rule(True)
+        if doc["other_breast"][str(FILM)] is not None and paired is not None:
+            im = doc["images"][0]
+            assert (im["decision"], im["threshold"]) == (paired.decide(im["probabilities"]), paired.threshold)
+
+
+def test_a_film_the_models_cannot_take_is_one_line_and_the_rest_is_classified(film: Path, tmp_path: Path,
+                                                                              capsys) -> None:
+    thin = tmp_path / "row.pgm"
+    thin.write_bytes(b"P5\n65536 1\n255\n" + bytes(65536))
+    assert main(["classify", str(thin), str(film), "--json"]) == 2
+    out = capsys.readouterr()
+    assert [im["path"] for im in json.loads(out.out)["images"]] == [str(film)]
+    assert out.err.strip() == f"mammoviewer: error: {thin}: 65536x1 pixels: too small to be a film " \
+                              "(each side needs at least 16 pixels)"
 
 
 def test_missing_model_is_one_line_exit_2(film: Path, tmp_path: Path, capsys) -> None:

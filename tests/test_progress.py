@@ -1,0 +1,79 @@
+"""Progress bars: drawn on a terminal, silent on a pipe, and a real command shows one under a pty."""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+from mammoviewer.progress import Bar, callback, track, wanted
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_bar_and_a_pipe_gets_nothing(monkeypatch):
+    monkeypatch.delenv("MAMMOVIEWER_PROGRESS", raising=False)
+    term, pipe = Terminal(), io.StringIO()
+    assert list(track(range(3), "films", stream=term)) == [0, 1, 2]
+    assert "films" in term.getvalue() and "3/3" in term.getvalue()
+    assert list(track(range(3), "films", stream=pipe)) == [0, 1, 2]
+    assert pipe.getvalue() == ""
+
+
+def test_environment_forces_the_bar(monkeypatch):
+    monkeypatch.setenv("MAMMOVIEWER_PROGRESS", "0")
+    assert not wanted(Terminal())
+    monkeypatch.setenv("MAMMOVIEWER_PROGRESS", "1")
+    assert wanted(io.StringIO())
+
+
+def test_callback_follows_positions(monkeypatch):
+    monkeypatch.delenv("MAMMOVIEWER_PROGRESS", raising=False)
+    term = Terminal()
+    with Bar(None, "evaluate", stream=term) as bar:
+        step = callback(bar)
+        step(1, 4)
+        step(4, 4)
+    assert "4/4" in term.getvalue()
+
+
+def test_import_of_many_films_shows_a_bar_on_a_terminal_only(tmp_path, tiny_mias):
+    folder = tiny_mias(tmp_path / "films")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("MAMMOVIEWER_PROGRESS", None)
+    args = [sys.executable, "-m", "mammoviewer", "import", "--store", str(tmp_path / "s.mvstore"), "--format",
+            "mias", "--info", str(folder / "Info.txt"), "--images", str(folder)]
+    main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
+    try:
+        proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=child, env=env, timeout=120)
+        os.close(child)
+        child = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(main)
+        if child >= 0:
+            os.close(child)
+    assert proc.returncode == 0
+    assert b"10/10" in seen and b"import" in seen
+    piped = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == ""
