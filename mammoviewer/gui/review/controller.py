@@ -22,6 +22,7 @@ from mammoviewer.gui.review.case_score import CaseScoreService
 from mammoviewer.gui.review.actions import REVIEW_HELP, build_review_actions
 from mammoviewer.gui.review.detection import DetectorService, describe_model
 from mammoviewer.gui.review.editing import ReviewEditing
+from mammoviewer.gui.review.finding_view import finding_field
 from mammoviewer.gui.review.prefetch import BackgroundDetection
 from mammoviewer.gui.review.overlay import FindingOverlay
 from mammoviewer.gui.review.panel import FindingsPanel
@@ -32,8 +33,6 @@ from mammoviewer.review.session import FilmReview, ReviewSession
 from mammoviewer.io.image import Image
 from mammoviewer.review import Finding
 
-#: smallest side (image pixels) of the region shown when zooming to a finding
-ZOOM_MIN_SIDE = 240.0
 
 
 class ReviewController(ReviewEditing, BackgroundDetection, QObject):
@@ -343,8 +342,12 @@ class ReviewController(ReviewEditing, BackgroundDetection, QObject):
     def zoom_to(self, finding_id: str) -> None:
         if self.film is None or finding_id not in {f.id for f in self.findings()}:
             return
-        rect = self.overlay.scene_rect_of(self.film.doc.finding(finding_id).box)
-        side = max(rect.width() * 3, rect.height() * 3, ZOOM_MIN_SIDE)
+        box = self.film.doc.finding(finding_id).box
+        rect = self.overlay.scene_rect_of(box)
+        image = self.window.image_view.image
+        rows, cols = (image.rows, image.columns) if image is not None else (int(rect.height()), int(rect.width()))
+        spacing = image.pixel_spacing_mm if image is not None else None
+        side = finding_field(box.as_tuple(), rows, cols, spacing)[2]  # view units are image pixels (turned only)
         c = rect.center()
         view = self.window.image_view
         view.view_box.setRange(QRectF(QPointF(c.x() - side / 2, c.y() - side / 2),

@@ -213,8 +213,7 @@ class MainWindow(QMainWindow):
         elif paths:
             files = [p for p in paths if p.is_file()]
             self.worklist.set_paths(files, title="Opened files")
-            if files:
-                self.worklist.list.setCurrentRow(0)
+            self.worklist.select_first()
 
     def open_file(self, path: str | Path) -> None:
         """Load ``path``; its folder's images fill the worklist."""
@@ -231,7 +230,7 @@ class MainWindow(QMainWindow):
         files = self.worklist.set_folder(folder)
         self.recent.add(folder)
         if files:
-            self.worklist.list.setCurrentRow(0)  # emits currentPathChanged -> load
+            self.worklist.select_first()  # emits currentPathChanged -> load
         else:
             self.show_error(f"{folder}: no images ({', '.join(IMAGE_SUFFIXES)}) in this folder")
 
@@ -265,6 +264,7 @@ class MainWindow(QMainWindow):
             label.clear()
         self.setWindowTitle(f"MammoViewer \u2014 {Path(path).name} (not opened)")
         self.show_error(f"Could not open {Path(path).name}. {message}")
+        self.worklist.mark_broken(path, message)
         self.loadFailed.emit(path, message)
 
     def _on_image_shown(self, image: Image) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 #: file name endings the worklist lists when it scans a folder
@@ -14,6 +15,25 @@ IMAGE_SUFFIXES = (".pgm", ".dcm", ".dicom", ".png", ".tif", ".tiff")
 #: badge shown before a film's name for each review state
 STATE_BADGES = {"unreviewed": "\u25cb", "in progress": "\u25d0", "reviewed": "\u25cf"}
 STATE_ROLE = Qt.ItemDataRole.UserRole + 1
+#: why a listed file cannot be opened (None: it opens, or has not been tried)
+BROKEN_ROLE = Qt.ItemDataRole.UserRole + 2
+BROKEN_BADGE = "\u2715"
+
+
+def unreadable_reason(path: str | Path) -> str | None:
+    """Why ``path`` cannot be an image, judged from its first bytes only (None: it may open)."""
+    from mammoviewer.io.sniff import SNIFF_BYTES, sniff_format
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if not head:
+        return "empty file"
+    if sniff_format(head) is None:
+        return "not an image by its content (not PGM, DICOM, PNG or TIFF)"
+    return None
 
 
 def image_files(folder: str | Path) -> list[Path]:
@@ -51,9 +71,13 @@ class Worklist(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, str(Path(p)))
             item.setToolTip(str(p))
             self.list.addItem(item)
+            reason = unreadable_reason(p)
+            if reason:
+                self._paint_broken(item, reason)
         self.list.setCurrentRow(-1)
         self.list.blockSignals(False)
-        self.title.setText(f"{title}  ({len(paths)})")
+        self._title = title
+        self._show_title()
         if current is not None:
             self.select(current, emit=False)
         self.pathsChanged.emit()
@@ -65,6 +89,8 @@ class Worklist(QWidget):
             path = item.data(Qt.ItemDataRole.UserRole)
             state = states.get(path)
             name = Path(path).name
+            if item.data(BROKEN_ROLE):
+                continue
             item.setData(STATE_ROLE, state)
             item.setText(f"{STATE_BADGES[state]} {name}" if state in STATE_BADGES else name)
             item.setToolTip(f"{path}\n{state}" if state else path)
@@ -76,6 +102,32 @@ class Worklist(QWidget):
             if item.data(Qt.ItemDataRole.UserRole) == str(Path(path)):
                 return item.data(STATE_ROLE)
         return None
+
+    def mark_broken(self, path: str | Path, reason: str) -> None:
+        """Mark ``path`` as a file that does not open (struck badge, reason in the tooltip); next and
+        previous then pass over it."""
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == str(Path(path)):
+                self._paint_broken(item, reason)
+        self._show_title()
+
+    def broken(self) -> dict[str, str]:
+        """The listed paths known not to open, with why."""
+        items = (self.list.item(i) for i in range(self.list.count()))
+        return {it.data(Qt.ItemDataRole.UserRole): it.data(BROKEN_ROLE) for it in items if it.data(BROKEN_ROLE)}
+
+    def _paint_broken(self, item: QListWidgetItem, reason: str) -> None:
+        path = item.data(Qt.ItemDataRole.UserRole)
+        reason = reason[len(path) + 2:] if reason.startswith(f"{path}: ") else reason  # the item names it
+        item.setData(BROKEN_ROLE, reason)
+        item.setText(f"{BROKEN_BADGE} {Path(path).name}")
+        item.setToolTip(f"{path}\ndoes not open: {reason}")
+        item.setForeground(QBrush(QColor(150, 110, 110)))
+
+    def _show_title(self) -> None:
+        n, bad = self.list.count(), len(self.broken())
+        self.title.setText(f"{getattr(self, '_title', 'Worklist')}  ({n - bad}" + (f", {bad} broken)" if bad else ")"))
 
     def set_folder(self, folder: str | Path, current: str | Path | None = None) -> list[Path]:
         """List the images of ``folder``; returns them."""
@@ -101,6 +153,14 @@ class Worklist(QWidget):
                 return True
         return False
 
+    def select_first(self) -> bool:
+        """Select the first file not known to be broken (the first of all if every one is); False if empty."""
+        rows = [i for i in range(self.list.count()) if not self.list.item(i).data(BROKEN_ROLE)]
+        if not self.list.count():
+            return False
+        self.list.setCurrentRow(rows[0] if rows else 0)
+        return True
+
     def next(self) -> bool:
         """Move to the next image; False at the end."""
         return self._step(+1)
@@ -111,6 +171,8 @@ class Worklist(QWidget):
 
     def _step(self, delta: int) -> bool:
         row = self.list.currentRow() + delta
+        while 0 <= row < self.list.count() and self.list.item(row).data(BROKEN_ROLE):
+            row += delta  # files known not to open are passed over
         if 0 <= row < self.list.count():
             self.list.setCurrentRow(row)
             return True

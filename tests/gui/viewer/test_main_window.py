@@ -142,8 +142,14 @@ def test_drag_and_drop_files_opens_them(qtbot, window, folder):
 def test_broken_file_shows_an_error_and_the_app_stays_usable(qtbot, window, folder, broken_file):
     shutil.copy(broken_file, folder / "b_broken.dcm")
     open_and_wait(qtbot, window, folder / "b.pgm")
+    broken = str(folder / "b_broken.dcm")
+    assert window.worklist.broken() == {broken: "not an image by its content (not PGM, DICOM, PNG or TIFF)"}
+    assert window.worklist.title.text() == "films  (3, 1 broken)"
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        QTest.keyClick(window, Qt.Key.Key_N)  # b.pgm -> c.pgm: the marked file is passed over
+    assert int(window.image_view.image.pixels[0, 0]) == 3
     with qtbot.waitSignal(window.loadFailed, timeout=30000) as blocker:
-        QTest.keyClick(window, Qt.Key.Key_N)  # b.pgm -> b_broken.dcm
+        window.worklist.select(broken)  # chosen on purpose, it still says why it does not open
     path, message = blocker.args
     assert path.endswith("b_broken.dcm") and "b_broken.dcm" in message
     assert window.banner.isVisible()
@@ -153,6 +159,29 @@ def test_broken_file_shows_an_error_and_the_app_stays_usable(qtbot, window, fold
         QTest.keyClick(window, Qt.Key.Key_N)  # still navigates: -> c.pgm
     assert int(window.image_view.image.pixels[0, 0]) == 3
     assert not window.banner.isVisible()
+
+
+def test_a_file_that_fails_to_open_is_marked_and_passed_over(qtbot, window, folder):
+    truncated = folder / "b_truncated.pgm"  # a PGM by its header, with too few pixels
+    truncated.write_bytes(b"P5\n60 40\n255\n" + bytes(100))
+    open_and_wait(qtbot, window, folder / "b.pgm")
+    assert window.worklist.broken() == {}
+    with qtbot.waitSignal(window.loadFailed, timeout=30000):
+        QTest.keyClick(window, Qt.Key.Key_N)  # tried once: -> b_truncated.pgm
+    assert window.worklist.broken() == {str(truncated): "truncated PGM data: 100 of 2400 bytes"}
+    assert window.worklist.list.currentItem().text().startswith("\u2715 ")
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        QTest.keyClick(window, Qt.Key.Key_N)
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        QTest.keyClick(window, Qt.Key.Key_P)  # c.pgm -> b.pgm, passing over the broken file
+    assert int(window.image_view.image.pixels[0, 0]) == 2
+
+
+def test_a_folder_opens_on_its_first_file_that_opens(qtbot, window, folder, broken_file):
+    shutil.copy(broken_file, folder / "0_broken.dcm")
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        window.open_folder(folder)
+    assert window.worklist.current_path().endswith("a.pgm")
 
 
 def test_broken_shared_dicom_reports_its_problem(qtbot, window):
