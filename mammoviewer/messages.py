@@ -26,3 +26,8 @@ def clean_message(error: BaseException | str, limit: int = 200) -> str:
     if not text:
         text = type(error).__name__ if isinstance(error, BaseException) else "unknown error"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def warning_line(message: Warning | str, category: type[Warning]) -> str:
+    """A warning as one line for stderr: ``mammoviewer: warning: RuntimeWarning: ...`` (no source line)."""
+    return f"mammoviewer: warning: {category.__name__}: {clean_message(message)}"

@@ -48,16 +48,28 @@ def test_callback_follows_positions(monkeypatch):
     assert "4/4" in term.getvalue()
 
 
-def test_import_of_many_films_shows_a_bar_on_a_terminal_only(tmp_path, tiny_mias):
+def test_import_and_export_of_many_films_show_a_bar_on_a_terminal_only(tmp_path, tiny_mias):
     folder = tiny_mias(tmp_path / "films")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("MAMMOVIEWER_PROGRESS", None)
     args = [sys.executable, "-m", "mammoviewer", "import", "--store", str(tmp_path / "s.mvstore"), "--format",
             "mias", "--info", str(folder / "Info.txt"), "--images", str(folder)]
+    seen = _on_a_terminal(args, env)
+    assert b"10/10" in seen and b"import" in seen
+    piped = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == ""
+    export = [sys.executable, "-m", "mammoviewer", "export", "--store", str(tmp_path / "s.mvstore"), "--format",
+              "yolo", "--out", str(tmp_path / "yolo")]
+    seen = _on_a_terminal(export, env)
+    assert b"export" in seen and b"10/10" in seen
+
+
+def _on_a_terminal(args: list[str], env: dict) -> bytes:
+    """What ``args`` writes to stderr when stderr is a 100-column terminal."""
     main, child = pty.openpty()
-    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     try:
-        proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=child, env=env, timeout=120)
+        subprocess.run(args, stdout=subprocess.PIPE, stderr=child, env=env, timeout=120, check=True)
         os.close(child)
         child = -1
         seen = b""
@@ -69,11 +81,8 @@ def test_import_of_many_films_shows_a_bar_on_a_terminal_only(tmp_path, tiny_mias
             if not chunk:
                 break
             seen += chunk
+        return seen
     finally:
         os.close(main)
         if child >= 0:
             os.close(child)
-    assert proc.returncode == 0
-    assert b"10/10" in seen and b"import" in seen
-    piped = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
-    assert piped.returncode == 0 and piped.stderr == ""

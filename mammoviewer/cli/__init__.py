@@ -11,10 +11,12 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 from typing import Sequence
 
 from mammoviewer import __version__
 from mammoviewer.errors import MammoViewerError
+from mammoviewer.messages import clean_message, warning_line
 
 #: command name -> module name inside ``mammoviewer.cli``
 COMMANDS: dict[str, str] = {
@@ -62,12 +64,17 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(warning_line(message, category), file=file or sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     from mammoviewer.cli.signals import Terminated, install
 
     install()
+    warnings.showwarning = _show_warning  # a library warning is one line, never its source code
     try:
         parser = build_parser(argv)
         args = parser.parse_args(argv)
@@ -88,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("MAMMOVIEWER_DEBUG"):
             raise
         print(
-            f"mammoviewer: internal error: {type(exc).__name__}: {exc} "
+            f"mammoviewer: internal error: {type(exc).__name__}: {clean_message(exc)} "
             "(set MAMMOVIEWER_DEBUG=1 for details)",
             file=sys.stderr,
         )

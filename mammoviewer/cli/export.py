@@ -22,9 +22,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.format not in EXPORT_FORMATS:
         raise ExportError(f"unknown export format {args.format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-    with ReviewStore.open(args.store, create=False) as store:
+    from mammoviewer.progress import Bar, callback
+
+    with ReviewStore.open(args.store, create=False) as store, Bar(None, "export", unit="image") as bar:
         s = export_store(store, args.format, args.out, reviewed_only=args.reviewed_only,
-                         include_pending=args.include_pending)
+                         include_pending=args.include_pending, progress=callback(bar))
     pending = f", {s.pending} of them pending," if args.include_pending else ""
     print(f"wrote {s.findings} findings{pending} and {s.rejected} rejected on {s.images} images as {s.format}: "
           + ", ".join(map(str, s.paths)))  # fmt: skip

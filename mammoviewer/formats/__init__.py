@@ -9,6 +9,7 @@ folder renamed into place. A failure leaves no partial output. ``import_mias`` a
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,18 +35,20 @@ class ExportSummary:
 
 
 def export_store(store: ReviewStore, fmt: str, out: str | Path, reviewed_only: bool = False,
-                 include_pending: bool = False) -> ExportSummary:
+                 include_pending: bool = False,
+                 progress: Callable[[int, int], None] | None = None) -> ExportSummary:
     """Write the store's findings as ``fmt`` to ``out`` (a file, or a folder for voc/yolo).
 
     By default only the reader's truth is written (see :func:`select`); ``include_pending`` adds the
     undecided model candidates (COCO and CSV mark each with its status). Rejected findings go out as
-    hard negatives. ``reviewed_only`` keeps only images whose review state is "reviewed".
+    hard negatives. ``reviewed_only`` keeps only images whose review state is "reviewed";
+    ``progress(done, total)`` follows the images as their findings are read.
     Raises ExportError naming the path and the problem.
     """
     if fmt not in EXPORT_FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     out = Path(out).expanduser().absolute()
-    items = select(store, reviewed_only, include_pending)
+    items = select(store, reviewed_only, include_pending, progress)
     module = importlib.import_module(f"mammoviewer.formats.{EXPORT_FORMATS[fmt]}")
     paths = module.write(items, out)
     return ExportSummary(

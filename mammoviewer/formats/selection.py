@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,16 +30,21 @@ def export_status(f: Finding) -> str:
     return "rejected" if f.status == "rejected" else "pending"
 
 
-def select(store: ReviewStore, reviewed_only: bool = False, include_pending: bool = False) -> list[ImageFindings]:
+def select(store: ReviewStore, reviewed_only: bool = False, include_pending: bool = False,
+           progress: Callable[[int, int], None] | None = None) -> list[ImageFindings]:
     """Images (sorted by key) with their findings, by the truth rule of :mod:`mammoviewer.review.truth`.
 
     Kept: accepted model findings (with their edits), reader-drawn and imported findings; with
     ``include_pending`` also the undecided model candidates. Rejected ones are kept apart as hard
     negatives. ``reviewed_only`` keeps only images whose review state is "reviewed".
+    ``progress(done, total)`` is called after each image's findings are read.
     """
     out = []
-    for img in store.images("reviewed" if reviewed_only else None):
+    images = store.images("reviewed" if reviewed_only else None)
+    for done, img in enumerate(images, start=1):
         found = store.findings(img.key)
+        if progress is not None:
+            progress(done, len(images))
         decided = split(found)
         kept = [f for f in found if is_truth(f) or is_pending(f)] if include_pending else decided.truth
         out.append(ImageFindings(img, kept, decided.rejected))

@@ -37,6 +37,7 @@ from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, be
 from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from mammoviewer.errors import MammoViewerError
+from mammoviewer.messages import clean_message
 
 _tokens = itertools.count(1)
 
@@ -117,7 +118,7 @@ class _Task(QRunnable):
         except MammoViewerError as exc:
             signals.error.emit(token, str(exc))
         except Exception as exc:  # a worker must never take the window down
-            signals.error.emit(token, f"internal error: {type(exc).__name__}: {exc}")
+            signals.error.emit(token, f"internal error: {type(exc).__name__}: {clean_message(exc)}")
         else:
             signals.result.emit(token, result)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mammoviewer.errors import ImageReadError
 from mammoviewer.io.image import Image
+from mammoviewer.messages import clean_message
 
 #: seconds between checks for time-out and cancellation while a decode runs
 POLL_S = 0.05
@@ -37,7 +38,7 @@ def _serve(conn) -> None:  # runs in the child process
         except ImageReadError as exc:
             reply = ("error", exc.problem)
         except BaseException as exc:  # noqa: BLE001 - reported, never raised across the boundary
-            reply = ("error", f"unexpected {type(exc).__name__}: {exc}")
+            reply = ("error", f"unexpected {type(exc).__name__}: {clean_message(exc)}")
         try:
             conn.send(reply)
         except (BrokenPipeError, OSError):

@@ -11,6 +11,7 @@ from mammoviewer.errors import ImageReadError
 from mammoviewer.io.image import Image
 from mammoviewer.geometry.mias import MIAS_PIXEL_MM, MIAS_SIZE
 from mammoviewer.io.sniff import SNIFF_BYTES, sniff_format
+from mammoviewer.messages import clean_message
 
 _MIAS_NAME = re.compile(r"^mdb(\d{3})$")
 
@@ -45,7 +46,7 @@ def load_image(path: str | os.PathLike[str]) -> Image:
     except RecursionError as exc:
         raise ImageReadError(path, f"{fmt.upper()} file is nested too deeply to read") from exc
     except Exception as exc:  # noqa: BLE001 - a malformed file must never surface as a raw library error
-        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        detail = clean_message(exc)
         raise ImageReadError(path, f"malformed {fmt.upper()} file ({type(exc).__name__}: {detail})") from exc
     image.metadata.setdefault("format", fmt)
     _add_mias_facts(image, path)
