@@ -52,3 +52,16 @@ def test_uninstall_restores_the_hooks(window):
     assert sys.excepthook is not before[0]
     uninstall()
     assert (sys.excepthook, threading.excepthook) == before
+
+
+def test_the_viewer_installs_the_hook(app, tmp_path, stamp_path):
+    from mammoviewer.gui.app import run_viewer
+
+    before = (sys.excepthook, threading.excepthook)
+    try:
+        assert run_viewer([stamp_path], screenshot=tmp_path / "shot.png", store=tmp_path / "r.sqlite",
+                          detect=False) == 0
+        assert sys.excepthook.__module__ == "mammoviewer.gui.last_resort"
+        assert threading.excepthook.__module__ == "mammoviewer.gui.last_resort"
+    finally:
+        sys.excepthook, threading.excepthook = before
