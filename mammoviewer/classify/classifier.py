@@ -68,7 +68,7 @@ class CaseClassifier:
                 raise DetectorError(f"{card_file}: not valid JSON ({exc})") from exc
         from mammoviewer.detect.archive import check_archive
 
-        check_archive(model_file)
+        check_archive(model_file, "case classifier")
         try:
             from mammoviewer.keras_runtime import keras
 

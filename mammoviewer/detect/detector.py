@@ -98,8 +98,8 @@ class Detector:
             card["pixel_mm"], card["anchors"]
         except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
             raise DetectorError(f"{card_path}: not a readable model card ({exc})") from exc
-        check_card(card, card_path)
         check_archive(model_path)
+        check_card(card, card_path)
         dev, dev_name = keras_runtime.pick_device(device)
         from mammoviewer.keras_runtime import keras
 

@@ -96,7 +96,8 @@ def test_truncated_model_file_says_broken_not_missing(tmp_path):
     folder = _model_copy(tmp_path)
     data = (folder / "model.keras").read_bytes()
     (folder / "model.keras").write_bytes(data[: len(data) // 3])
-    with pytest.raises(DetectorError, match=r"model\.keras: the model file is broken or truncated") as info:
+    broken = r"model\.keras: cannot load the model: the file is broken or truncated"
+    with pytest.raises(DetectorError, match=broken) as info:
         Detector.load(folder, device="cpu")
     assert "not found" not in str(info.value)
 
@@ -104,3 +105,16 @@ def test_truncated_model_file_says_broken_not_missing(tmp_path):
 def test_guard_limits_hold_a_real_mammogram():
     """A 4096 x 5600 digital mammogram at 0.07 mm fits the limits at the bundled model's 0.4 mm."""
     assert input_guard.check_film(_image(5600, 4096, (0.07, 0.07)), (0.07, 0.07), False, 0.4) == (980, 717)
+
+
+def test_truncated_case_classifier_says_broken(tmp_path):
+    from mammoviewer.classify.classifier import CaseClassifier
+
+    bundled = ROOT / "models" / "case-classifier"
+    folder = tmp_path / "c"
+    shutil.copytree(bundled, folder)
+    data = (folder / "model.keras").read_bytes()
+    (folder / "model.keras").write_bytes(data[: len(data) // 2])
+    with pytest.raises(DetectorError, match=r"model\.keras: cannot load the case classifier: the file is broken "
+                                            r"or truncated"):
+        CaseClassifier.load(folder)
