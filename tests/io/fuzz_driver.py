@@ -3,7 +3,7 @@ rendered and prepared for the models; one JSON line per mutant on stdout.
 
 A line ``{"start": i, "path": ...}`` is written (and flushed) before each mutant, so when a native
 library aborts the process the parent knows which mutant did it. Usage:
-``python fuzz_driver.py OUT_DIR SEED COUNT SOURCE...`` (COUNT mutants of each source).
+``python fuzz_driver.py OUT_DIR SEED SOURCE:COUNT...`` (COUNT mutants of each source).
 """
 
 from __future__ import annotations
@@ -129,10 +129,11 @@ def outcome(path: Path) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    out, seed, count, sources = Path(argv[0]), int(argv[1]), int(argv[2]), [Path(a) for a in argv[3:]]
+    out, seed = Path(argv[0]), int(argv[1])
+    sources = [(Path(a.rsplit(":", 1)[0]), int(a.rsplit(":", 1)[1])) for a in argv[2:]]
     warnings.simplefilter("error")  # a warning that escapes is a failure too
     i = 0
-    for source in sources:
+    for source, count in sources:
         rng = random.Random(f"{seed}:{source.name}")
         for k in range(count):
             target = out / f"m{i:04d}_{source.stem}{source.suffix}"
