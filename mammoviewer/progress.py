@@ -86,3 +86,10 @@ def track(items: Iterable[T], desc: str, total: int | None = None, unit: str = "
 def callback(bar: Bar) -> Callable[[int, int], None]:
     """A ``progress(done, total)`` callback that moves ``bar``."""
     return lambda done, total: bar.to(done, total)
+
+
+def say(line: str, stream: IO[str] | None = None) -> None:
+    """Print ``line`` on stderr (or ``stream``) above any bar being drawn, which then redraws below it."""
+    from tqdm import tqdm
+
+    tqdm.write(line, file=sys.stderr if stream is None else stream)

@@ -86,3 +86,18 @@ def _on_a_terminal(args: list[str], env: dict) -> bytes:
         os.close(main)
         if child >= 0:
             os.close(child)
+
+
+def test_a_line_said_during_a_bar_stands_on_its_own(monkeypatch):
+    from mammoviewer.progress import say
+
+    monkeypatch.delenv("MAMMOVIEWER_PROGRESS", raising=False)
+    term = Terminal()
+    with Bar(2, "classify", stream=term) as bar:
+        bar.update()
+        say("mammoviewer: error: x.pgm: broken", stream=term)
+        bar.update()
+    assert "\nmammoviewer: error: x.pgm: broken\n" in term.getvalue().replace("\r", "\n")
+    pipe = io.StringIO()
+    say("one line", stream=pipe)
+    assert pipe.getvalue() == "one line\n"

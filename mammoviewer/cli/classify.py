@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from mammoviewer.errors import DetectorError, ImageReadError
-from mammoviewer.progress import track
+from mammoviewer.progress import say, track
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
                 others[path] = str(other.path) if other is not None else None
         except (ImageReadError, DetectorError) as exc:  # this film only: a film the models cannot take
             failed = True
-            print(f"mammoviewer: error: {exc}", file=sys.stderr)
+            say(f"mammoviewer: error: {exc}")  # above the progress bar, if one is drawn
             continue
         decider = used or clf  # the operating point of the rule used, as the viewer shows it
         decisions[path] = decider.decide(probs)
@@ -93,6 +92,5 @@ def _other_breast(detector, image, cache):
     try:
         return other_breast(detector, image, cache)
     except (ImageReadError, DetectorError) as exc:
-        print(f"mammoviewer: warning: {image.path}: the other breast's film cannot be used, scored alone ({exc})",
-              file=sys.stderr)
+        say(f"mammoviewer: warning: {image.path}: the other breast's film cannot be used, scored alone ({exc})")
         return None
