@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "import": "import_",
     "export": "export",
     "retrain": "retrain",
+    "studies": "studies",
 }
 
 _HELP: dict[str, str] = {
@@ -41,6 +42,7 @@ _HELP: dict[str, str] = {
     "import": "load existing labels (MIAS, COCO) into a review store",
     "export": "write a review store's findings as MIAS, COCO, VOC, YOLO or CSV",
     "retrain": "fine-tune the detector on reviewed films of a store",
+    "studies": "group films into patients and studies and list their views (JSON with --json)",
 }
 
 
