@@ -1,5 +1,5 @@
-"""``mammoviewer view [PATH ...] [--store S] [--model M] [--no-detect] [--screenshot OUT.png] [--size WxH]``:
-open the viewer with findings review."""
+"""``mammoviewer view [PATH ...] [--store S] [--model M] [--no-detect] [--screenshot OUT.png] [--size WxH]
+[--layout 1up|2up|4up|auto]``: open the viewer with findings review (``--layout``: read studies)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not run the detector (stored findings are still shown)")
     parser.add_argument("--size", type=parse_size, default=None, metavar="WxH",
                         help="window size in pixels (default 1400x900)")
+    parser.add_argument("--layout", choices=("1up", "2up", "4up", "auto"), default=None,
+                        help="read PATHs as studies (patients and exams) in this hanging: 1up, 2up (R and L "
+                             "of one view), 4up (RCC LCC over RMLO LMLO), auto (chosen from each study); with "
+                             "--screenshot the first study is rendered in it")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,4 +67,4 @@ def run(args: argparse.Namespace) -> int:
     if args.store is not None and not Path(args.store).expanduser().absolute().parent.is_dir():
         raise MammoViewerError(f"{args.store}: folder {Path(args.store).parent} does not exist")
     return run_viewer(args.paths, screenshot=args.screenshot, size=args.size, store=args.store,
-                      model=args.model, detect=not args.no_detect)
+                      model=args.model, detect=not args.no_detect, layout=args.layout)

@@ -198,10 +198,11 @@ def wait_for_case_score(controller, timeout_s: float = 60.0) -> bool:
 
 def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None = None,
                size: tuple[int, int] | None = None, settings=None, store: str | Path | None = None,
-               model: str | Path | None = None, detect: bool = True) -> int:
+               model: str | Path | None = None, detect: bool = True, layout: str | None = None) -> int:
     """Open the viewer on ``paths`` with findings review (``store``, ``model``; ``detect=False``
     shows stored findings only); with ``screenshot`` save the window to that PNG (after the
-    findings arrive) and return.
+    findings arrive) and return. ``layout`` (``1up``, ``2up``, ``4up`` or ``auto``) reads
+    ``paths`` as studies in that hanging.
 
     Raises MammoViewerError when the screenshot cannot be written or the image fails to load
     in screenshot mode (the PNG, showing the error, is still written).
@@ -220,8 +221,15 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
     review = attach_review(window, store=store, model=model, detect=detect, classify=detect)
     if review is not None:
         install_tools(window, review)
+    reader = None
+    if layout is not None:
+        from mammoviewer.gui.study_reader import StudyReader
+
+        reader = window.study_reader = StudyReader(window, review)
     window.show()
-    if paths:
+    if paths and reader is not None:
+        reader.open(list(paths), layout)
+    elif paths:
         window.open_paths(list(paths))
     from mammoviewer.io.decoder_process import close_shared_decoder
 
@@ -233,13 +241,18 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
                 review.close()
             close_shared_decoder()
     try:
-        error = wait_for_load(window)
-        detection_error = None
-        if review is not None and not error and review.detection.enabled:
-            detection_error = wait_for_findings(review)
-        if review is not None and not error:
-            wait_for_case_score(review)
-        window.image_view.fit()
+        if reader is not None:
+            from mammoviewer.gui.study_reader import wait_for_study
+
+            error, detection_error = wait_for_study(reader)
+        else:
+            error = wait_for_load(window)
+            detection_error = None
+            if review is not None and not error and review.detection.enabled:
+                detection_error = wait_for_findings(review)
+            if review is not None and not error:
+                wait_for_case_score(review)
+            window.image_view.fit()
         app.processEvents()
         pixmap = window.grab()
         if not pixmap.save(str(screenshot), "PNG"):

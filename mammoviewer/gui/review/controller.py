@@ -109,10 +109,7 @@ class ReviewController(ReviewEditing, BackgroundDetection, QObject):
         w.imageLoaded.connect(self.show_image)
         w.loadFailed.connect(lambda path, message: self._set_film(None))
         w.worklist.pathsChanged.connect(self._show_worklist_states)
-        o.boxEdited.connect(self._on_box_edited)
-        o.boxDrawn.connect(self._on_box_drawn)
-        o.findingClicked.connect(lambda fid: self.select(fid))
-        o.drawModeChanged.connect(p.set_draw_mode)
+        self._connect_overlay(o)
         p.thresholdChanged.connect(self._on_threshold)
         p.findingSelected.connect(lambda fid: self.select(fid or None, zoom=bool(fid)))
         p.statusRequested.connect(self.set_status)
@@ -129,6 +126,27 @@ class ReviewController(ReviewEditing, BackgroundDetection, QObject):
         d.detected.connect(self._on_detected)
         d.detectionFailed.connect(self._on_detection_failed)
         d.prefetched.connect(self._on_prefetched)
+
+    def _connect_overlay(self, o: FindingOverlay) -> None:
+        o.boxEdited.connect(self._on_box_edited)
+        o.boxDrawn.connect(self._on_box_drawn)
+        o.findingClicked.connect(lambda fid: self.select(fid))
+        o.drawModeChanged.connect(self.panel.set_draw_mode)
+
+    def set_view(self, view: Any) -> None:
+        """Review on ``view`` (an ImageView, e.g. a pane of a hanging) from now on; the next
+        :meth:`show_image` draws there. The boxes leave the previous view."""
+        if view is self.overlay.view:
+            return
+        old = self.overlay
+        old.clear()
+        old.view.remove_overlay(old.draw_layer)
+        old.blockSignals(True)
+        self.overlay = FindingOverlay(view, self)
+        self.overlay.set_threshold(self.panel.threshold)
+        self.overlay.set_visible(old.visible)
+        self._connect_overlay(self.overlay)
+        old.deleteLater()
 
     # -- films -------------------------------------------------------------------------
     @property
@@ -349,7 +367,7 @@ class ReviewController(ReviewEditing, BackgroundDetection, QObject):
         spacing = image.pixel_spacing_mm if image is not None else None
         side = finding_field(box.as_tuple(), rows, cols, spacing)[2]  # view units are image pixels (turned only)
         c = rect.center()
-        view = self.window.image_view
+        view = self.overlay.view
         view.view_box.setRange(QRectF(QPointF(c.x() - side / 2, c.y() - side / 2),
                                       QPointF(c.x() + side / 2, c.y() + side / 2)), padding=0.0)
         view.view_box.prepareForPaint()

@@ -1,0 +1,183 @@
+"""Reading studies through the real window: pane order, mirroring, linked W/L and zoom, per-pane
+review saved for that film only, layouts and next study by key.
+
+The exams are real DICOM files written with pydicom from the mini-MIAS sample films
+(``tests/study_writer.py``); the right films are stored mirrored, with a PatientOrientation that
+says so. Detection uses a stand-in that finds one box per film: the model is not under test here.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QRectF
+from study_writer import write_exam
+
+from mammoviewer.io.image import Window
+from mammoviewer.review import Box, ReviewStore
+from mammoviewer.studies import Layout
+from mammoviewer.studies.hanging import chest_wall_side
+
+
+class OneBoxDetector:
+    """Stand-in detector: one malignant box near the top left of every film."""
+
+    name, version, device, default_threshold = "one-box", "1", "CPU", 0.3
+
+    def detect(self, image, threshold: float = 0.0, cancel: threading.Event | None = None):
+        from review_fakes import FakeDetection
+
+        return [FakeDetection((10, 10, 40, 40), "malignant", 0.9)]
+
+
+@pytest.fixture
+def exams(tmp_path: Path) -> dict[str, dict[str, Path]]:
+    return {"old": write_exam(tmp_path / "exams" / "2019", "PAT-7", "20190410", mirror_right=True),
+            "new": write_exam(tmp_path / "exams" / "2021", "PAT-7", "20210322", mirror_right=True),
+            "other": write_exam(tmp_path / "exams" / "other", "PAT-9", "20200101")}
+
+
+@pytest.fixture
+def reader(window, tmp_path, qtbot):
+    from mammoviewer.gui.app import attach_review
+    from mammoviewer.gui.study_reader import StudyReader
+
+    review = attach_review(window, store=tmp_path / "review.sqlite", detector_factory=OneBoxDetector)
+    r = StudyReader(window, review)
+    yield r
+    review.close()
+
+
+def open_and_wait(qtbot, reader, paths, layout="auto"):
+    reader.open(paths, layout)
+    qtbot.waitUntil(lambda: reader.view.hanging is not None and not reader.is_loading(), timeout=30000)
+    qtbot.waitUntil(lambda: reader.films_with_findings() and reader.review.findings_ready(), timeout=30000)
+    reader._refresh_readonly()
+
+
+def screen_chest_wall(pane) -> str:
+    """The chest-wall side of what the pane draws (its film through the pane's flips)."""
+    px = pane.image.pixels
+    if pane.orientation[1]:
+        px = px[:, ::-1]
+    if pane.orientation[2]:
+        px = px[::-1]
+    return chest_wall_side(px)
+
+
+def test_four_up_order_and_chest_walls_meet_in_the_middle(qtbot, window, reader, exams):
+    open_and_wait(qtbot, reader, [exams["new"]["RCC"].parent])
+    assert reader.view.hanging.layout is Layout.FOUR
+    panes = reader.view.shown_panes()
+    assert [Path(p.image.path) for p in panes] == [exams["new"][k] for k in ("RCC", "LCC", "RMLO", "LMLO")]
+    assert [p.caption.text().split()[0] for p in panes] == ["RCC", "LCC", "RMLO", "LMLO"]
+    # the right films are stored mirrored: they are flipped back, the left ones are not
+    assert [p.orientation[1] for p in panes] == [True, False, True, False]
+    assert [screen_chest_wall(p) for p in panes] == ["right", "left", "right", "left"]
+    # and each film leans against the middle of the layout
+    for pane in panes:
+        image, view = pane.image_scene_rect(), pane.view_box.viewRect()
+        if pane.chest_wall == "right":
+            assert image.right() == pytest.approx(view.right(), abs=1.0)
+        else:
+            assert image.left() == pytest.approx(view.left(), abs=1.0)
+    assert pane.frame.geometry().left() > panes[0].frame.geometry().right()
+
+
+def test_linked_window_level_and_zoom_and_the_toggle(qtbot, window, reader, exams):
+    open_and_wait(qtbot, reader, [exams["new"]["RCC"].parent])
+    panes = reader.view.shown_panes()
+    chosen = Window(120.0, 80.0, "Custom")
+    panes[0].set_window(chosen)
+    assert [p.current_window for p in panes] == [chosen] * 4
+    lut_levels = [tuple(np.round(p.image_item.getLevels(), 3)) for p in panes]
+    assert len(set(lut_levels)) == 1
+    # zoom into the upper part next to the chest wall of the RCC: every pane shows its mirror region
+    rcc = panes[0]
+    rcc.zoom_by(2.0)  # the reader zooms: the pane is no longer fitted and leads the others
+    image = rcc.image_scene_rect()
+    rcc.view_box.setRange(QRectF(image.right() - 40, image.top(), 40, 30), padding=0.0)
+    u, v, zoom = rcc.chest_wall_view()
+    assert u == pytest.approx(20.0, abs=2.0) and v == pytest.approx(15.0, abs=4.0) and zoom > 5
+    for pane in panes[1:]:
+        assert pane.chest_wall_view() == pytest.approx((u, v, zoom), rel=0.02)
+    # the LCC shows its upper part next to its own chest wall, which is on the other side of its film
+    lcc = panes[1]
+    assert lcc.view_box.viewRect().center().x() == pytest.approx(lcc.image_scene_rect().left() + u, abs=1.0)
+    reader.actions["link"].trigger()  # off
+    assert not reader.view.linked
+    panes[1].set_window(Window(50.0, 20.0))
+    assert panes[0].current_window == chosen and panes[1].current_window == Window(50.0, 20.0)
+
+
+def test_a_finding_edited_in_one_pane_is_saved_for_that_film_only(qtbot, window, reader, exams, tmp_path):
+    open_and_wait(qtbot, reader, [exams["new"]["RCC"].parent])
+    review = reader.review
+    assert [len(reader.pane_findings(i)) for i in range(4)] == [1, 1, 1, 1]  # every pane shows its finding
+    reader.view.set_active(1)  # the LCC
+    assert review.overlay.view is reader.view.panes[1] and Path(review.image.path) == exams["new"]["LCC"]
+    review.overlay.boxDrawn.emit(Box(50, 50, 70, 75))
+    drawn = [f for f in review.findings() if f.source == "reader"]
+    assert len(drawn) == 1
+    review.select(drawn[0].id)
+    assert review.overlay.boxes[drawn[0].id].selected  # the finding selected in this pane is highlighted
+    store = ReviewStore.open(tmp_path / "review.sqlite", create=False)
+    try:
+        by_film = {Path(k).name: [f.source for f in store.findings(k)] for k in
+                   (str(exams["new"][v].absolute()) for v in ("RCC", "LCC", "RMLO", "LMLO"))}
+    finally:
+        store.close()
+    assert sorted(by_film[exams["new"]["LCC"].name]) == ["model", "reader"]
+    assert all(v == ["model"] for k, v in by_film.items() if k != exams["new"]["LCC"].name)
+    review.undo()
+    assert [f.source for f in review.findings()] == ["model"]
+    reader.view.set_active(0)
+    assert len(reader.pane_findings(1)) == 1  # the LCC, now read-only, shows what is stored
+
+
+def test_layouts_by_key_and_the_next_study(qtbot, window, reader, exams):
+    open_and_wait(qtbot, reader, [exams["new"]["RCC"].parent.parent])
+    assert [s.patient for s in reader.studies] == ["PAT-7", "PAT-7", "PAT-9"]
+    assert reader.index == 0
+    reader.actions["layout_2up"].trigger()
+    assert [p.caption.text().split()[0] for p in reader.view.shown_panes()] == ["RCC", "LCC"]
+    reader.actions["layout_2up"].trigger()  # again: the other view
+    assert [p.caption.text().split()[0] for p in reader.view.shown_panes()] == ["RMLO", "LMLO"]
+    reader.actions["layout_1up"].trigger()
+    assert len(reader.view.shown_panes()) == 1
+    reader.actions["layout_4up"].trigger()
+    assert len(reader.view.shown_panes()) == 4
+    reader.actions["next_study"].trigger()
+    qtbot.waitUntil(lambda: reader.view.hanging is not None and not reader.is_loading(), timeout=30000)
+    assert reader.index == 1 and reader.study.date == "2021-03-22"
+    assert Path(reader.view.shown_panes()[0].image.path) == exams["new"]["RCC"]
+    reader.actions["prior"].trigger()  # the prior beside (under) the current
+    qtbot.waitUntil(lambda: not reader.is_loading(), timeout=30000)
+    labels = [p.caption.text().split("  ")[0] for p in reader.view.shown_panes()]
+    assert labels == ["RCC", "LCC", "prior RCC", "prior LCC"]
+    assert Path(reader.view.shown_panes()[2].image.path) == exams["old"]["RCC"]
+    reader.actions["previous_study"].trigger()
+    assert reader.index == 0
+
+
+def test_enhanced_preset_is_marked_and_the_film_untouched(qtbot, window, reader, exams):
+    open_and_wait(qtbot, reader, [exams["other"]["RCC"]], layout="1up")
+    pane = reader.view.shown_panes()[0]
+    before = pane.image.pixels.copy()
+    reader.actions["enhance"].trigger()
+    assert pane.enhanced_mark.isVisible() and "CLAHE" in pane.enhanced_mark.text()
+    window.grab()
+    assert pane.image_item.enhance and np.array_equal(pane.image.pixels, before)
+    reader.actions["enhance"].trigger()
+    assert not pane.enhanced_mark.isVisible()
+
+
+def test_opening_a_film_from_the_worklist_leaves_the_studies(qtbot, window, reader, exams):
+    open_and_wait(qtbot, reader, [exams["other"]["RCC"].parent])
+    window.open_file(exams["other"]["LCC"])
+    qtbot.waitUntil(lambda: not window.is_loading(), timeout=30000)
+    assert not reader.active_mode and window.image_view.isVisible() and not reader.view.isVisible()
+    assert reader.review.overlay.view is window.image_view
