@@ -223,7 +223,7 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
         install_tools(window, review)
     reader = None
     if layout is not None:
-        from mammoviewer.gui.study_reader import StudyReader
+        from mammoviewer.gui.viewer.study_reader import StudyReader
 
         reader = window.study_reader = StudyReader(window, review)
     window.show()
@@ -242,7 +242,7 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
             close_shared_decoder()
     try:
         if reader is not None:
-            from mammoviewer.gui.study_reader import wait_for_study
+            from mammoviewer.gui.viewer.study_loading import wait_for_study
 
             error, detection_error = wait_for_study(reader)
         else:

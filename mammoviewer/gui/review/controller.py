@@ -25,6 +25,7 @@ from mammoviewer.gui.review.editing import ReviewEditing
 from mammoviewer.gui.review.finding_view import finding_field
 from mammoviewer.gui.review.prefetch import BackgroundDetection
 from mammoviewer.gui.review.overlay import FindingOverlay
+from mammoviewer.gui.review.retarget import ReviewRetarget
 from mammoviewer.gui.review.panel import FindingsPanel
 from mammoviewer.gui.review.store_location import open_store
 from mammoviewer.gui.review.threshold_step import candidate_scores, step_threshold
@@ -35,7 +36,7 @@ from mammoviewer.review import Finding
 
 
 
-class ReviewController(ReviewEditing, BackgroundDetection, QObject):
+class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObject):
     """See the module docstring. ``findingsShown(key)`` fires after the findings of the shown
     film were drawn (from the store or a finished detection)."""
 
@@ -126,27 +127,6 @@ class ReviewController(ReviewEditing, BackgroundDetection, QObject):
         d.detected.connect(self._on_detected)
         d.detectionFailed.connect(self._on_detection_failed)
         d.prefetched.connect(self._on_prefetched)
-
-    def _connect_overlay(self, o: FindingOverlay) -> None:
-        o.boxEdited.connect(self._on_box_edited)
-        o.boxDrawn.connect(self._on_box_drawn)
-        o.findingClicked.connect(lambda fid: self.select(fid))
-        o.drawModeChanged.connect(self.panel.set_draw_mode)
-
-    def set_view(self, view: Any) -> None:
-        """Review on ``view`` (an ImageView, e.g. a pane of a hanging) from now on; the next
-        :meth:`show_image` draws there. The boxes leave the previous view."""
-        if view is self.overlay.view:
-            return
-        old = self.overlay
-        old.clear()
-        old.view.remove_overlay(old.draw_layer)
-        old.blockSignals(True)
-        self.overlay = FindingOverlay(view, self)
-        self.overlay.set_threshold(self.panel.threshold)
-        self.overlay.set_visible(old.visible)
-        self._connect_overlay(self.overlay)
-        old.deleteLater()
 
     # -- films -------------------------------------------------------------------------
     @property

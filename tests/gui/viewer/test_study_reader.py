@@ -43,7 +43,7 @@ def exams(tmp_path: Path) -> dict[str, dict[str, Path]]:
 @pytest.fixture
 def reader(window, tmp_path, qtbot):
     from mammoviewer.gui.app import attach_review
-    from mammoviewer.gui.study_reader import StudyReader
+    from mammoviewer.gui.viewer.study_reader import StudyReader
 
     review = attach_review(window, store=tmp_path / "review.sqlite", detector_factory=OneBoxDetector)
     r = StudyReader(window, review)

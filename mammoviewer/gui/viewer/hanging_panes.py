@@ -18,7 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from mammoviewer.gui.image_view import ImageView
+from mammoviewer.gui.viewer.image_view import ImageView
 from mammoviewer.io.display import lut_indices
 from mammoviewer.io.image import Image, Window
 from mammoviewer.studies import Pane

@@ -24,14 +24,14 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from mammoviewer.errors import ImageReadError, StoreError
-from mammoviewer.gui.hanging_view import HangingView
-from mammoviewer.gui.image_view import default_display_window
-from mammoviewer.gui.pane_findings import PaneFindings
-from mammoviewer.gui.review_session import image_key
-from mammoviewer.gui.study_list import StudyList
+from mammoviewer.gui.viewer.hanging_view import HangingView
+from mammoviewer.gui.viewer.image_view import default_display_window
+from mammoviewer.gui.review.pane_findings import PaneFindings
+from mammoviewer.review.keys import image_key
+from mammoviewer.gui.viewer.study_list import StudyList
 from mammoviewer.io.image import Image, Window
 from mammoviewer.studies import Hanging, Layout, Study, find_studies, hang, prior_of
-from mammoviewer.studies.hanging import chest_wall_side
+from mammoviewer.gui.viewer.study_loading import load_films
 
 #: films kept decoded (two four-view studies and their priors)
 CACHED_FILMS = 12
@@ -39,22 +39,6 @@ STUDY_HELP = ("Studies: Ctrl+1 / Ctrl+2 / Ctrl+4 one, two (again: the other view
               "Tab / Shift+Tab next/previous pane \u00b7 Shift+N / Shift+P or Ctrl+PgDn / Ctrl+PgUp next/previous "
               "study \u00b7 Ctrl+L link window and zoom \u00b7 Shift+C prior beside current \u00b7 "
               "Shift+E enhanced (CLAHE, reading only)")
-
-
-def _load_films(loader: Any, paths: Sequence[str], cancel=None, progress=None) -> dict[str, Any]:
-    """Worker: each film decoded with its default window and the chest-wall side of its pixels."""
-    out: dict[str, Any] = {}
-    for path in paths:
-        if cancel is not None and cancel.is_set():
-            break
-        try:
-            image = loader(path, cancel=cancel)
-        except ImageReadError as exc:
-            out[path] = exc
-            continue
-        side = chest_wall_side(image.pixels, image.photometric == "MONOCHROME1")
-        out[path] = (image, default_display_window(image), side)
-    return out
 
 
 class StudyReader(QObject):
@@ -265,7 +249,7 @@ class StudyReader(QObject):
         missing = [f.path for f in hanging.films if f.path not in self._cache and f.path not in self._failed]
         if missing:
             self.window.statusBar().showMessage(f"Loading {len(missing)} film(s) of {self.study.study}\u2026")
-            job = self.window.jobs.submit(_load_films, self.window.loader, missing, channel="study",
+            job = self.window.jobs.submit(load_films, self.window.loader, missing, channel="study",
                                           with_control=True)
             job.finished.connect(self._on_films_loaded)
             job.failed.connect(lambda message: self.window.show_error(f"Could not open the study: {message}"))
@@ -382,34 +366,3 @@ class StudyReader(QObject):
             return True
 
 
-
-def wait_for_study(reader: StudyReader, timeout_s: float = 300.0) -> tuple[str | None, str | None]:
-    """Process events until the study is hung and every pane's findings are stored and drawn.
-
-    Returns (the error that stopped the study from showing, the detector's error), each None if none.
-    """
-    from PySide6.QtCore import QElapsedTimer
-
-    from mammoviewer.gui.app import _run_loop_for, create_app
-
-    app = create_app()
-    timer = QElapsedTimer()
-    timer.start()
-    limit = timeout_s * 1000
-    if not reader.studies:
-        return (reader.errors[0] if reader.errors else "no studies found"), None
-    while (reader.is_loading() or reader.view.hanging is None) and timer.elapsed() < limit:
-        _run_loop_for(50)
-    if reader.view.hanging is None:
-        return f"the study did not load within {timeout_s:g} s", None
-    review = reader.review
-    while review is not None and timer.elapsed() < limit:
-        if review.detection.error:
-            return None, review.detection.error
-        if reader.films_with_findings() and (review.findings_ready() or not review.detection.enabled):
-            break
-        _run_loop_for(50)
-    reader._refresh_readonly()
-    reader.view.fit()
-    app.processEvents()
-    return None, None

@@ -15,7 +15,7 @@ from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, be
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from mammoviewer.gui.hanging_panes import PaneView
+from mammoviewer.gui.viewer.hanging_panes import PaneView
 from mammoviewer.io.enhance import ENHANCED_LABEL
 from mammoviewer.io.image import Image, Window
 from mammoviewer.studies import Hanging

@@ -1,0 +1,57 @@
+"""Decoding a study's films on a worker, and waiting for a study to be shown (screenshots, tests)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from mammoviewer.errors import ImageReadError
+from mammoviewer.gui.viewer.image_view import default_display_window
+from mammoviewer.studies.hanging import chest_wall_side
+
+
+def load_films(loader: Any, paths: Sequence[str], cancel=None, progress=None) -> dict[str, Any]:
+    """Worker: each film decoded with its default window and the chest-wall side of its pixels."""
+    out: dict[str, Any] = {}
+    for path in paths:
+        if cancel is not None and cancel.is_set():
+            break
+        try:
+            image = loader(path, cancel=cancel)
+        except ImageReadError as exc:
+            out[path] = exc
+            continue
+        side = chest_wall_side(image.pixels, image.photometric == "MONOCHROME1")
+        out[path] = (image, default_display_window(image), side)
+    return out
+
+
+def wait_for_study(reader: Any, timeout_s: float = 300.0) -> tuple[str | None, str | None]:
+    """Process events until the study is hung and every pane's findings are stored and drawn.
+
+    Returns (the error that stopped the study from showing, the detector's error), each None if none.
+    """
+    from PySide6.QtCore import QElapsedTimer
+
+    from mammoviewer.gui.app import _run_loop_for, create_app
+
+    app = create_app()
+    timer = QElapsedTimer()
+    timer.start()
+    limit = timeout_s * 1000
+    if not reader.studies:
+        return (reader.errors[0] if reader.errors else "no studies found"), None
+    while (reader.is_loading() or reader.view.hanging is None) and timer.elapsed() < limit:
+        _run_loop_for(50)
+    if reader.view.hanging is None:
+        return f"the study did not load within {timeout_s:g} s", None
+    review = reader.review
+    while review is not None and timer.elapsed() < limit:
+        if review.detection.error:
+            return None, review.detection.error
+        if reader.films_with_findings() and (review.findings_ready() or not review.detection.enabled):
+            break
+        _run_loop_for(50)
+    reader._refresh_readonly()
+    reader.view.fit()
+    app.processEvents()
+    return None, None
