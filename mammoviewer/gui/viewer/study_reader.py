@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QMenu
 from mammoviewer.errors import ImageReadError, StoreError
 from mammoviewer.gui.viewer.hanging_view import HangingView
 from mammoviewer.gui.viewer.image_view import default_display_window
+from mammoviewer.gui.viewer.measure_tools import Measurements
 from mammoviewer.gui.review.pane_findings import PaneFindings
 from mammoviewer.review.keys import image_key
 from mammoviewer.gui.viewer.study_list import StudyList
@@ -38,7 +39,8 @@ CACHED_FILMS = 12
 STUDY_HELP = ("Studies: Ctrl+1 / Ctrl+2 / Ctrl+4 one, two (again: the other view), four films \u00b7 "
               "Tab / Shift+Tab next/previous pane \u00b7 Shift+N / Shift+P or Ctrl+PgDn / Ctrl+PgUp next/previous "
               "study \u00b7 Ctrl+L link window and zoom \u00b7 Shift+C prior beside current \u00b7 "
-              "Shift+E enhanced (CLAHE, reading only)")
+              "Shift+E enhanced (CLAHE, reading only) \u00b7 Shift+R ruler \u00b7 Shift+O ellipse ROI \u00b7 "
+              "Shift+X clear measurements")
 
 
 class StudyReader(QObject):
@@ -66,6 +68,7 @@ class StudyReader(QObject):
         self._failed: dict[str, str] = {}
         self._readonly: dict[int, PaneFindings] = {}
         self._unsubscribe: list[Any] = []
+        self._measurements: dict[int, Measurements] = {}
         self.active_mode = False
         self._build_actions()
         self.list.studyChosen.connect(self.show_study)
@@ -114,6 +117,14 @@ class StudyReader(QObject):
         add("link", "&Link window/level and zoom/pan", self.view.set_linked, "Ctrl+L", checkable=True, checked=True)
         add("prior", "Prior &beside current", self.set_show_prior, "Shift+C", checkable=True)
         add("enhance", "&Enhanced (CLAHE, for reading only)", self.view.set_enhanced, "Shift+E", checkable=True)
+        menu.addSeparator()
+        add("ruler", "&Ruler (mm)", lambda: self._measure("add_ruler"), "Shift+R")
+        add("ellipse", "Ellipse &ROI (mean, sd, area)", lambda: self._measure("add_ellipse"), "Shift+O")
+        add("clear_measurements", "Clear &measurements", lambda: self._measure("clear"), "Shift+X")
+        for name in ("next_pane", "previous_pane"):  # Tab moves between panes only while a pane has focus
+            w.removeAction(self.actions[name])
+            self.view.addAction(self.actions[name])
+            self.actions[name].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         w.help_lines.append(STUDY_HELP)
         # the View and Image menu's keys act on the panes while studies are read
         for name, slot in (("fit", self.view.fit), ("default_window", self.reset_windows),
@@ -122,6 +133,18 @@ class StudyReader(QObject):
                            ("zoom_out", lambda: self._on_active_view("zoom_by", 0.8))):
             w.actions_by_name[name].triggered.connect(lambda *_, s=slot: s() if self.active_mode else None)
         w.actions_by_name["invert"].toggled.connect(self.view.set_invert)
+
+    def measurements(self, view: Any = None) -> Measurements:
+        """The measurements of ``view`` (default: the active pane, or the single-film view)."""
+        if view is None:
+            view = self.view.active_pane if self.active_mode and self.view.active_pane else self.window.image_view
+        found = self._measurements.get(id(view))
+        if found is None:
+            found = self._measurements[id(view)] = Measurements(view)
+        return found
+
+    def _measure(self, method: str) -> None:
+        getattr(self.measurements(), method)()
 
     def _on_active_view(self, method: str, *args: Any) -> None:
         pane = self.view.active_pane

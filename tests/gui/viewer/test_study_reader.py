@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QPointF, QRectF
 from study_writer import write_exam
 
 from mammoviewer.io.image import Window
@@ -181,3 +181,32 @@ def test_opening_a_film_from_the_worklist_leaves_the_studies(qtbot, window, read
     qtbot.waitUntil(lambda: not window.is_loading(), timeout=30000)
     assert not reader.active_mode and window.image_view.isVisible() and not reader.view.isVisible()
     assert reader.review.overlay.view is window.image_view
+
+
+def test_ruler_and_ellipse_on_the_active_pane(qtbot, window, reader, exams):
+    from mammoviewer.geometry.measure import Spacing, ellipse_stats
+
+    open_and_wait(qtbot, reader, [exams["other"]["RCC"].parent], layout="2up")
+    reader.view.set_active(1)
+    measurements = reader.measurements()
+    assert measurements.view is reader.view.panes[1]
+    ruler = measurements.add_ruler((10.0, 10.0), (40.0, 50.0))  # 50 pixels of 1.6 mm
+    assert measurements.texts() == ["80.0 mm"]
+    end = ruler.getHandles()[1]
+    ruler.movePoint(end, QPointF(10.0, 35.0), coords="parent")  # the end dragged: 25 px straight down
+    assert measurements.texts() == ["40.0 mm"]
+    measurements.add_ellipse((20.0, 20.0, 60.0, 60.0))
+    expected = ellipse_stats(reader.view.panes[1].image.pixels, 20, 20, 60, 60, Spacing(1.6, 1.6)).describe()
+    assert measurements.texts()[1] == expected and "spacing assumed" not in expected
+    reader.actions["clear_measurements"].trigger()
+    assert measurements.texts() == []
+
+
+def test_a_film_without_pixel_spacing_says_it_is_assumed(qtbot, window, reader, tmp_path):
+    from study_writer import LEFT_FILM, film_pixels, write_film
+
+    path = write_film(tmp_path / "nospacing.dcm", film_pixels(LEFT_FILM, 64), patient="P", study_uid="1.2.3",
+                      date="20200101", laterality="L", view="CC", spacing_mm=None)
+    open_and_wait(qtbot, reader, [path], layout="1up")
+    reader.actions["ruler"].trigger()
+    assert reader.measurements().texts()[0].endswith("mm (spacing assumed)")

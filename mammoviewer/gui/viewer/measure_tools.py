@@ -1,0 +1,95 @@
+"""Measuring on a film: a ruler in mm and an ellipse with its mean, sd and area.
+
+The tools are pyqtgraph ROIs over the film (drag the ends or the handles); each label is recomputed
+by ``geometry.measure`` as it moves and says when the pixel spacing is assumed. Measurements belong to
+the view they were drawn on and go when its film changes; they are not kept in the review store.
+"""
+
+from __future__ import annotations
+
+from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QPointF
+
+from mammoviewer.geometry.measure import describe_length, ellipse_stats, ruler_mm, spacing_for
+from mammoviewer.gui.viewer.image_view import ImageView
+
+PEN = pg.mkPen("#40c8ff", width=2, cosmetic=True)
+
+
+class Measurements(QObject):
+    """The rulers and ellipses drawn on one view."""
+
+    def __init__(self, view: ImageView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.items: list[tuple[pg.ROI, pg.TextItem]] = []
+        view.imageShown.connect(lambda image: self.clear())
+
+    def _spacing(self):
+        image = self.view.image
+        assert image is not None
+        return spacing_for(image.pixel_spacing_mm, image.rows)
+
+    def _visible_box(self) -> tuple[float, float, float, float]:
+        """The middle quarter of what is on screen, in film pixels."""
+        rect = self.view.image_item.mapRectFromParent(self.view.view_box.viewRect())
+        image = self.view.image
+        x0, x1 = max(rect.left(), 0.0), min(rect.right(), float(image.columns))
+        y0, y1 = max(rect.top(), 0.0), min(rect.bottom(), float(image.rows))
+        w, h = x1 - x0, y1 - y0
+        return x0 + w * 0.375, y0 + h * 0.375, x0 + w * 0.625, y0 + h * 0.625
+
+    def add_ruler(self, start: tuple[float, float] | None = None, end: tuple[float, float] | None = None):
+        """A ruler from ``start`` to ``end`` (film pixels; default: across the middle of the view)."""
+        if self.view.image is None:
+            return None
+        if start is None or end is None:
+            x0, y0, x1, y1 = self._visible_box()
+            start, end = (x0, (y0 + y1) / 2), (x1, (y0 + y1) / 2)
+        roi = pg.LineSegmentROI([start, end], pen=PEN)
+        label = pg.TextItem("", color="#40c8ff", anchor=(0, 1), fill=pg.mkBrush(0, 0, 0, 170))
+        self._add(roi, label, self._update_ruler)
+        return roi
+
+    def add_ellipse(self, box: tuple[float, float, float, float] | None = None):
+        """An ellipse inscribed in ``box`` (x0, y0, x1, y1 in film pixels; default: the view's middle)."""
+        if self.view.image is None:
+            return None
+        x0, y0, x1, y1 = box or self._visible_box()
+        roi = pg.EllipseROI((x0, y0), (x1 - x0, y1 - y0), pen=PEN)
+        label = pg.TextItem("", color="#40c8ff", anchor=(0, 1), fill=pg.mkBrush(0, 0, 0, 170))
+        self._add(roi, label, self._update_ellipse)
+        return roi
+
+    def _add(self, roi: pg.ROI, label: pg.TextItem, update) -> None:
+        roi.setZValue(30)
+        self.view.add_overlay(roi)
+        self.view.add_overlay(label)
+        label.setZValue(31)
+        roi.sigRegionChanged.connect(lambda r, lb=label: update(r, lb))
+        self.items.append((roi, label))
+        update(roi, label)
+
+    def _update_ruler(self, roi: pg.LineSegmentROI, label: pg.TextItem) -> None:
+        a, b = (roi.mapToParent(h.pos()) for h in roi.getHandles()[:2])
+        spacing = self._spacing()
+        label.setText(describe_length(ruler_mm((a.x(), a.y()), (b.x(), b.y()), spacing), spacing))
+        label.setPos(QPointF(b.x(), b.y()))
+
+    def _update_ellipse(self, roi: pg.EllipseROI, label: pg.TextItem) -> None:
+        pos, size = roi.pos(), roi.size()
+        x0, y0 = pos.x(), pos.y()
+        stats = ellipse_stats(self.view.image.pixels, x0, y0, x0 + size.x(), y0 + size.y(), self._spacing())
+        label.setText(stats.describe())
+        label.setPos(QPointF(x0, y0))
+
+    def texts(self) -> list[str]:
+        """The labels of the measurements, in the order drawn."""
+        return [label.toPlainText() for _, label in self.items]
+
+    def clear(self) -> None:
+        for roi, label in self.items:
+            self.view.remove_overlay(roi)
+            self.view.remove_overlay(label)
+        self.items = []
