@@ -93,3 +93,58 @@ class Measurements(QObject):
             self.view.remove_overlay(roi)
             self.view.remove_overlay(label)
         self.items = []
+
+
+class Magnifier(QObject):
+    """A magnifying glass: the film around the cursor, ``zoom`` times larger, in the view's window."""
+
+    def __init__(self, view: ImageView, radius: int = 48, zoom: float = 3.0) -> None:
+        from PySide6.QtWidgets import QLabel
+
+        super().__init__(view)
+        self.view, self.radius, self.zoom = view, int(radius), float(zoom)
+        self.glass = QLabel(view.graphics.viewport())
+        self.glass.setStyleSheet("QLabel { border: 2px solid #40c8ff; background: black; }")
+        self.glass.hide()
+        self.enabled = False
+        view.graphics.scene().sigMouseMoved.connect(self._on_moved)
+
+    def set_enabled(self, on: bool) -> None:
+        self.enabled = bool(on)
+        if not on:
+            self.glass.hide()
+
+    def _on_moved(self, scene_pos: QPointF) -> None:
+        if not self.enabled:
+            return
+        pixel = self.view.pixel_at_scene(scene_pos)
+        if pixel is None:
+            self.glass.hide()
+            return
+        self.show_at(*pixel, self.view.graphics.mapFromScene(scene_pos))
+
+    def show_at(self, column: int, row: int, where=None) -> None:
+        """Show the glass over film pixel (column, row), near viewport point ``where``."""
+        import numpy as np
+        from PySide6.QtGui import QImage, QPixmap
+
+        from mammoviewer.io.display import display_lut, lut_indices
+
+        image, r = self.view.image, self.radius
+        if image is None:
+            return
+        crop = image.pixels[max(row - r, 0): row + r, max(column - r, 0): column + r]
+        levels, lut = display_lut(image, self.view.current_window, invert=self.view.invert)
+        picture = np.ascontiguousarray(lut[lut_indices(crop, levels, len(lut))])
+        turns, flip_h, flip_v = self.view.orientation
+        picture = np.rot90(picture, -turns)
+        picture = np.ascontiguousarray(picture[:, ::-1] if flip_h else picture)
+        picture = np.ascontiguousarray(picture[::-1] if flip_v else picture)
+        h, w = picture.shape
+        qimage = QImage(picture.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+        self.glass.setPixmap(QPixmap.fromImage(qimage).scaled(int(w * self.zoom), int(h * self.zoom)))
+        self.glass.resize(int(w * self.zoom) + 4, int(h * self.zoom) + 4)
+        if where is not None:
+            self.glass.move(where.x() + 16, where.y() + 16)
+        self.glass.show()
+        self.glass.raise_()

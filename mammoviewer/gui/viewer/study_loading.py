@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from mammoviewer.errors import ImageReadError
+from mammoviewer.errors import ImageReadError, StoreError
 from mammoviewer.gui.viewer.image_view import default_display_window
+from mammoviewer.review.keys import image_key
 from mammoviewer.studies.hanging import chest_wall_side
 
 
@@ -25,6 +26,21 @@ def load_films(loader: Any, paths: Sequence[str], cancel=None, progress=None) ->
     return out
 
 
+def films_with_findings(reader: Any) -> bool:
+    """True when every shown film has the current model's findings stored (or detection is off/failed)."""
+    review = reader.review
+    if review is None or not review.detection.enabled or review.detection.error:
+        return True
+    detector = review.detection.detector
+    if detector is None:
+        return False
+    keys = [image_key(p.image.path) for p in reader.view.shown_panes() if p.image is not None]
+    try:
+        return all(review.session.has_model_run(k, str(detector.name), str(detector.version)) for k in keys)
+    except StoreError:
+        return True
+
+
 def wait_for_study(reader: Any, timeout_s: float = 300.0) -> tuple[str | None, str | None]:
     """Process events until the study is hung and every pane's findings are stored and drawn.
 
@@ -39,7 +55,7 @@ def wait_for_study(reader: Any, timeout_s: float = 300.0) -> tuple[str | None, s
     timer.start()
     limit = timeout_s * 1000
     if not reader.studies:
-        return (reader.errors[0] if reader.errors else "no studies found"), None
+        return (reader.errors[0] if reader.errors else f"no images found in {', '.join(reader.opened)}"), None
     while (reader.is_loading() or reader.view.hanging is None) and timer.elapsed() < limit:
         _run_loop_for(50)
     if reader.view.hanging is None:
@@ -48,7 +64,7 @@ def wait_for_study(reader: Any, timeout_s: float = 300.0) -> tuple[str | None, s
     while review is not None and timer.elapsed() < limit:
         if review.detection.error:
             return None, review.detection.error
-        if reader.films_with_findings() and (review.findings_ready() or not review.detection.enabled):
+        if films_with_findings(reader) and (review.findings_ready() or not review.detection.enabled):
             break
         _run_loop_for(50)
     reader._refresh_readonly()

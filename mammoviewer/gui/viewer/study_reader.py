@@ -26,9 +26,8 @@ from PySide6.QtWidgets import QMenu
 from mammoviewer.errors import ImageReadError, StoreError
 from mammoviewer.gui.viewer.hanging_view import HangingView
 from mammoviewer.gui.viewer.image_view import default_display_window
-from mammoviewer.gui.viewer.measure_tools import Measurements
+from mammoviewer.gui.viewer.measure_tools import Magnifier, Measurements
 from mammoviewer.gui.review.pane_findings import PaneFindings
-from mammoviewer.review.keys import image_key
 from mammoviewer.gui.viewer.study_list import StudyList
 from mammoviewer.io.image import Image, Window
 from mammoviewer.studies import Hanging, Layout, Study, find_studies, hang, prior_of
@@ -40,7 +39,7 @@ STUDY_HELP = ("Studies: Ctrl+1 / Ctrl+2 / Ctrl+4 one, two (again: the other view
               "Tab / Shift+Tab next/previous pane \u00b7 Shift+N / Shift+P or Ctrl+PgDn / Ctrl+PgUp next/previous "
               "study \u00b7 Ctrl+L link window and zoom \u00b7 Shift+C prior beside current \u00b7 "
               "Shift+E enhanced (CLAHE, reading only) \u00b7 Shift+R ruler \u00b7 Shift+O ellipse ROI \u00b7 "
-              "Shift+X clear measurements")
+              "Shift+X clear measurements \u00b7 Shift+G magnifying glass")
 
 
 class StudyReader(QObject):
@@ -64,11 +63,13 @@ class StudyReader(QObject):
         self.pair_view: str | None = None
         self.show_prior = False
         self.errors: list[str] = []
+        self.opened: list[str] = []
         self._cache: OrderedDict[str, tuple[Image, Window | None, str]] = OrderedDict()
         self._failed: dict[str, str] = {}
         self._readonly: dict[int, PaneFindings] = {}
         self._unsubscribe: list[Any] = []
         self._measurements: dict[int, Measurements] = {}
+        self._magnifiers: list[Magnifier] = []
         self.active_mode = False
         self._build_actions()
         self.list.studyChosen.connect(self.show_study)
@@ -121,6 +122,7 @@ class StudyReader(QObject):
         add("ruler", "&Ruler (mm)", lambda: self._measure("add_ruler"), "Shift+R")
         add("ellipse", "Ellipse &ROI (mean, sd, area)", lambda: self._measure("add_ellipse"), "Shift+O")
         add("clear_measurements", "Clear &measurements", lambda: self._measure("clear"), "Shift+X")
+        add("magnifier", "Magnifying &glass", self.set_magnifier, "Shift+G", checkable=True)
         for name in ("next_pane", "previous_pane"):  # Tab moves between panes only while a pane has focus
             w.removeAction(self.actions[name])
             self.view.addAction(self.actions[name])
@@ -143,6 +145,13 @@ class StudyReader(QObject):
             found = self._measurements[id(view)] = Measurements(view)
         return found
 
+    def set_magnifier(self, on: bool) -> None:
+        """A magnifying glass under the cursor on every pane and the single-film view."""
+        if not self._magnifiers:
+            self._magnifiers = [Magnifier(v) for v in (*self.view.panes, self.window.image_view)]
+        for glass in self._magnifiers:
+            glass.set_enabled(on)
+
     def _measure(self, method: str) -> None:
         getattr(self.measurements(), method)()
 
@@ -162,6 +171,7 @@ class StudyReader(QObject):
     def open(self, paths: Sequence[str | Path], layout: Layout | str | None = None) -> int:
         """Read the studies of ``paths`` (headers only) and show the first; returns how many."""
         self.errors = []
+        self.opened = [str(p) for p in paths]
         self.layout = Layout(layout) if layout not in (None, "auto") else None
         self.studies = find_studies(paths, on_error=lambda exc: self.errors.append(str(exc)))
         priors = {i: self.studies.index(p) for i, s in enumerate(self.studies)
@@ -373,19 +383,3 @@ class StudyReader(QObject):
         except StoreError:
             states = {}
         self.list.set_states(states)
-
-    def films_with_findings(self) -> bool:
-        """True when every shown film has the current model's findings stored (or detection is off/failed)."""
-        review = self.review
-        if review is None or not review.detection.enabled or review.detection.error:
-            return True
-        detector = review.detection.detector
-        if detector is None:
-            return False
-        keys = [image_key(p.image.path) for p in self.view.shown_panes() if p.image is not None]
-        try:
-            return all(review.session.has_model_run(k, str(detector.name), str(detector.version)) for k in keys)
-        except StoreError:
-            return True
-
-

@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import QPointF, QRectF
 from study_writer import write_exam
 
+from mammoviewer.gui.viewer.study_loading import films_with_findings
 from mammoviewer.io.image import Window
 from mammoviewer.review import Box, ReviewStore
 from mammoviewer.studies import Layout
@@ -54,7 +55,7 @@ def reader(window, tmp_path, qtbot):
 def open_and_wait(qtbot, reader, paths, layout="auto"):
     reader.open(paths, layout)
     qtbot.waitUntil(lambda: reader.view.hanging is not None and not reader.is_loading(), timeout=30000)
-    qtbot.waitUntil(lambda: reader.films_with_findings() and reader.review.findings_ready(), timeout=30000)
+    qtbot.waitUntil(lambda: films_with_findings(reader) and reader.review.findings_ready(), timeout=30000)
     reader._refresh_readonly()
 
 
@@ -210,3 +211,15 @@ def test_a_film_without_pixel_spacing_says_it_is_assumed(qtbot, window, reader, 
     open_and_wait(qtbot, reader, [path], layout="1up")
     reader.actions["ruler"].trigger()
     assert reader.measurements().texts()[0].endswith("mm (spacing assumed)")
+
+
+def test_magnifying_glass_follows_the_cursor(qtbot, window, reader, exams):
+    open_and_wait(qtbot, reader, [exams["other"]["RCC"].parent], layout="2up")
+    reader.actions["magnifier"].trigger()
+    pane = reader.view.panes[0]
+    glass = next(g for g in reader._magnifiers if g.view is pane)
+    pane._on_mouse_moved(pane.scene_pos_of_pixel(60, 60))
+    pane.graphics.scene().sigMouseMoved.emit(pane.scene_pos_of_pixel(60, 60))
+    assert glass.glass.isVisible() and glass.glass.pixmap().width() == int(2 * glass.radius * glass.zoom)
+    reader.actions["magnifier"].trigger()
+    assert not glass.glass.isVisible()

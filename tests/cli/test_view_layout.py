@@ -1,0 +1,46 @@
+"""``mammoviewer view --layout``: studies rendered offscreen in a hanging, and argument errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from study_writer import write_exam
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path),
+               QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "mammoviewer", "view", *args], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=180)
+
+
+def test_four_up_screenshot_of_written_exams(tmp_path):
+    pytest.importorskip("PySide6")
+    write_exam(tmp_path / "exams", "PAT-1", "20200101", mirror_right=True)
+    out = tmp_path / "four.png"
+    result = _run([str(tmp_path / "exams"), "--layout", "4up", "--screenshot", str(out), "--size", "1300x800",
+                   "--no-detect", "--store", str(tmp_path / "s.sqlite")], tmp_path)
+    assert result.returncode == 0, result.stderr
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1300, 800)
+    grays = {image.pixelColor(x, y).red() for x in range(0, 1300, 9) for y in range(0, 800, 9)}
+    assert len(grays) > 40  # films, not an empty window
+
+
+def test_bad_layout_and_a_folder_without_images(tmp_path):
+    result = _run([str(tmp_path), "--layout", "3up"], tmp_path)
+    assert result.returncode == 2 and "invalid choice: '3up'" in result.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = _run([str(empty), "--layout", "auto", "--screenshot", str(tmp_path / "x.png"), "--no-detect",
+                   "--store", str(tmp_path / "s.sqlite")], tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == f"mammoviewer: error: no images found in {empty}"
