@@ -20,8 +20,7 @@ from typing import Any, Sequence
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtGui import QAction
 
 from mammoviewer.errors import ImageReadError, StoreError
 from mammoviewer.gui.viewer.hanging_view import HangingView
@@ -35,11 +34,7 @@ from mammoviewer.gui.viewer.study_loading import load_films
 
 #: films kept decoded (two four-view studies and their priors)
 CACHED_FILMS = 12
-STUDY_HELP = ("Studies: Ctrl+1 / Ctrl+2 / Ctrl+4 one, two (again: the other view), four films \u00b7 "
-              "Tab / Shift+Tab next/previous pane \u00b7 Shift+N / Shift+P or Ctrl+PgDn / Ctrl+PgUp next/previous "
-              "study \u00b7 Ctrl+L link window and zoom \u00b7 Shift+C prior beside current \u00b7 "
-              "Shift+E enhanced (CLAHE, reading only) \u00b7 Shift+R ruler \u00b7 Shift+O ellipse ROI \u00b7 "
-              "Shift+X clear measurements \u00b7 Shift+G magnifying glass")
+
 
 
 class StudyReader(QObject):
@@ -84,57 +79,22 @@ class StudyReader(QObject):
 
     # -- actions -----------------------------------------------------------------------
     def _build_actions(self) -> None:
-        w = self.window
-        menu = w.menus["studies"] = QMenu("&Studies", w)
-        w.menuBar().insertMenu(w.menus["help"].menuAction(), menu)
-        self.actions: dict[str, QAction] = {}
+        from mammoviewer.gui.viewer.study_actions import build_study_actions
 
-        def add(name: str, text: str, slot, *keys: str, checkable: bool = False, checked: bool = False) -> QAction:
-            action = QAction(text, w)
-            action.setObjectName(name)
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setCheckable(checkable)
-            if checkable:
-                action.setChecked(checked)
-                action.toggled.connect(slot)
-            else:
-                action.triggered.connect(lambda *_: slot())
-            w.addAction(action)
-            menu.addAction(action)
-            self.actions[name] = action
-            return action
+        self.actions: dict[str, QAction] = build_study_actions(self, self.window)
+        self._set_study_keys(False)
 
-        add("open_studies", "Open folder as &studies\u2026", self._ask_open)
-        menu.addSeparator()
-        add("layout_1up", "&1-up (one film)", lambda: self.set_layout(Layout.ONE), "Ctrl+1")
-        add("layout_2up", "&2-up (right and left of one view)", lambda: self.set_layout(Layout.TWO), "Ctrl+2")
-        add("layout_4up", "&4-up (RCC LCC over RMLO LMLO)", lambda: self.set_layout(Layout.FOUR), "Ctrl+4")
-        add("next_pane", "Next pane", lambda: self.view.step_active(+1), "Tab")
-        add("previous_pane", "Previous pane", lambda: self.view.step_active(-1), "Shift+Tab", "Backtab")
-        menu.addSeparator()
-        add("next_study", "&Next study", lambda: self.step_study(+1), "Shift+N", "Ctrl+PgDown")
-        add("previous_study", "&Previous study", lambda: self.step_study(-1), "Shift+P", "Ctrl+PgUp")
-        menu.addSeparator()
-        add("link", "&Link window/level and zoom/pan", self.view.set_linked, "Ctrl+L", checkable=True, checked=True)
-        add("prior", "Prior &beside current", self.set_show_prior, "Shift+C", checkable=True)
-        add("enhance", "&Enhanced (CLAHE, for reading only)", self.view.set_enhanced, "Shift+E", checkable=True)
-        menu.addSeparator()
-        add("ruler", "&Ruler (mm)", lambda: self._measure("add_ruler"), "Shift+R")
-        add("ellipse", "Ellipse &ROI (mean, sd, area)", lambda: self._measure("add_ellipse"), "Shift+O")
-        add("clear_measurements", "Clear &measurements", lambda: self._measure("clear"), "Shift+X")
-        add("magnifier", "Magnifying &glass", self.set_magnifier, "Shift+G", checkable=True)
-        for name in ("next_pane", "previous_pane"):  # Tab moves between panes only while a pane has focus
-            w.removeAction(self.actions[name])
-            self.view.addAction(self.actions[name])
-            self.actions[name].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        w.help_lines.append(STUDY_HELP)
-        # the View and Image menu's keys act on the panes while studies are read
-        for name, slot in (("fit", self.view.fit), ("default_window", self.reset_windows),
-                           ("zoom_1to1", lambda: self._on_active_view("zoom_1to1")),
-                           ("zoom_in", lambda: self._on_active_view("zoom_by", 1.25)),
-                           ("zoom_out", lambda: self._on_active_view("zoom_by", 0.8))):
-            w.actions_by_name[name].triggered.connect(lambda *_, s=slot: s() if self.active_mode else None)
-        w.actions_by_name["invert"].toggled.connect(self.view.set_invert)
+    def _set_study_keys(self, on: bool) -> None:
+        """N/P and PgDn/PgUp go from study to study while studies are read, from film to film otherwise."""
+        for name in ("next_study", "previous_study"):
+            self.actions[name].setEnabled(on)
+        for name in ("next", "previous"):
+            self.window.actions_by_name[name].setEnabled(not on)
+
+    def _window_on_active(self, window_of) -> None:
+        pane = self.view.active_pane
+        if pane is not None and pane.image is not None:
+            pane.set_window(window_of(pane.image))  # linked: the other panes follow
 
     def measurements(self, view: Any = None) -> Measurements:
         """The measurements of ``view`` (default: the active pane, or the single-film view)."""
@@ -199,6 +159,7 @@ class StudyReader(QObject):
         # which would open that film alone); View › Worklist brings it back
         self.window.worklist_dock.hide()
         self.view.setFocus()
+        self._set_study_keys(True)
 
     def leave(self) -> None:
         """Back to the single-film view (a film was opened from the worklist or File menu)."""
@@ -209,6 +170,7 @@ class StudyReader(QObject):
         self.view.hide()
         self.window.image_view.show()
         self.window.worklist_dock.show()
+        self._set_study_keys(False)
         if self.review is not None:
             self.review.set_view(self.window.image_view)
 

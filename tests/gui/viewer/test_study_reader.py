@@ -223,3 +223,17 @@ def test_magnifying_glass_follows_the_cursor(qtbot, window, reader, exams):
     assert glass.glass.isVisible() and glass.glass.pixmap().width() == int(2 * glass.radius * glass.zoom)
     reader.actions["magnifier"].trigger()
     assert not glass.glass.isVisible()
+
+
+def test_n_and_p_go_from_study_to_study_while_studies_are_read(qtbot, window, reader, exams):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    open_and_wait(qtbot, reader, [exams["new"]["RCC"].parent.parent])
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_N)
+    assert reader.index == 1 and reader.active_mode  # the next study, not a single film
+    QTest.keyClick(window, Qt.Key.Key_P)
+    assert reader.index == 0
+    reader.leave()
+    assert window.actions_by_name["next"].isEnabled() and not reader.actions["next_study"].isEnabled()
