@@ -1,11 +1,14 @@
 """Measuring on a film: a ruler in mm and an ellipse with its mean, sd and area.
 
 The tools are pyqtgraph ROIs over the film (drag the ends or the handles); each label is recomputed
-by ``geometry.measure`` as it moves and says when the pixel spacing is assumed. Measurements belong to
-the view they were drawn on and go when its film changes; they are not kept in the review store.
+by ``geometry.measure`` as it moves and says when the pixel spacing is assumed. On the film under
+review they are kept in the review store with the film (``review.measurements``): adding, moving
+(at the end of a drag) and clearing are undoable steps like the findings' edits.
 """
 
 from __future__ import annotations
+
+from typing import Any, Callable
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 import pyqtgraph as pg
@@ -13,19 +16,69 @@ from PySide6.QtCore import QObject, QPointF
 
 from mammoviewer.geometry.measure import describe_length, ellipse_stats, ruler_mm, spacing_for
 from mammoviewer.gui.viewer.image_view import ImageView
+from mammoviewer.review.keys import image_key
+from mammoviewer.review.measurements import Measurement, SetMeasurements, measurements_of
 
 PEN = pg.mkPen("#40c8ff", width=2, cosmetic=True)
 
 
 class Measurements(QObject):
-    """The rulers and ellipses drawn on one view."""
+    """The rulers and ellipses drawn on one view; kept in the review store (undoable) when the view
+    shows the film under review, else drawn for the moment only."""
 
-    def __init__(self, view: ImageView) -> None:
+    def __init__(self, view: ImageView, review: Any = None) -> None:
         super().__init__(view)
-        self.view = view
-        self.items: list[tuple[pg.ROI, pg.TextItem]] = []
-        view.imageShown.connect(lambda image: self.clear())
+        self.view, self.review = view, review
+        self.items: list[tuple[pg.ROI, pg.TextItem, str]] = []
+        self._unsubscribe: Callable[[], None] | None = None
+        self._doc_id: int | None = None
+        view.imageShown.connect(lambda image: self.sync())
 
+    # -- the review ------------------------------------------------------------------
+    def _doc(self) -> Any:
+        """The review document of the film on this view, if the review is on this view."""
+        r = self.review
+        if r is None or r.film is None or r.overlay.view is not self.view or self.view.image is None:
+            return None
+        return r.film.doc if r.film.doc.key == image_key(self.view.image.path) else None
+
+    def sync(self) -> None:
+        """Draw what the store holds for the film on this view (nothing when it is not under review)."""
+        doc = self._doc()
+        if doc is None or id(doc) != self._doc_id:
+            if self._unsubscribe is not None:
+                self._unsubscribe()
+            self._unsubscribe, self._doc_id = None, None
+            if doc is not None:
+                self._unsubscribe, self._doc_id = doc.subscribe(lambda d, change: self._redraw(d)), id(doc)
+        self._redraw(doc)
+
+    def _redraw(self, doc: Any) -> None:
+        if doc is not None and self.items and self.current() == measurements_of(doc):
+            return  # drawn as stored (the end of a drag): keep the items the reader holds
+        self._remove_items()
+        for m in measurements_of(doc) if doc is not None else ():
+            self._draw(m)
+
+    def _push(self, after: tuple[Measurement, ...]) -> None:
+        doc = self._doc()
+        before = measurements_of(doc)
+        if after != before:
+            self.review.push(SetMeasurements(before, after))
+
+    def current(self) -> tuple[Measurement, ...]:
+        """The measurements as drawn now."""
+        out = []
+        for roi, _label, kind in self.items:
+            if kind == "ruler":
+                a, b = (roi.mapToParent(h.pos()) for h in roi.getHandles()[:2])
+                out.append(Measurement(kind, (a.x(), a.y(), b.x(), b.y())))
+            else:
+                pos, size = roi.pos(), roi.size()
+                out.append(Measurement(kind, (pos.x(), pos.y(), pos.x() + size.x(), pos.y() + size.y())))
+        return tuple(out)
+
+    # -- tools -----------------------------------------------------------------------
     def _spacing(self):
         image = self.view.image
         assert image is not None
@@ -47,29 +100,46 @@ class Measurements(QObject):
         if start is None or end is None:
             x0, y0, x1, y1 = self._visible_box()
             start, end = (x0, (y0 + y1) / 2), (x1, (y0 + y1) / 2)
-        roi = pg.LineSegmentROI([start, end], pen=PEN)
-        label = pg.TextItem("", color="#40c8ff", anchor=(0, 1), fill=pg.mkBrush(0, 0, 0, 170))
-        self._add(roi, label, self._update_ruler)
-        return roi
+        return self._add(Measurement("ruler", (*start, *end)))
 
     def add_ellipse(self, box: tuple[float, float, float, float] | None = None):
         """An ellipse inscribed in ``box`` (x0, y0, x1, y1 in film pixels; default: the view's middle)."""
         if self.view.image is None:
             return None
-        x0, y0, x1, y1 = box or self._visible_box()
-        roi = pg.EllipseROI((x0, y0), (x1 - x0, y1 - y0), pen=PEN)
-        label = pg.TextItem("", color="#40c8ff", anchor=(0, 1), fill=pg.mkBrush(0, 0, 0, 170))
-        self._add(roi, label, self._update_ellipse)
-        return roi
+        return self._add(Measurement("ellipse", box or self._visible_box()))
 
-    def _add(self, roi: pg.ROI, label: pg.TextItem, update) -> None:
+    def _add(self, m: Measurement):
+        if self._doc() is not None:
+            self._push(self.current() + (m,))  # the store notifies: redrawn from it
+        else:
+            self._draw(m)
+        return self.items[-1][0] if self.items else None
+
+    def clear(self) -> None:
+        """Remove every measurement (undoable when kept in the review)."""
+        if self._doc() is not None and self.items:
+            self._push(())
+        self._remove_items()
+
+    def _draw(self, m: Measurement) -> None:
+        x0, y0, x1, y1 = m.points
+        if m.kind == "ruler":
+            roi, update = pg.LineSegmentROI([(x0, y0), (x1, y1)], pen=PEN), self._update_ruler
+        else:
+            roi, update = pg.EllipseROI((x0, y0), (x1 - x0, y1 - y0), pen=PEN), self._update_ellipse
+        label = pg.TextItem("", color="#40c8ff", anchor=(0, 1), fill=pg.mkBrush(0, 0, 0, 170))
         roi.setZValue(30)
         self.view.add_overlay(roi)
         self.view.add_overlay(label)
         label.setZValue(31)
         roi.sigRegionChanged.connect(lambda r, lb=label: update(r, lb))
-        self.items.append((roi, label))
+        roi.sigRegionChangeFinished.connect(lambda r: self._on_moved())
+        self.items.append((roi, label, m.kind))
         update(roi, label)
+
+    def _on_moved(self) -> None:
+        if self._doc() is not None:
+            self._push(self.current())
 
     def _update_ruler(self, roi: pg.LineSegmentROI, label: pg.TextItem) -> None:
         a, b = (roi.mapToParent(h.pos()) for h in roi.getHandles()[:2])
@@ -86,10 +156,10 @@ class Measurements(QObject):
 
     def texts(self) -> list[str]:
         """The labels of the measurements, in the order drawn."""
-        return [label.toPlainText() for _, label in self.items]
+        return [label.toPlainText() for _, label, _ in self.items]
 
-    def clear(self) -> None:
-        for roi, label in self.items:
+    def _remove_items(self) -> None:
+        for roi, label, _ in self.items:
             self.view.remove_overlay(roi)
             self.view.remove_overlay(label)
         self.items = []

@@ -102,7 +102,7 @@ class StudyReader(QObject):
             view = self.view.active_pane if self.active_mode and self.view.active_pane else self.window.image_view
         found = self._measurements.get(id(view))
         if found is None:
-            found = self._measurements[id(view)] = Measurements(view)
+            found = self._measurements[id(view)] = Measurements(view, self.review)
         return found
 
     def set_magnifier(self, on: bool) -> None:
@@ -295,6 +295,9 @@ class StudyReader(QObject):
                 undo()
             film = self.review.film
             self._unsubscribe = [film.doc.subscribe(lambda doc, change: self._paint_states())] if film else []
+            for view in self.view.panes:
+                if id(view) in self._measurements or view is pane:
+                    self.measurements(view).sync()  # the film under review shows its stored measurements
         self._refresh_readonly()
 
     def _clear_readonly(self, index: int | None = None) -> None:

@@ -199,8 +199,30 @@ def test_ruler_and_ellipse_on_the_active_pane(qtbot, window, reader, exams):
     measurements.add_ellipse((20.0, 20.0, 60.0, 60.0))
     expected = ellipse_stats(reader.view.panes[1].image.pixels, 20, 20, 60, 60, Spacing(1.6, 1.6)).describe()
     assert measurements.texts()[1] == expected and "spacing assumed" not in expected
+    # kept with the film's review, and undoable with its edits
+    review = reader.review
+    store = ReviewStore.open(review.session.path, create=False)
+    try:
+        stored = store.image(str(exams["other"]["LCC"].absolute())).metadata["measurements"]
+        assert [m["kind"] for m in stored] == ["ruler", "ellipse"] and stored[0]["points"] == [10, 10, 10, 35]
+        assert "measurements" not in store.image(str(exams["other"]["RCC"].absolute())).metadata
+    finally:
+        store.close()
+    review.undo()
+    assert measurements.texts() == ["40.0 mm"]
+    review.undo()
+    assert measurements.texts() == ["80.0 mm"]  # before the drag
+    review.redo()
+    review.redo()
+    assert len(measurements.texts()) == 2
+    reader.view.set_active(0)
+    assert measurements.texts() == []  # shown on the film under review only
+    reader.view.set_active(1)
+    assert len(measurements.texts()) == 2  # back from the store
     reader.actions["clear_measurements"].trigger()
     assert measurements.texts() == []
+    review.undo()
+    assert len(measurements.texts()) == 2
 
 
 def test_a_film_without_pixel_spacing_says_it_is_assumed(qtbot, window, reader, tmp_path):
