@@ -12,8 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QGraphicsRectItem
 
-from mammoviewer.gui.viewer.image_view import ImageView
 from mammoviewer.gui.review.overlay import finding_caption, finding_pen, is_shown
+from mammoviewer.gui.viewer.image_view import ImageView
 from mammoviewer.review import Finding
 
 

@@ -9,8 +9,8 @@ from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, be
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from mammoviewer.review.keys import image_key
 from mammoviewer.gui.viewer.worklist import STATE_BADGES
+from mammoviewer.review.keys import image_key
 from mammoviewer.studies import Study
 
 STUDY_ROLE = Qt.ItemDataRole.UserRole

@@ -23,18 +23,17 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 
 from mammoviewer.errors import ImageReadError, StoreError
+from mammoviewer.gui.review.pane_findings import PaneFindings
 from mammoviewer.gui.viewer.hanging_view import HangingView
 from mammoviewer.gui.viewer.image_view import default_display_window
 from mammoviewer.gui.viewer.measure_tools import Magnifier, Measurements
-from mammoviewer.gui.review.pane_findings import PaneFindings
 from mammoviewer.gui.viewer.study_list import StudyList
+from mammoviewer.gui.viewer.study_loading import load_films
 from mammoviewer.io.image import Image, Window
 from mammoviewer.studies import Hanging, Layout, Study, find_studies, hang, prior_of
-from mammoviewer.gui.viewer.study_loading import load_films
 
 #: films kept decoded (two four-view studies and their priors)
 CACHED_FILMS = 12
-
 
 
 class StudyReader(QObject):
