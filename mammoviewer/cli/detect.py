@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 
 from mammoviewer.cli.arguments import score
+from mammoviewer.cli.progress import progress_bar, write_line
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,37 +17,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep findings with score >= T (default: the model's operating point; "
                              "0 keeps every candidate after post-processing, up to 100 per image)")
     parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    parser.add_argument("--store", default=None, metavar="S",
+                        help="also record the findings in review store S as pending, for review")
     parser.add_argument("--json", action="store_true", help="print JSON (the only output format)")
 
 
 def run(args: argparse.Namespace) -> int:
     from mammoviewer.detect import Detector
-    from mammoviewer.errors import MammoViewerError
-    from mammoviewer.io import load_image
+    from mammoviewer.detect.run import detect_film
 
-    detector = Detector.load(args.model, device=args.device)
-    threshold = detector.default_threshold if args.threshold is None else float(args.threshold)
-    results, failed = [], 0
-    for path in args.images:
-        try:
-            t0 = time.perf_counter()
-            image = load_image(path)
-            findings = detector.detect(image, threshold=threshold)
-            seconds = time.perf_counter() - t0
-        except MammoViewerError as exc:
-            failed += 1
-            print(f"mammoviewer: error: {exc}".replace("\n", " "), file=sys.stderr, flush=True)
-            continue
-        results.append({
-            "path": path,
-            "width": image.columns,
-            "height": image.rows,
-            "seconds": round(seconds, 4),
-            "findings": [
-                {"box": [round(v, 2) for v in d.box], "label": d.label, "score": round(d.score, 6)}
-                for d in findings
-            ],
-        })
-    doc = {"model": f"{detector.name} {detector.version}", "device": detector.device, "images": results}
+    store = None
+    if args.store is not None:
+        from mammoviewer.review import ReviewStore
+
+        store = ReviewStore.open(args.store)
+    try:
+        detector = Detector.load(args.model, device=args.device)
+        threshold = detector.default_threshold if args.threshold is None else float(args.threshold)
+        results, failed = [], 0
+        with progress_bar(total=len(args.images), show=len(args.images) > 1) as bar:
+            for path in args.images:
+                film = detect_film(detector, path, threshold)
+                results.append(film.entry)
+                if film.failed:
+                    failed += 1
+                    write_line(bar, f"mammoviewer: error: {film.entry['error']}")
+                elif store is not None:
+                    from mammoviewer.review.pending import record_pending
+
+                    record_pending(store, film.entry, detector.name, detector.version, threshold,
+                                   film.pixel_spacing_mm)
+                bar.update()
+    finally:
+        if store is not None:
+            store.close()
+    doc = {"model": f"{detector.name} {detector.version}", "device": detector.device,
+           "threshold": threshold, "images": results}
     print(json.dumps(doc, indent=1))
     return 2 if failed else 0

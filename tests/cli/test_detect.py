@@ -32,10 +32,10 @@ def detect_run(tmp_path_factory):
 def test_json_schema_and_box_frame(detect_run):
     proc, _ = detect_run
     doc = json.loads(proc.stdout)
-    assert set(doc) == {"model", "device", "images"}
-    assert doc["device"] == "CPU" and doc["model"].startswith("idbll-light")
-    assert len(doc["images"]) == 2
-    for entry in doc["images"]:
+    assert set(doc) == {"model", "device", "threshold", "images"}
+    assert doc["device"] == "CPU" and doc["model"].startswith("idbll-light") and doc["threshold"] == 0.0
+    assert len(doc["images"]) == 3
+    for entry in doc["images"][0::2]:
         assert set(entry) == {"path", "width", "height", "seconds", "findings"}
         assert entry["path"] == str(SAMPLE) and (entry["width"], entry["height"]) == (1024, 1024)
         assert entry["seconds"] > 0
@@ -47,7 +47,14 @@ def test_json_schema_and_box_frame(detect_run):
             assert set(f) == {"box", "label", "score"} and f["label"] in ("benign", "malignant")
             x0, y0, x1, y1 = f["box"]
             assert 0 <= x0 < x1 <= 1024 and 0 <= y0 < y1 <= 1024 and 0 <= f["score"] <= 1
-    assert doc["images"][0]["findings"] == doc["images"][1]["findings"]  # loaded once, deterministic
+    assert doc["images"][0]["findings"] == doc["images"][2]["findings"]  # loaded once, deterministic
+
+
+def test_a_failed_film_is_an_error_entry_in_its_place(detect_run):
+    proc, bad = detect_run
+    entry = json.loads(proc.stdout)["images"][1]
+    assert set(entry) == {"path", "error"} and entry["path"] == str(bad)
+    assert str(bad) in entry["error"] and "\n" not in entry["error"]
 
 
 def test_the_lesion_is_among_the_best_candidates(detect_run):
@@ -73,8 +80,40 @@ def test_threshold_filters_in_process(capsys):
     from mammoviewer.cli import main
 
     assert main(["detect", str(SAMPLE), "--threshold", "0.3", "--json"]) == 0
-    findings = json.loads(capsys.readouterr().out)["images"][0]["findings"]
-    assert all(f["score"] >= 0.3 for f in findings)
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["threshold"] == 0.3 and all(f["score"] >= 0.3 for f in doc["images"][0]["findings"])
+
+
+def test_the_default_threshold_is_the_models_and_is_reported(capsys):
+    from mammoviewer.cli import main
+    from mammoviewer.detect.run import model_identity
+
+    assert main(["detect", str(SAMPLE), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["threshold"] == model_identity().default_threshold
+    assert all(f["score"] >= doc["threshold"] for f in doc["images"][0]["findings"])
+
+
+def test_store_records_the_findings_as_pending(tmp_path, capsys):
+    from mammoviewer.cli import main
+    from mammoviewer.review import ReviewStore
+    from mammoviewer.review.pending import film_key
+
+    store_path = tmp_path / "review.sqlite"
+    missing = tmp_path / "missing.png"
+    assert main(["detect", str(SAMPLE), str(missing), "--threshold", "0.2", "--store", str(store_path),
+                 "--json"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    expected = doc["images"][0]["findings"]
+    assert expected and doc["images"][1]["path"] == str(missing)
+    with ReviewStore.open(store_path, create=False) as store:
+        assert [r.key for r in store.images()] == [film_key(SAMPLE)]  # the failed film is not added
+        found = store.findings(film_key(SAMPLE))
+        runs = store.model_runs(film_key(SAMPLE))
+    assert [(list(f.box.as_tuple()), f.label, f.score) for f in found] == \
+        [(e["box"], e["label"], e["score"]) for e in expected]
+    assert {(f.source, f.status, f.model_name) for f in found} == {("model", "pending", "idbll-light")}
+    assert len(runs) == 1 and runs[0]["threshold"] == 0.2 and runs[0]["n_findings"] == len(expected)
 
 
 def test_missing_model_is_one_line(tmp_path, capsys):
