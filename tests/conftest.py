@@ -36,3 +36,28 @@ def _write_tiny_mias(folder: Path, size: int = 128) -> Path:
 def tiny_mias() -> Callable[..., Path]:
     """Writer of a tiny synthetic MIAS folder: ``tiny_mias(folder, size=128) -> folder``."""
     return _write_tiny_mias
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A real Dask ``LocalCluster`` on loopback, 2 worker processes, shared by the batch tests.
+
+    Started as ``mammoviewer batch --workers 2`` starts one; its workers die (SIGKILL) on a film
+    named ``poison.pgm`` (``MAMMOVIEWER_BATCH_CRASH_ON``), for the tests of dying workers.
+    Yields ``(client, threads)``.
+    """
+    import os
+
+    from mammoviewer.batch import open_cluster
+    from mammoviewer.batch.worker import CRASH_ENV
+
+    old = os.environ.get(CRASH_ENV)
+    os.environ[CRASH_ENV] = "poison.pgm"  # inherited by the worker processes the nannies start
+    try:
+        with open_cluster(workers=2) as (client, threads):
+            yield client, threads
+    finally:
+        if old is None:
+            os.environ.pop(CRASH_ENV, None)
+        else:
+            os.environ[CRASH_ENV] = old

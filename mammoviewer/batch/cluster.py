@@ -1,0 +1,53 @@
+"""The Dask cluster of a batch: a local one started for the run, or an existing one by address."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dask
+from distributed import Client, LocalCluster
+
+from mammoviewer.batch.journal import BatchError
+
+#: scheduler settings of a local cluster: a task whose worker died twice is given up (KilledWorker),
+#: and a worker holds only the task it runs, so a dying worker takes no queued innocent task with it
+LOCAL_CONFIG = {"distributed.scheduler.allowed-failures": 1, "distributed.scheduler.worker-saturation": 1.0}
+
+
+@contextmanager
+def open_cluster(workers: int | None = None, scheduler: str | None = None,
+                 connect_timeout_s: float | None = None) -> Iterator[tuple[Client, dict[str, int] | None]]:  # fmt: skip
+    """A client of a new local cluster of ``workers`` processes (one thread each) or of ``scheduler``.
+
+    Yields ``(client, threads)``: TensorFlow threads per worker host for a local cluster (the
+    cores shared by its workers), None for an existing cluster (measured on its workers).
+    BatchError if the scheduler cannot be reached within ``connect_timeout_s`` (default: Dask's
+    ``distributed.comm.timeouts.connect``).
+    """
+    if scheduler is not None:
+        timeout = connect_timeout_s if connect_timeout_s is not None else dask.config.get(
+            "distributed.comm.timeouts.connect")
+        try:
+            client = Client(scheduler, timeout=timeout)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise BatchError(f"{scheduler}: cannot reach the Dask scheduler ({type(exc).__name__}: {exc})") from exc
+        try:
+            yield client, None
+        finally:
+            client.close()
+        return
+    n = max(1, int(workers or os.cpu_count() or 1))
+    with dask.config.set(LOCAL_CONFIG):
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None, silence_logs=logging.CRITICAL)  # fmt: skip
+    try:
+        client = Client(cluster)
+        try:
+            yield client, {"127.0.0.1": max(1, (os.cpu_count() or 1) // n)}
+        finally:
+            client.close()
+    finally:
+        cluster.close()
