@@ -42,7 +42,7 @@ def open_cluster(workers: int | None = None, scheduler: str | None = None,
     n = max(1, int(workers or os.cpu_count() or 1))
     with dask.config.set(LOCAL_CONFIG):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=logging.CRITICAL)  # fmt: skip
+                               dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)  # fmt: skip
     try:
         client = Client(cluster)
         try:

@@ -8,6 +8,8 @@ split into single films, and a single film that did is recorded as an error, nev
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -47,9 +49,15 @@ def threads_per_host(client: Client) -> dict[str, int]:
 
 def register_detector(client: Client, model: str | None, device: str,
                       threads: dict[str, int] | None = None) -> str:  # fmt: skip
-    """Give every worker (also those joining later) a :class:`DetectorPlugin`; its name."""
-    name = f"mammoviewer-detector-{uuid.uuid4().hex[:12]}"
-    plugin = DetectorPlugin(name, model, device, threads_per_host(client) if threads is None else threads)
+    """Give every worker (also those joining later) a :class:`DetectorPlugin`; its name.
+
+    The name follows from the model, device and threads, so a later run on the same cluster finds
+    the model already loaded on its workers instead of loading another copy.
+    """
+    threads = threads_per_host(client) if threads is None else threads
+    ident = json.dumps([model, device, sorted(threads.items())])
+    name = f"mammoviewer-detector-{hashlib.sha1(ident.encode()).hexdigest()[:12]}"
+    plugin = DetectorPlugin(name, model, device, threads)
     client.register_plugin(plugin)
     return name
 

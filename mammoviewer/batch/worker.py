@@ -35,6 +35,8 @@ class DetectorPlugin(WorkerPlugin):
     uses all its cores. ``MAMMOVIEWER_TF_THREADS`` in a worker's environment overrides both.
     """
 
+    idempotent = True  # registered again by a later run: keep the loaded model
+
     def __init__(self, name: str, model: str | None, device: str, threads: dict[str, int]) -> None:
         self.name = name
         self.model = model
