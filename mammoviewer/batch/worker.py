@@ -73,17 +73,10 @@ def _limit_threads(n: int) -> None:
     """Use ``n`` cores for TensorFlow's and OpenCV's kernels in this process (before TF starts)."""
     import cv2
 
+    from mammoviewer.keras_runtime import set_threads
+
     cv2.setNumThreads(n)
-    from mammoviewer.detect.backend import keras
-
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        try:
-            tf.config.threading.set_intra_op_parallelism_threads(n)
-            tf.config.threading.set_inter_op_parallelism_threads(min(2, n))
-        except RuntimeError:  # TensorFlow already started in this process: keep its pools
-            pass
+    set_threads(n, min(2, n))  # False when TensorFlow already runs in this process: keep its pools
 
 
 def detect_films(plugin_name: str, paths: list[str], threshold: float) -> tuple[str, list[FilmResult]]:

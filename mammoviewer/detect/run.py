@@ -84,9 +84,9 @@ def model_identity(model: str | Path | None = None) -> ModelIdentity:
     The same values :class:`~mammoviewer.detect.Detector` reports, without importing TensorFlow;
     DetectorError for a missing model or an unreadable card.
     """
-    from mammoviewer.detect.detector import _resolve
+    from mammoviewer.detect.detector import resolve_model_paths
 
-    model_path, card_path = _resolve(model)
+    model_path, card_path = resolve_model_paths(model)
     try:
         card = json.loads(card_path.read_text())
         return ModelIdentity(str(card.get("name", model_path.parent.name)), str(card.get("version", "0")),

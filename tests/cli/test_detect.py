@@ -97,7 +97,7 @@ def test_the_default_threshold_is_the_models_and_is_reported(capsys):
 def test_store_records_the_findings_as_pending(tmp_path, capsys):
     from mammoviewer.cli import main
     from mammoviewer.review import ReviewStore
-    from mammoviewer.review.pending import film_key
+    from mammoviewer.review.keys import image_key
 
     store_path = tmp_path / "review.sqlite"
     missing = tmp_path / "missing.png"
@@ -107,9 +107,9 @@ def test_store_records_the_findings_as_pending(tmp_path, capsys):
     expected = doc["images"][0]["findings"]
     assert expected and doc["images"][1]["path"] == str(missing)
     with ReviewStore.open(store_path, create=False) as store:
-        assert [r.key for r in store.images()] == [film_key(SAMPLE)]  # the failed film is not added
-        found = store.findings(film_key(SAMPLE))
-        runs = store.model_runs(film_key(SAMPLE))
+        assert [r.key for r in store.images()] == [image_key(SAMPLE)]  # the failed film is not added
+        found = store.findings(image_key(SAMPLE))
+        runs = store.model_runs(image_key(SAMPLE))
     assert [(list(f.box.as_tuple()), f.label, f.score) for f in found] == \
         [(e["box"], e["label"], e["score"]) for e in expected]
     assert {(f.source, f.status, f.model_name) for f in found} == {("model", "pending", "idbll-light")}

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from mammoviewer.review import ReviewStore, SetStatus
-from mammoviewer.review.pending import film_key, record_pending
+from mammoviewer.review.keys import image_key
+from mammoviewer.review.pending import record_pending
 
 ENTRY = {"path": "films/mdb001.png", "width": 1024, "height": 1000, "seconds": 0.1,
          "findings": [{"box": [10.0, 20.0, 50.5, 60.25], "label": "malignant", "score": 0.9},
@@ -22,7 +23,7 @@ def store(tmp_path: Path):
 
 def test_findings_are_pending_model_findings_of_the_film(store):
     found = record_pending(store, ENTRY, "idbll-light", "1.2", 0.3, pixel_spacing_mm=0.2)
-    key = film_key("films/mdb001.png")
+    key = image_key("films/mdb001.png")
     assert key == str(Path("films/mdb001.png").absolute())
     image = store.image(key)
     assert (image.width, image.height, image.pixel_spacing_mm, image.review_state) == (1024, 1000, 0.2, "unreviewed")
@@ -56,9 +57,3 @@ def test_a_second_run_replaces_untouched_findings_and_keeps_reviewed_ones(store)
 def test_an_error_entry_records_nothing(store):
     assert record_pending(store, {"path": "x.png", "error": "x.png: no such file"}, "m", "1", 0.3) == []
     assert store.images() == [] and store.findings() == []
-
-
-def test_the_key_is_the_viewers_key():
-    from mammoviewer.gui.review_session import image_key
-
-    assert film_key("a/b.png") == image_key("a/b.png") and film_key("~/x.dcm") == image_key("~/x.dcm")
