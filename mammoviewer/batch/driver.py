@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -38,9 +39,13 @@ def host_of(address: str) -> str:
     return str(address).split("://")[-1].rsplit(":", 1)[0]
 
 
+def _cores() -> int:
+    return os.cpu_count() or 1
+
+
 def threads_per_host(client: Client) -> dict[str, int]:
     """Intra-op threads for each worker process: its host's cores shared by the worker processes there."""
-    cores = client.run(lambda: __import__("os").cpu_count() or 1)
+    cores = client.run(_cores)
     per_host: dict[str, list[int]] = {}
     for address, n in cores.items():
         per_host.setdefault(host_of(address), []).append(int(n))

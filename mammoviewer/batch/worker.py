@@ -65,7 +65,9 @@ class DetectorPlugin(WorkerPlugin):
                 _limit_threads(threads)
                 from mammoviewer.detect import Detector
 
-                self.detector = Detector.load(self.model, device=self.device)
+                detector = Detector.load(self.model, device=self.device)
+                detector.warm_up()  # so the first film's "seconds" is its own work only
+                self.detector = detector
             return self.detector
 
 

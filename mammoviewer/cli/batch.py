@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mammoviewer.cli.arguments import positive_int, score
 from mammoviewer.cli.progress import progress_bar, write_line
+
+if TYPE_CHECKING:
+    from mammoviewer.batch import BatchSummary, FileKey, Journal
+    from mammoviewer.detect.run import FilmResult, ModelIdentity
+    from mammoviewer.review import ReviewStore
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mammoviewer.batch import Journal, collect_inputs, open_cluster, register_detector, run_batch
+    from mammoviewer.batch import BatchError, Journal, collect_inputs
     from mammoviewer.batch.journal import RESULTS
     from mammoviewer.detect.run import model_identity
 
@@ -44,8 +49,6 @@ def run(args: argparse.Namespace) -> int:
     threshold = ident.default_threshold if args.threshold is None else float(args.threshold)
     inputs = collect_inputs(args.sources)
     if not inputs:
-        from mammoviewer.batch import BatchError
-
         raise BatchError(f"{', '.join(args.sources)}: no images found")
     model_path = None if args.model is None else str(Path(args.model).absolute())
     run_info = {"model": ident.label, "threshold": threshold, "model_path": model_path}
@@ -71,18 +74,20 @@ def run(args: argparse.Namespace) -> int:
     return 2 if errors else 0
 
 
-def _detect(args, todo, journal, ident, threshold, store, total):
+def _detect(args: argparse.Namespace, todo: list[FileKey], journal: Journal, ident: ModelIdentity,
+            threshold: float, store: ReviewStore | None, total: int) -> BatchSummary:  # fmt: skip
+    """Run the films of ``todo`` on the cluster the arguments name, with a progress bar."""
     from mammoviewer.batch import open_cluster, register_detector, run_batch
 
     record = None
     if store is not None:
         from mammoviewer.review.pending import record_pending
 
-        def record(entry, result):
+        def record(entry: dict[str, Any], result: FilmResult) -> None:
             record_pending(store, entry, ident.name, ident.version, threshold, result.pixel_spacing_mm)
 
     with progress_bar(total=total, initial=total - len(todo), desc="batch") as bar:
-        def on_done(results):
+        def on_done(results: list[FilmResult]) -> None:
             for r in results:
                 if r.failed:
                     write_line(bar, f"mammoviewer: error: {r.entry['error']}")

@@ -62,17 +62,14 @@ def test_a_killed_run_resumes_with_no_line_lost_or_twice(dask_cluster, tmp_path)
     assert stored == {str(f) for f in films}
     assert len(pending) == sum(len(x["findings"]) for x in lines)
 
-    before = (out / "results.jsonl").read_bytes()
-    third = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert third.returncode == 0 and f"0 detected now (0 failed), {len(films)} done before" in third.stdout
-    assert (out / "results.jsonl").read_bytes() == before  # no work done again
-
     st = os.stat(films[0])
-    os.utime(films[0], ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # the file changed
-    fourth = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert fourth.returncode == 0 and "1 detected now" in fourth.stdout
+    os.utime(films[0], ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # one file changed since
+    unchanged = [x for x in lines if x["path"] != str(films[0])]
+    third = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert third.returncode == 0, third.stderr
+    assert f"1 detected now (0 failed), {len(films) - 1} done before" in third.stdout  # nothing else again
     again = _lines(out)
-    assert sorted(x["path"] for x in again) == [str(f) for f in films] and again[-1]["path"] == str(films[0])
+    assert again[:-1] == unchanged and again[-1]["path"] == str(films[0])  # still one line per film
 
 
 def test_failed_films_are_lines_and_exit_2(dask_cluster, tmp_path, capsys):
