@@ -82,7 +82,7 @@ def run_batch(client: Client, todo: Sequence[FileKey], journal: Journal, plugin:
     DetectorError if a worker cannot load the model or loads another one than ``model_label``,
     BatchError if the cluster fails otherwise; what was finished before stays recorded.
     """
-    allowed = client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.allowed_failures)
+    allowed = _allowed_failures(client)
     chunks = [list(todo[i:i + films_per_task]) for i in range(0, len(todo), films_per_task)]
     chunks.reverse()  # pop() from the end keeps the input order
     running: dict[Future, list[FileKey]] = {}
@@ -140,6 +140,20 @@ def run_batch(client: Client, todo: Sequence[FileKey], journal: Journal, plugin:
         if running:
             client.cancel(list(running))
     return BatchSummary(detected, failed)
+
+
+def _scheduler_allowed_failures(dask_scheduler: Any) -> int:
+    return int(dask_scheduler.allowed_failures)
+
+
+def _allowed_failures(client: Client) -> int:
+    """How many worker deaths the scheduler forgives a task (its ``allowed-failures``)."""
+    try:
+        return int(client.run_on_scheduler(_scheduler_allowed_failures))
+    except Exception:  # noqa: BLE001 - a scheduler that refuses to run functions: assume its configuration
+        import dask
+
+        return int(dask.config.get("distributed.scheduler.allowed-failures"))
 
 
 def _exception(fut: Future) -> BaseException:
