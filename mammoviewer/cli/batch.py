@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,12 +80,14 @@ def _detect(args: argparse.Namespace, todo: list[FileKey], journal: Journal, ide
     """Run the films of ``todo`` on the cluster the arguments name, with a progress bar."""
     from mammoviewer.batch import open_cluster, register_detector, run_batch
 
-    record = None
+    record: Callable[[dict[str, Any], FilmResult], None] | None = None
     if store is not None:
         from mammoviewer.review.pending import record_pending
 
-        def record(entry: dict[str, Any], result: FilmResult) -> None:
+        def record_in_store(entry: dict[str, Any], result: FilmResult) -> None:
             record_pending(store, entry, ident.name, ident.version, threshold, result.pixel_spacing_mm)
+
+        record = record_in_store
 
     with progress_bar(total=total, initial=total - len(todo), desc="batch") as bar:
         def on_done(results: list[FilmResult]) -> None:
