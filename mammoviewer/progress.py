@@ -33,13 +33,15 @@ class Bar:
     """One bar (a no-op when not :func:`wanted`); use as a context manager or call :meth:`close`."""
 
     def __init__(self, total: float | None, desc: str, unit: str = "film", stream: IO[str] | None = None,
-                 enabled: bool | None = None) -> None:
+                 enabled: bool | None = None, initial: float = 0) -> None:
         stream = sys.stderr if stream is None else stream
         self._bar: Any = None
         if wanted(stream) if enabled is None else enabled:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=desc, unit=unit, file=stream, leave=True, dynamic_ncols=True)
+            # ``initial``: work done before (a resumed run), counted in the bar but not in the rate
+            self._bar = tqdm(total=total, desc=desc, unit=unit, file=stream, leave=True, dynamic_ncols=True,
+                             initial=initial)
 
     @property
     def shown(self) -> bool:

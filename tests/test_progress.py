@@ -101,3 +101,12 @@ def test_a_line_said_during_a_bar_stands_on_its_own(monkeypatch):
     pipe = io.StringIO()
     say("one line", stream=pipe)
     assert pipe.getvalue() == "one line\n"
+
+
+def test_a_resumed_run_starts_its_bar_at_the_work_done_before(monkeypatch):
+    monkeypatch.delenv("MAMMOVIEWER_PROGRESS", raising=False)
+    term = Terminal()
+    with Bar(5, "batch", stream=term, initial=3) as bar:
+        assert "3/5" in term.getvalue()
+        bar.update(2)
+    assert "5/5" in term.getvalue() and "film/s" in term.getvalue()

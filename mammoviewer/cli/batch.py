@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mammoviewer.cli.arguments import positive_int, score
-from mammoviewer.cli.progress import progress_bar, write_line
+from mammoviewer.progress import Bar, say
 
 if TYPE_CHECKING:
     from mammoviewer.batch import BatchSummary, FileKey, Journal
@@ -89,11 +89,11 @@ def _detect(args: argparse.Namespace, todo: list[FileKey], journal: Journal, ide
 
         record = record_in_store
 
-    with progress_bar(total=total, initial=total - len(todo), desc="batch") as bar:
+    with Bar(total, "batch", initial=total - len(todo)) as bar:
         def on_done(results: list[FilmResult]) -> None:
             for r in results:
                 if r.failed:
-                    write_line(bar, f"mammoviewer: error: {r.entry['error']}")
+                    say(f"mammoviewer: error: {r.entry['error']}")
             bar.update(len(results))
 
         with open_cluster(args.workers, args.scheduler) as (client, threads):

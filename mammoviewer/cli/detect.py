@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from mammoviewer.cli.arguments import score
-from mammoviewer.cli.progress import progress_bar, write_line
+from mammoviewer.progress import Bar, say
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,13 +34,13 @@ def run(args: argparse.Namespace) -> int:
         detector = Detector.load(args.model, device=args.device)
         threshold = detector.default_threshold if args.threshold is None else float(args.threshold)
         results, failed = [], 0
-        with progress_bar(total=len(args.images), show=len(args.images) > 1) as bar:
+        with Bar(len(args.images), "detect", enabled=None if len(args.images) > 1 else False) as bar:
             for path in args.images:
                 film = detect_film(detector, path, threshold)
                 results.append(film.entry)
                 if film.failed:
                     failed += 1
-                    write_line(bar, f"mammoviewer: error: {film.entry['error']}")
+                    say(f"mammoviewer: error: {film.entry['error']}")
                 elif store is not None:
                     from mammoviewer.review.pending import record_pending
 
