@@ -1,27 +1,52 @@
-"""``mammoviewer export``: write a review store's findings as MIAS, COCO, VOC, YOLO or CSV."""
+"""``mammoviewer export``: write a review store's findings as MIAS, COCO, VOC, YOLO, CSV, CAD SR or GSPS."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+from mammoviewer.cli.arguments import score
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", required=True, metavar="S", help="review store file")
-    parser.add_argument("--format", required=True, metavar="FMT", help="mias, coco, voc, yolo or csv")
-    parser.add_argument("--out", required=True, metavar="PATH", help="output file (folder for voc/yolo)")
+    parser.add_argument("--format", required=True, metavar="FMT",
+                        help="mias, coco, voc, yolo, csv, cad-sr or gsps")  # fmt: skip
+    parser.add_argument("--out", required=True, metavar="PATH",
+                        help="output file (folder for voc/yolo/cad-sr/gsps)")  # fmt: skip
     parser.add_argument("--reviewed-only", action="store_true", help="only images marked reviewed")
     parser.add_argument("--include-pending", action="store_true",
-                        help="also write the model's undecided candidates (marked \"pending\" in COCO and CSV); "
-                             "by default only the reader's truth is written")
+                        help="also write the model's undecided candidates (marked \"pending\" in COCO and CSV, "
+                             "drawn in GSPS); by default only the reader's truth is written")  # fmt: skip
+    parser.add_argument("--operating-point", type=score, default=None, metavar="T",
+                        help="cad-sr: findings scoring below T are marked Not for Presentation "
+                             "(default: the model card's operating point)")  # fmt: skip
+
+
+def _run_dicom(args: argparse.Namespace) -> int:
+    from mammoviewer.formats.dicom_out import export_dicom
+    from mammoviewer.review.store import ReviewStore
+
+    with ReviewStore.open(args.store, create=False) as store:
+        s = export_dicom(store, args.format, args.out, include_pending=args.include_pending,
+                         reviewed_only=args.reviewed_only, operating_point=args.operating_point)  # fmt: skip
+    for line in s.skipped + s.failed:
+        print(f"mammoviewer: {line}", file=sys.stderr)
+    print(f"wrote {len(s.paths)} {s.format} objects ({s.findings} findings) into {s.out}")
+    return 1 if s.failed else 0
 
 
 def run(args: argparse.Namespace) -> int:
     from mammoviewer.errors import ExportError
     from mammoviewer.formats import EXPORT_FORMATS, export_store
+    from mammoviewer.formats.dicom_out import DICOM_FORMATS
     from mammoviewer.review.store import ReviewStore
 
+    if args.format in DICOM_FORMATS:
+        return _run_dicom(args)
     if args.format not in EXPORT_FORMATS:
-        raise ExportError(f"unknown export format {args.format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        known = ", ".join([*EXPORT_FORMATS, *DICOM_FORMATS])
+        raise ExportError(f"unknown export format {args.format!r}; choose one of {known}")
     from mammoviewer.progress import Bar, callback
 
     with ReviewStore.open(args.store, create=False) as store, Bar(None, "export", unit="image") as bar:

@@ -77,3 +77,42 @@ def small_store(tmp_path: Path):
     s.apply(FindingChange("add", None, edge))
     yield s
     s.close()
+
+
+DICOM_FILM = Path(__file__).resolve().parents[1] / "data" / "mg_cbis_rcc_small_jpegls_ll.dcm"  # 1172 x 648, real
+
+
+@pytest.fixture
+def dicom_store(tmp_path: Path):
+    """A store with one real DICOM film and one PNG film. On the DICOM film: the model's
+    findings (one accepted and then moved by the reader, one rejected, one pending below the
+    operating point 0.1652 of idbll-light 1.2), a reader-drawn finding and an imported one."""
+    import shutil
+
+    from mammoviewer.review import Box, Finding, FindingChange, ImageRecord
+
+    films = tmp_path / "films"
+    films.mkdir()
+    dcm = films / "rcc.dcm"
+    shutil.copy(DICOM_FILM, dcm)
+    png = films / "mdb001.png"
+    cv2.imwrite(str(png), np.zeros((64, 64), np.uint8))
+    s = ReviewStore.open(tmp_path / "dicom.mvstore")
+    s.add_image(ImageRecord(key=str(dcm), width=648, height=1172))
+    s.add_image(ImageRecord(key=str(png), width=64, height=64))
+    model = s.record_model_findings(str(dcm), "idbll-light", "1.2", [
+        Finding(image_key=str(dcm), box=Box(100, 200, 180, 260), label="malignant", finding_type="mass", score=0.9),
+        Finding(image_key=str(dcm), box=Box(300, 500, 340, 530), label="benign", finding_type="calcification",
+                score=0.4),
+        Finding(image_key=str(dcm), box=Box(50, 900, 90, 950), label="benign", score=0.05),
+    ], threshold=0.02)  # fmt: skip
+    accepted = model[0].replace(status="accepted")
+    s.apply(FindingChange("set status", model[0], accepted))
+    s.apply(FindingChange("move", accepted, accepted.replace(box=Box(110, 210, 190, 270), edited=True)))
+    s.apply(FindingChange("set status", model[1], model[1].replace(status="rejected")))
+    s.apply(FindingChange("add", None, Finding(image_key=str(dcm), box=Box(400, 20, 460, 80), label="benign",
+                                               finding_type="asymmetry")))  # fmt: skip
+    s.apply(FindingChange("add", None, Finding(image_key=str(dcm), box=Box(10, 1100, 40, 1150), label="malignant",
+                                               source="import")))  # fmt: skip
+    yield s
+    s.close()

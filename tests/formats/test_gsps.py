@@ -1,0 +1,68 @@
+"""GSPS export: the reader's truth as rectangles and labelled text on the referenced image."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+
+from mammoviewer.formats.dicom_out import export_dicom, gsps_findings
+from mammoviewer.formats.gsps import GSPS
+
+
+def _drawn(path: Path) -> dict[str, list[tuple[float, ...]]]:
+    """Layer -> [(x0, y0, x1, y1) of each rectangle]; also checks each has its text."""
+    ds = pydicom.dcmread(path)
+    out: dict[str, list[tuple[float, ...]]] = {}
+    for ann in ds.GraphicAnnotationSequence:
+        boxes = []
+        for g in ann.GraphicObjectSequence:
+            pts = np.reshape(g.GraphicData, (-1, 2))
+            assert g.GraphicType == "POLYLINE" and len(pts) == 5 and np.array_equal(pts[0], pts[-1])
+            boxes.append((*pts.min(axis=0), *pts.max(axis=0)))
+        assert len(ann.TextObjectSequence) == len(boxes)
+        out[ann.GraphicLayer] = sorted(boxes)
+    return out
+
+
+def test_gsps_draws_the_readers_truth_on_the_image(dicom_store, tmp_path: Path) -> None:
+    s = export_dicom(dicom_store, "gsps", tmp_path / "pr")
+    assert [p.name for p in s.paths] == ["rcc.gsps.dcm"] and len(s.skipped) == 1
+    ds = pydicom.dcmread(s.paths[0])
+    image = pydicom.dcmread(tmp_path / "films" / "rcc.dcm", stop_before_pixels=True)
+    assert ds.SOPClassUID == GSPS and ds.Modality == "PR"
+    assert (ds.PatientID, ds.StudyInstanceUID) == (image.PatientID, image.StudyInstanceUID)
+    ref = ds.ReferencedSeriesSequence[0].ReferencedImageSequence[0]
+    assert ref.ReferencedSOPInstanceUID == image.SOPInstanceUID
+    # accepted model finding where the reader moved it, the imported one; the reader's asymmetry;
+    # not the rejected one, not the pending one
+    assert _drawn(s.paths[0]) == {"MALIGNANT": [(10, 1100, 40, 1150), (110, 210, 190, 270)],
+                                  "BENIGN": [(400, 20, 460, 80)]}  # fmt: skip
+    texts = sorted(t.UnformattedTextValue for a in ds.GraphicAnnotationSequence for t in a.TextObjectSequence)
+    assert texts == ["benign asymmetry (reader)", "malignant (import)", "malignant mass 0.90 idbll-light 1.2"]
+
+
+def test_include_pending_adds_the_pending_model_finding(dicom_store, tmp_path: Path) -> None:
+    s = export_dicom(dicom_store, "gsps", tmp_path / "pr", include_pending=True)
+    assert _drawn(s.paths[0])["BENIGN"] == [(50, 900, 90, 950), (400, 20, 460, 80)]
+    assert s.findings == 4
+
+
+def test_truth_rule_never_draws_rejected(dicom_store) -> None:
+    stored = dicom_store.findings()
+    for pending in (False, True):
+        kept = gsps_findings(stored, pending)
+        assert all(f.status != "rejected" for f in kept)
+        assert any(f.status == "pending" and f.source == "model" for f in kept) is pending
+
+
+def test_dcmdump_reads_the_presentation_state(dicom_store, tmp_path: Path) -> None:
+    exe = shutil.which("dcmdump")
+    assert exe, "DCMTK's dcmdump is not installed (apt-get install dcmtk, or ./run.sh test)"
+    s = export_dicom(dicom_store, "gsps", tmp_path / "pr")
+    r = subprocess.run([exe, str(s.paths[0])], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and "GraphicAnnotationSequence" in r.stdout, r.stderr
