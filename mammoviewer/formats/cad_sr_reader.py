@@ -100,9 +100,9 @@ def _image_uid(scoord: Any, by_path: dict[tuple[int, ...], Any]) -> str | None:
         if ref:
             return str(ref[0].ReferencedSOPInstanceUID)
         target = child.get("ReferencedContentItemIdentifier")
-        if target is not None:
-            item = by_path.get(tuple(int(v) for v in (target if isinstance(target, (list, tuple)) or
-                                                      type(target).__name__ == "MultiValue" else [target]))[1:])
+        if target is not None:  # by reference: a path of item numbers from the root (1)
+            path = tuple(int(v) for v in ([target] if isinstance(target, int) else list(target)))
+            item = by_path.get(path[1:])
             if item is not None and item.get("ReferencedSOPSequence"):
                 return str(item.ReferencedSOPSequence[0].ReferencedSOPInstanceUID)
     return None
