@@ -26,3 +26,7 @@ class StoreError(MammoViewerError):
 
 class ExportError(MammoViewerError):
     """Annotations could not be imported or exported."""
+
+
+class PacsError(MammoViewerError):
+    """A PACS node could not be reached, refused us, or a query, retrieve or send failed."""

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "retrain": "retrain",
     "studies": "studies",
+    "pacs": "pacs",
 }
 
 _HELP: dict[str, str] = {
@@ -41,10 +42,11 @@ _HELP: dict[str, str] = {
     "classify": "run the case classifier (normal / benign / malignant)",
     "evaluate": "evaluate detector and classifier on whole MIAS films",
     "train": "train the lesion detector (or the case classifier) on MIAS",
-    "import": "load existing labels (MIAS, COCO) into a review store",
-    "export": "write a review store's findings as MIAS, COCO, VOC, YOLO or CSV",
+    "import": "load existing labels (MIAS, COCO) or CAD SR findings into a review store",
+    "export": "write a review store's findings as MIAS, COCO, VOC, YOLO, CSV, CAD SR or GSPS",
     "retrain": "fine-tune the detector on reviewed films of a store",
     "studies": "group films into patients and studies and list their views (JSON with --json)",
+    "pacs": "find, retrieve (C-GET) and send (C-STORE) studies on a PACS",
 }
 
 
