@@ -94,7 +94,7 @@ def _expand(names: list[str]) -> list[Path]:
     out: list[Path] = []
     for name in map(Path, names):
         if name.is_dir():
-            from mammoviewer.export.dicom_source import is_dicom
+            from mammoviewer.formats.dicom_source import is_dicom
 
             out += sorted(p for p in name.rglob("*") if p.is_file() and is_dicom(p))
         else:

@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mammoviewer.errors import ExportError
+from mammoviewer.errors import ExportError, StoreError
 from mammoviewer.formats.cad_sr_reader import CadMark, read_cad_report
 from mammoviewer.formats.dicom_source import is_dicom
 from mammoviewer.formats.importers import ImportSummary
+from mammoviewer.review.keys import image_key
 from mammoviewer.review.records import Box, Finding, ImageRecord
 from mammoviewer.review.store import ReviewStore
 
@@ -41,7 +42,7 @@ def _headers(folder: Path) -> Iterator[tuple[Path, Any]]:
 
 def _image_record(path: Path, ds: Any) -> ImageRecord:
     spacing = ds.get("PixelSpacing") or ds.get("ImagerPixelSpacing")
-    return ImageRecord(key=str(path.absolute()), width=int(ds.Columns), height=int(ds.Rows),
+    return ImageRecord(key=image_key(path), width=int(ds.Columns), height=int(ds.Rows),
                        pixel_spacing_mm=float(spacing[1]) if spacing else None)  # fmt: skip
 
 
@@ -79,11 +80,11 @@ def import_cad_sr(store: ReviewStore, reports: str | Path, images_dir: str | Pat
                 summary.missing.append(f"{mark.sop_instance_uid} (from {path.name})")
                 continue
             img_path, header = images[mark.sop_instance_uid]
-            key = str(img_path.absolute())
+            key = image_key(img_path)
             if key not in found:
                 try:
                     store.image(key)
-                except Exception:  # noqa: BLE001 - StoreError: not yet in the store
+                except StoreError:  # not yet in the store
                     store.add_image(_image_record(img_path, header))
             found.setdefault(key, []).append(_finding(key, mark))
     for key, findings in found.items():

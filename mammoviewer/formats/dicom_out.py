@@ -20,6 +20,7 @@ from mammoviewer.formats.dicom_source import is_dicom, read_header
 from mammoviewer.formats.gsps import build_gsps
 from mammoviewer.review.records import Finding
 from mammoviewer.review.store import ReviewStore
+from mammoviewer.review.truth import is_pending, is_truth
 
 DICOM_FORMATS = ("cad-sr", "gsps")
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -38,13 +39,12 @@ class DicomExportSummary:
 
 
 def gsps_findings(findings: list[Finding], include_pending: bool = False) -> list[Finding]:
-    """The reader's truth of one image: accepted model findings, reader-drawn and imported findings.
+    """The reader's truth of one image (:func:`mammoviewer.review.truth.is_truth`), order kept.
 
     Rejected findings (hard negatives) are never drawn; ``include_pending`` adds the model
     findings the reader has not decided on yet.
     """
-    return [f for f in findings if f.status != "rejected"
-            and (f.source != "model" or f.status == "accepted" or include_pending)]  # fmt: skip
+    return [f for f in findings if is_truth(f) or (include_pending and is_pending(f))]
 
 
 def model_findings(findings: list[Finding]) -> list[Finding]:

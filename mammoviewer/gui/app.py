@@ -149,13 +149,16 @@ def attach_review(window, store: str | Path | None = None, model: str | Path | N
 
 
 def install_tools(window, review) -> None:
-    """File › Import/Export Annotations and Tools › Retrain, on the review's store and model."""
-    from mammoviewer.gui.viewer.file_actions import install_file_actions
+    """File › Import/Export Annotations, Open from/Send Results to PACS and Tools › Retrain, on the
+    review's store and model."""
+    from mammoviewer.gui.pacs.actions import install_pacs_actions
     from mammoviewer.gui.tools.retrain_dialog import install_retrain_action
+    from mammoviewer.gui.viewer.file_actions import install_file_actions
 
     actions = install_file_actions(window, store_path=lambda: str(review.session.path))
     actions.storeChanged.connect(review.refresh)
     window.file_actions = actions
+    window.pacs_actions = install_pacs_actions(window, store_path=lambda: str(review.session.path))
     install_retrain_action(window, store_path=lambda: str(review.session.path),
                            model_path=lambda: review.model_path, on_switch=review.use_model)
 

@@ -12,8 +12,8 @@ from pydicom.dataset import Dataset
 
 from mammoviewer.cli import main
 from mammoviewer.errors import ExportError
-from mammoviewer.export.cad_sr_import import import_cad_sr
-from mammoviewer.export.dicom_out import export_dicom
+from mammoviewer.formats.cad_sr_import import import_cad_sr
+from mammoviewer.formats.dicom_out import export_dicom
 from mammoviewer.review import ReviewStore
 
 from .conftest import DICOM_FILM

@@ -11,11 +11,11 @@ import pydicom
 import pytest
 
 from mammoviewer.cli import main
-from mammoviewer.export.cad_sr import MAMMOGRAPHY_CAD_SR
+from mammoviewer.formats.cad_sr import MAMMOGRAPHY_CAD_SR
 from mammoviewer.pacs import save_nodes
 from mammoviewer.review import FindingChange, ReviewStore
 
-from .conftest import AET, FILM, free_port
+from orthanc_server import AET, FILM, free_port
 
 
 def _node(orthanc) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 from mammoviewer.errors import PacsError
 from mammoviewer.pacs import PacsNode, find_studies, get_study, load_nodes, save_nodes, send_files
 
-from .conftest import FILM, free_port
+from orthanc_server import FILM, free_port
 
 
 def test_find_gives_every_study_and_filters_by_patient_and_date(orthanc) -> None:

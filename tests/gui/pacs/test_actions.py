@@ -1,0 +1,92 @@
+"""File › Open from PACS… and Send Results to PACS… on a real window against a real Orthanc."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pydicom
+import pytest
+
+from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
+from mammoviewer.pacs import find_studies, save_nodes
+from mammoviewer.review import Box, Finding, FindingChange, ImageRecord, ReviewStore
+
+from orthanc_server import FILM, start_orthanc
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    orthanc = start_orthanc(tmp_path_factory.mktemp("orthanc-gui"))
+    orthanc.upload(FILM)
+    yield orthanc
+    orthanc.stop()
+
+
+@pytest.fixture
+def settings_file(server, tmp_path: Path) -> Path:
+    return save_nodes([replace(server.node, name="test PACS")], tmp_path / "pacs_nodes.json")
+
+
+def _texts(window) -> list[str]:
+    return [a.text().replace("&", "") for a in window.menus["file"].actions()]
+
+
+def test_open_from_pacs_retrieves_the_study_into_the_worklist(window, qtbot, server, settings_file, tmp_path):
+    from mammoviewer.gui.pacs.actions import install_pacs_actions
+
+    actions = install_pacs_actions(window, lambda: None, settings=settings_file, retrieve_folder=tmp_path / "pacs")
+    texts = _texts(window)
+    assert texts.index("Open from PACS\u2026") == texts.index("Open Folder\u2026") + 1
+    assert texts.index("Send Results to PACS\u2026") == texts.index("Quit") - 1
+    dialog = actions.show_open()
+    qtbot.addWidget(dialog)
+    assert dialog.nodes.host_edit.text() == "127.0.0.1" and dialog.nodes.saved.currentText() == "test PACS"
+    film = pydicom.dcmread(FILM, stop_before_pixels=True)
+    dialog.patient_edit.setText(film.PatientID)
+    dialog.search_button.click()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=30000)
+    assert dialog.table.item(0, 5).text() == film.StudyInstanceUID
+    assert dialog.retrieve_button.isEnabled()
+    dialog.retrieve_button.click()
+    expected = tmp_path / "pacs" / film.StudyInstanceUID / f"{film.SOPInstanceUID}.dcm"
+    qtbot.waitUntil(lambda: window.worklist.paths() == [str(expected)], timeout=30000)
+    assert "Retrieved into" in dialog.status.text() and dialog.progress.value() == 1
+    dialog.close()
+
+
+def test_search_failures_show_one_line(window, qtbot, server, settings_file):
+    from mammoviewer.gui.pacs.actions import install_pacs_actions
+
+    dialog = install_pacs_actions(window, lambda: None, settings=settings_file).show_open()
+    qtbot.addWidget(dialog)
+    dialog.nodes.aet_edit.setText("WRONGAET")
+    dialog.search_button.click()
+    qtbot.waitUntil(lambda: "association rejected" in dialog.status.text(), timeout=30000)
+    assert "\n" not in dialog.status.text() and dialog.table.rowCount() == 0
+    dialog.nodes.host_edit.setText("")
+    assert dialog.search() is None and "enter the PACS host" in dialog.status.text()
+    dialog.close()
+
+
+def test_send_results_stores_sr_and_gsps_on_the_pacs(window, qtbot, server, settings_file, tmp_path):
+    from mammoviewer.gui.pacs.actions import install_pacs_actions
+
+    film = tmp_path / "films" / "rcc.dcm"
+    film.parent.mkdir()
+    shutil.copy(FILM, film)
+    store_path = tmp_path / "review.sqlite"
+    with ReviewStore.open(store_path) as store:
+        store.add_image(ImageRecord(key=str(film), width=648, height=1172, review_state="reviewed"))
+        (f,) = store.record_model_findings(str(film), "idbll-light", "1.2", [
+            Finding(image_key=str(film), box=Box(100, 200, 180, 260), label="malignant", score=0.9)])
+        store.apply(FindingChange("set status", f, f.replace(status="accepted")))
+    dialog = install_pacs_actions(window, lambda: str(store_path), settings=settings_file).show_send()
+    qtbot.addWidget(dialog)
+    dialog.send_button.click()
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Sent "), timeout=30000)
+    assert dialog.status.text() == f"Sent 2 objects (2 findings) to {server.node.label}"
+    (study,) = find_studies(server.node, patient_id=pydicom.dcmread(FILM, stop_before_pixels=True).PatientID)
+    assert sorted(study.modalities) == ["MG", "PR", "SR"] and study.images == 3
+    dialog.close()
