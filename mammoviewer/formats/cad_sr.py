@@ -41,10 +41,16 @@ class Algorithm:
     operating_point: float | None = None  # score at and above which findings are for presentation
 
 
-def rectangle(box: Box) -> np.ndarray:
-    """A box as a closed polyline of 5 (column, row) points (first == last), DICOM image coordinates."""
+def rectangle(box: Box, rows: int | None = None, columns: int | None = None) -> np.ndarray:
+    """A box as a closed polyline of 5 (column, row) points (first == last) in DICOM image coordinates
+    (0, 0 the top-left corner of the top-left pixel), clipped to the image when its size is given."""
     x0, y0, x1, y1 = box.as_tuple()
-    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]], dtype=np.float32)
+    pts = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]], dtype=np.float32)
+    if columns is not None:
+        pts[:, 0] = np.clip(pts[:, 0], 0, columns)
+    if rows is not None:
+        pts[:, 1] = np.clip(pts[:, 1], 0, rows)
+    return pts
 
 
 def _rendering_intent(score: float | None, algorithm: Algorithm) -> Any:
@@ -87,7 +93,8 @@ def _finding_item(f: Finding, image: Any, algorithm: Algorithm) -> Any:
         props.append(NumContentItem(DCM.CertaintyOfFinding, round(100.0 * f.score, 4), PERCENT,
                                     relationship_type="HAS PROPERTIES"))  # fmt: skip
     props.append(CodeContentItem(DCM.Pathology, LABEL_CODES[f.label], relationship_type="HAS PROPERTIES"))
-    outline = ScoordContentItem(DCM.Outline, "POLYLINE", rectangle(f.box), relationship_type="HAS PROPERTIES")
+    outline = ScoordContentItem(DCM.Outline, "POLYLINE", rectangle(f.box, int(image.Rows), int(image.Columns)),
+                                relationship_type="HAS PROPERTIES")  # fmt: skip
     outline.ContentSequence = [ImageContentItem(DCM.SourceImage,
                                                 image.SOPClassUID, image.SOPInstanceUID,
                                                 relationship_type="SELECTED FROM")]  # fmt: skip
@@ -145,6 +152,7 @@ def content_tree(image: Any, findings: Sequence[Finding], algorithms: Sequence[A
     """
     by_key = {(a.name, a.version): a for a in algorithms}
     from highdicom.sr import CodeContentItem, ContainerContentItem, TextContentItem, UIDRefContentItem
+    from pydicom.uid import generate_uid
 
     root = ContainerContentItem(DCM.MammographyCADReport, is_content_continuous=False, template_id="4000")
     findings_summary = CodeContentItem(
@@ -154,11 +162,10 @@ def content_tree(image: Any, findings: Sequence[Finding], algorithms: Sequence[A
     )
     if findings:
         findings_summary.ContentSequence = [_finding_item(f, image, by_key[algorithm_key(f)]) for f in findings]
-    from pydicom.uid import generate_uid
-
+    device_uid = generate_uid(entropy_srcs=[MANUFACTURER, *(f"{a.name} {a.version}" for a in algorithms)])
     root.ContentSequence = [
         CodeContentItem(DCM.ObserverType, DCM.Device, relationship_type="HAS OBS CONTEXT"),
-        UIDRefContentItem(DCM.DeviceObserverUID, generate_uid(), relationship_type="HAS OBS CONTEXT"),
+        UIDRefContentItem(DCM.DeviceObserverUID, device_uid, relationship_type="HAS OBS CONTEXT"),
         TextContentItem(DCM.DeviceObserverName, ", ".join(f"{a.name} {a.version}" for a in algorithms),
                         relationship_type="HAS OBS CONTEXT"),  # fmt: skip
         TextContentItem(DCM.DeviceObserverManufacturer, MANUFACTURER, relationship_type="HAS OBS CONTEXT"),

@@ -48,16 +48,6 @@ def _text_box(f: Finding, rows: int, columns: int) -> tuple[float, float, float,
     return (left, max(0.0, top), max(right, left + 1.0), max(bottom, top + 1.0))
 
 
-def _clip(f: Finding, rows: int, columns: int) -> Any:
-    """The finding's rectangle clipped to the image (a box may reach past an edge)."""
-    import numpy as np
-
-    pts = rectangle(f.box)
-    pts[:, 0] = np.clip(pts[:, 0], 0, columns)
-    pts[:, 1] = np.clip(pts[:, 1], 0, rows)
-    return pts
-
-
 def build_gsps(image: Any, findings: Sequence[Finding], series_uid: str, label: str = "FINDINGS",
                series_number: int = 9002, instance_number: int = 1) -> Any:  # fmt: skip
     """A GSPS dataset for ``image`` (its header) drawing ``findings``; new series ``series_uid``."""
@@ -77,7 +67,7 @@ def build_gsps(image: Any, findings: Sequence[Finding], series_uid: str, label: 
             continue
         annotations.append(GraphicAnnotation(
             referenced_images=[image], graphic_layer=layer,
-            graphic_objects=[GraphicObject("POLYLINE", _clip(f, rows, columns), units="PIXEL") for f in mine],
+            graphic_objects=[GraphicObject("POLYLINE", rectangle(f.box, rows, columns), units="PIXEL") for f in mine],
             text_objects=[TextObject(finding_text(f), units="PIXEL", bounding_box=_text_box(f, rows, columns))
                           for f in mine],
         ))  # fmt: skip
