@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -52,8 +52,13 @@ def _is(item: Any, code: Any) -> bool:
     return name is not None and same(_coded(name), code)
 
 
-def _coded(ds: Any) -> Any:
-    return type("C", (), {"value": ds.get("CodeValue"), "scheme_designator": ds.get("CodingSchemeDesignator")})()
+class _Code(NamedTuple):
+    value: str | None
+    scheme_designator: str | None
+
+
+def _coded(ds: Any) -> _Code:
+    return _Code(ds.get("CodeValue"), ds.get("CodingSchemeDesignator"))
 
 
 def _code_value(item: Any) -> Any:

@@ -29,10 +29,36 @@ def test_find_gives_every_study_and_filters_by_patient_and_date(orthanc) -> None
     assert [s.patient_id for s in find_studies(orthanc.node, patient_id="Mass-*")] == [film.PatientID]
 
 
+def _listening_sockets() -> set[int]:
+    """Inodes of the TCP sockets this process holds in the LISTEN state."""
+    mine = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            mine.add(int(target[8:-1]))
+    listening = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # TCP_LISTEN
+                listening.add(int(fields[9]))
+    return mine & listening
+
+
 def test_get_writes_the_whole_study_and_reports_progress(orthanc, tmp_path: Path) -> None:
     seen: list[int] = []
-    paths = get_study(orthanc.node, orthanc.two_image_study, tmp_path, progress=lambda n, total: seen.append(n))
+    open_ports: list[set[int]] = []
+
+    def progress(n: int, _total: int | None) -> None:
+        seen.append(n)
+        open_ports.append(_listening_sockets())
+
+    paths = get_study(orthanc.node, orthanc.two_image_study, tmp_path, progress=progress)
     assert seen == [1, 2] and len(paths) == 2
+    assert open_ports == [set(), set()]  # C-GET over our own association: no port is opened to listen
     assert sorted(p.parent for p in paths) == [tmp_path / orthanc.two_image_study] * 2
     uids = {pydicom.dcmread(p).SOPInstanceUID for p in paths}
     assert {p.stem for p in paths} == uids
