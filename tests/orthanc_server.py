@@ -17,6 +17,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pydicom
 from pydicom.uid import generate_uid
@@ -44,6 +45,7 @@ class Orthanc:
     http_port: int
     dicom_port: int
     folder: Path
+    log: Any = None
 
     @property
     def node(self) -> PacsNode:
@@ -67,6 +69,8 @@ class Orthanc:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+        if self.log is not None:
+            self.log.close()
 
 
 def start_orthanc(folder: Path) -> Orthanc:
@@ -83,7 +87,7 @@ def start_orthanc(folder: Path) -> Orthanc:
     (folder / "orthanc.json").write_text(json.dumps(config), encoding="utf-8")
     log = open(folder / "orthanc.log", "wb")
     proc = subprocess.Popen([ORTHANC, str(folder / "orthanc.json")], stdout=log, stderr=subprocess.STDOUT)
-    server = Orthanc(proc, http_port, dicom_port, folder)
+    server = Orthanc(proc, http_port, dicom_port, folder, log)
     deadline = time.monotonic() + 30
     while True:
         try:

@@ -115,4 +115,8 @@ def _send(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"find": _find, "get": _get, "send": _send}[args.pacs_command](args)
+    import warnings
+
+    with warnings.catch_warnings():  # pydicom warns about each malformed value a node sends; the outcome says what matters
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"pydicom(\.|$)")
+        return {"find": _find, "get": _get, "send": _send}[args.pacs_command](args)

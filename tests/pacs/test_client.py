@@ -14,13 +14,13 @@ import pytest
 from mammoviewer.errors import PacsError
 from mammoviewer.pacs import PacsNode, find_studies, get_study, load_nodes, save_nodes, send_files
 
-from orthanc_server import FILM, free_port
+from orthanc_server import FILM, SMALL, free_port
 
 
 def test_find_gives_every_study_and_filters_by_patient_and_date(orthanc) -> None:
     studies = find_studies(orthanc.node)
     film = pydicom.dcmread(FILM, stop_before_pixels=True)
-    assert sorted(s.study_uid for s in studies) == sorted([film.StudyInstanceUID, orthanc.two_image_study])
+    assert {film.StudyInstanceUID, orthanc.two_image_study} <= {s.study_uid for s in studies}
     (mine,) = find_studies(orthanc.node, patient_id="MV-0002")
     assert mine.to_json() == {"study_uid": orthanc.two_image_study, "patient_id": "MV-0002",
                               "patient_name": "Second^Patient", "study_date": "20240301",
@@ -131,3 +131,16 @@ def test_nodes_settings_round_trip_and_bad_file(tmp_path: Path) -> None:
     with pytest.raises(PacsError, match=f"^{path}: PACS port 70000"):
         load_nodes(path)
     assert load_nodes(tmp_path / "none.json") == []
+
+
+@pytest.mark.filterwarnings("ignore:Invalid value for VR UI")
+def test_no_path_from_the_dataset_is_trusted(orthanc, tmp_path: Path) -> None:
+    """An image whose SOP Instance UID is a path lands inside the study folder under a made-up name."""
+    ds = pydicom.dcmread(SMALL)
+    ds.StudyInstanceUID = pydicom.uid.generate_uid()
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = "../../../escaped"
+    ds.save_as(tmp_path / "hostile.dcm")
+    orthanc.upload(tmp_path / "hostile.dcm")
+    (path,) = get_study(orthanc.node, ds.StudyInstanceUID, tmp_path / "worklist")
+    assert path == tmp_path / "worklist" / ds.StudyInstanceUID / "image-00001.dcm"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.dcm", "worklist"]
