@@ -117,6 +117,6 @@ def _send(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     import warnings
 
-    with warnings.catch_warnings():  # pydicom warns about each malformed value a node sends; the outcome says what matters
+    with warnings.catch_warnings():  # not one pydicom warning per malformed value a node sends
         warnings.filterwarnings("ignore", category=UserWarning, module=r"pydicom(\.|$)")
         return {"find": _find, "get": _get, "send": _send}[args.pacs_command](args)

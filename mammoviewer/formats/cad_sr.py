@@ -24,7 +24,8 @@ import numpy as np
 
 from mammoviewer import __version__
 from mammoviewer.formats.dicom_codes import (
-    DCM, FINDING_CODES, INDIVIDUAL_IMPRESSION, LABEL_CODES, LATERALITY_CODES, NOT_FOR_PRESENTATION, PERCENT, PRESENTATION_REQUIRED,
+    DCM, FINDING_CODES, INDIVIDUAL_IMPRESSION, LABEL_CODES, LATERALITY_CODES, NOT_FOR_PRESENTATION, PERCENT,
+    PRESENTATION_REQUIRED,
 )  # fmt: skip
 from mammoviewer.review.records import Box, Finding
 

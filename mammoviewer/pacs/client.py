@@ -182,9 +182,10 @@ def get_study(node: PacsNode, study_uid: str, dest: str | Path,
                     raise lost(node, since, f"retrieving study {study_uid} ({len(receiver.paths)} images received)")
                 since = time.monotonic()
                 final = status
-                remaining = status.get("NumberOfRemainingSubOperations")
-                if remaining is not None:
-                    receiver.total = len(receiver.paths) + int(remaining) + (int(status.Status) in PENDING)
+                counts = [status.get(f"Number{k}SubOperations") for k in ("OfRemaining", "OfCompleted",
+                                                                         "OfFailed", "OfWarning")]  # fmt: skip
+                if counts[0] is not None:
+                    receiver.total = sum(int(c or 0) for c in counts)
         _check_outcome(node, study_uid, final, receiver)
         return _move_into(tmp, dest / study_uid, receiver.paths)
     finally:

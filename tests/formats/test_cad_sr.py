@@ -26,7 +26,8 @@ def needs_dcmtk() -> None:
 def _export(store, tmp_path: Path, **kw) -> Path:
     s = export_dicom(store, "cad-sr", tmp_path / "sr", **kw)
     assert len(s.paths) == 1 and s.paths[0].name == "rcc.cad-sr.dcm"
-    assert s.skipped == [f"{tmp_path / 'films' / 'mdb001.png'}: skipped, not a DICOM image (no cad-sr for PGM/PNG films)"]
+    png = tmp_path / "films" / "mdb001.png"
+    assert s.skipped == [f"{png}: skipped, not a DICOM image (no cad-sr for PGM/PNG films)"]
     return s.paths[0]
 
 

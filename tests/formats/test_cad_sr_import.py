@@ -117,7 +117,8 @@ def test_cli_export_then_import_and_one_line_errors(dicom_store, tmp_path: Path,
     assert main(["export", "--store", store, "--format", "cad-sr", "--out", str(tmp_path / "sr")]) == 0
     out = capsys.readouterr()
     assert "wrote 1 cad-sr objects (3 findings)" in out.out
-    assert out.err.strip() == f"mammoviewer: {tmp_path / 'films' / 'mdb001.png'}: skipped, not a DICOM image (no cad-sr for PGM/PNG films)"
+    png = tmp_path / "films" / "mdb001.png"
+    assert out.err.strip() == f"mammoviewer: {png}: skipped, not a DICOM image (no cad-sr for PGM/PNG films)"
     back = str(tmp_path / "back.mvstore")
     assert main(["import", "--store", back, "--format", "cad-sr", "--info", str(tmp_path / "sr"),
                  "--images", str(tmp_path / "films")]) == 0  # fmt: skip
