@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
-import pytest
 
 from mammoviewer.formats.dicom_out import export_dicom, gsps_findings
 from mammoviewer.formats.gsps import GSPS

@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pydicom
-import pytest
 
 from mammoviewer.cli import main
 from mammoviewer.formats.cad_sr import MAMMOGRAPHY_CAD_SR
