@@ -96,3 +96,15 @@ def test_a_saved_node_by_name(orthanc, tmp_path: Path, capsys) -> None:
     assert len(json.loads(capsys.readouterr().out)["studies"]) >= 2
     assert main(["pacs", "find", "--node", "elsewhere", "--settings", str(settings)]) == 2
     assert "no PACS node 'elsewhere'" in _one_error(capsys)
+
+
+def test_a_slow_node_is_one_line_after_the_time_limit(fresh_orthanc, capsys) -> None:
+    import os
+    import signal
+
+    os.kill(fresh_orthanc.process.pid, signal.SIGSTOP)
+    try:
+        assert main(["pacs", "find", *_node(fresh_orthanc), "--timeout", "1", "--json"]) == 2
+    finally:
+        os.kill(fresh_orthanc.process.pid, signal.SIGCONT)
+    assert "no answer to the association request within 1 s" in _one_error(capsys)
