@@ -48,6 +48,36 @@ def _text_box(f: Finding, rows: int, columns: int) -> tuple[float, float, float,
     return (left, max(0.0, top), max(right, left + 1.0), max(bottom, top + 1.0))
 
 
+def _values(v: Any) -> list[Any]:
+    """A DICOM value of multiplicity one or more as a list."""
+    return [v] if isinstance(v, (str, int, float)) else list(v)
+
+
+def _windows(image: Any) -> list[Any] | None:
+    """The image's windows (and VOI LUT function) as the state's VOI transformation, or None (no windows).
+
+    Built here rather than copied by highdicom, which refuses images that carry both windows and a
+    VOI LUT Sequence (as GE's For Presentation mammograms do); the windows are kept, the LUTs not.
+    """
+    from highdicom.pr import SoftcopyVOILUTTransformation
+
+    if image.get("WindowCenter") is None or image.get("WindowWidth") is None:
+        return None
+    centers = [float(c) for c in _values(image.WindowCenter)]
+    widths = [float(w) for w in _values(image.WindowWidth)]
+    n = min(len(centers), len(widths))
+    if n == 0:
+        return None
+    explanation = [str(e) for e in _values(image.get("WindowCenterWidthExplanation") or [])]
+    function = str(image.get("VOILUTFunction") or "")
+    one = (lambda v: v[:n] if n > 1 else v[0])  # noqa: E731 - one value, or the list of n
+    return [SoftcopyVOILUTTransformation(
+        window_center=one(centers), window_width=one(widths),
+        window_explanation=one(explanation) if len(explanation) >= n else None,
+        voi_lut_function=function if function in ("LINEAR", "LINEAR_EXACT", "SIGMOID") else None,
+    )]  # fmt: skip
+
+
 def build_gsps(image: Any, findings: Sequence[Finding], series_uid: str, label: str = "FINDINGS",
                series_number: int = 9002, instance_number: int = 1) -> Any:  # fmt: skip
     """A GSPS dataset for ``image`` (its header) drawing ``findings``; new series ``series_uid``."""
@@ -81,5 +111,5 @@ def build_gsps(image: Any, findings: Sequence[Finding], series_uid: str, label: 
             manufacturer_model_name=MANUFACTURER, software_versions=__version__, device_serial_number="0",
             content_label=label, content_description="MammoViewer findings",
             graphic_layers=[layers[k] for k in LAYERS if any(f.label == k for f in findings)] or None,
-            graphic_annotations=annotations or None,
+            graphic_annotations=annotations or None, voi_lut_transformations=_windows(image),
         )  # fmt: skip

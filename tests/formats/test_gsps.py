@@ -65,3 +65,17 @@ def test_dcmdump_reads_the_presentation_state(dicom_store, tmp_path: Path) -> No
     s = export_dicom(dicom_store, "gsps", tmp_path / "pr")
     r = subprocess.run([exe, str(s.paths[0])], capture_output=True, text=True, timeout=30)
     assert r.returncode == 0 and "GraphicAnnotationSequence" in r.stdout, r.stderr
+
+
+def test_the_images_own_windows_are_kept() -> None:
+    """A GE For Presentation header with three windows: the presentation state carries them."""
+    from mammoviewer.formats.dicom_source import read_header
+    from mammoviewer.formats.gsps import build_gsps
+
+    path = Path(__file__).resolve().parents[1] / "data" / "mg_ge_seno_lcc_for_presentation_hdr.dcm"
+    image = read_header(path)
+    ds = build_gsps(image, [], pydicom.uid.generate_uid())
+    (voi,) = ds.SoftcopyVOILUTSequence
+    assert [float(c) for c in voi.WindowCenter] == [2262, 2286, 2262]
+    assert [float(w) for w in voi.WindowWidth] == [380, 380, 500] and voi.VOILUTFunction == "SIGMOID"
+    assert "GraphicAnnotationSequence" not in ds  # nothing to draw, still a valid state for the image
