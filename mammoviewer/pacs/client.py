@@ -174,7 +174,7 @@ def get_study(node: PacsNode, study_uid: str, dest: str | Path,
         query.StudyInstanceUID = study_uid
         ae = new_ae(node)
         roles = _retrieve_contexts(ae)
-        final = None
+        final, cancelling = None, False
         with associate(node, ae, ext_neg=roles, evt_handlers=[(evt.EVT_C_STORE, receiver.on_store)]) as assoc:
             since = time.monotonic()
             for status, _ident in assoc.send_c_get(query, GET):
@@ -182,6 +182,9 @@ def get_study(node: PacsNode, study_uid: str, dest: str | Path,
                     raise lost(node, since, f"retrieving study {study_uid} ({len(receiver.paths)} images received)")
                 since = time.monotonic()
                 final = status
+                if cancel is not None and cancel.is_set() and not cancelling:
+                    cancelling = True
+                    assoc.send_c_cancel(1, query_model=GET)  # the node stops sending; we keep nothing
                 counts = [status.get(f"Number{k}SubOperations") for k in ("OfRemaining", "OfCompleted",
                                                                          "OfFailed", "OfWarning")]  # fmt: skip
                 if counts[0] is not None:
@@ -209,15 +212,18 @@ def _check_outcome(node: PacsNode, study_uid: str, final: Any, receiver: _Receiv
 
 
 def _move_into(tmp: Path, final: Path, paths: list[Path]) -> list[Path]:
+    """Move the received files into the study folder; on failure take back the ones moved."""
+    out: list[Path] = []
     try:
         final.mkdir(exist_ok=True)
-        out = []
         for p in paths:
             os.replace(p, final / p.name)
             out.append(final / p.name)
         return out
     except OSError as exc:
-        raise PacsError(f"{final}: cannot store the retrieved study ({exc.strerror or exc})") from exc
+        for p in out:
+            p.unlink(missing_ok=True)
+        raise PacsError(f"{final}: cannot store the retrieved study ({exc.strerror or exc}); nothing kept") from exc
 
 
 @dataclass

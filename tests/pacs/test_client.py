@@ -144,3 +144,14 @@ def test_no_path_from_the_dataset_is_trusted(orthanc, tmp_path: Path) -> None:
     (path,) = get_study(orthanc.node, ds.StudyInstanceUID, tmp_path / "worklist")
     assert path == tmp_path / "worklist" / ds.StudyInstanceUID / "image-00001.dcm"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.dcm", "worklist"]
+
+
+def test_a_cancelled_retrieve_keeps_nothing(orthanc, tmp_path: Path) -> None:
+    import threading
+
+    cancel = threading.Event()
+    with pytest.raises(PacsError, match="cancelled after 1 images; nothing kept"):
+        get_study(orthanc.node, orthanc.two_image_study, tmp_path, progress=lambda n, _t: cancel.set(),
+                  cancel=cancel)  # fmt: skip
+    assert os.listdir(tmp_path) == []
+    assert len(get_study(orthanc.node, orthanc.two_image_study, tmp_path)) == 2  # the node is fine afterwards
