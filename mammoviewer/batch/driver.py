@@ -108,14 +108,16 @@ def run_batch(client: Client, todo: Sequence[FileKey], journal: Journal, plugin:
         for fut in queue:
             chunk = running.pop(fut)
             done: list[tuple[FileKey, FilmResult]] = []
-            if fut.status == "finished":
+            # A future can be handed over while Dask still moves it (a worker died and the task was
+            # rescheduled): _exception waits for its end, and None means it finished after all.
+            exc = None if fut.status == "finished" else _exception(fut)
+            if exc is None:
                 label, results = fut.result()
                 if label != model_label:
                     raise BatchError(f"a Dask worker loaded model {label!r}, not {model_label!r}; "
                                      "install the same model on every worker")  # fmt: skip
                 done = list(zip(chunk, results))
             else:
-                exc = _exception(fut)
                 if not isinstance(exc, KilledWorker):
                     if isinstance(exc, MammoViewerError):
                         raise exc
@@ -156,10 +158,13 @@ def _allowed_failures(client: Client) -> int:
         return int(dask.config.get("distributed.scheduler.allowed-failures"))
 
 
-def _exception(fut: Future) -> BaseException:
+def _exception(fut: Future) -> BaseException | None:
+    """The error a task ended with, waiting up to 30 s for its end; None if it finished."""
     try:
         exc = fut.exception(timeout=30)
     except Exception as err:  # noqa: BLE001 - cancelled (scheduler lost), timed out
         return BatchError(f"lost the Dask task of {fut.key} ({type(err).__name__}: {err}); "
                           "run the same command again to resume")  # fmt: skip
-    return exc if exc is not None else BatchError(f"Dask task {fut.key} ended as {fut.status}")
+    if exc is None and fut.status != "finished":
+        return BatchError(f"Dask task {fut.key} ended as {fut.status}")
+    return exc
