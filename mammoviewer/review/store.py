@@ -134,8 +134,10 @@ class ReviewStore:
             raise self._error(exc, "read") from exc
 
     def close(self) -> None:
-        """Close the store (idempotent)."""
-        self._conn.close()
+        """Close the store (idempotent). Waits for a read or write running on another thread: closing
+        an SQLite connection under a running statement crashes the process."""
+        with self._lock:
+            self._conn.close()
 
     def __enter__(self) -> ReviewStore:
         return self

@@ -259,3 +259,28 @@ def test_a_store_that_cannot_be_written_falls_back_to_read_only(tmp_path, monkey
     s = ReviewStore.open(path)
     assert s.read_only and s.images() == []
     s.close()
+
+
+def test_closing_waits_for_a_read_on_another_thread(tmp_path):
+    """A worker thread may still be reading when the window closes the store."""
+    import threading
+
+    s = ReviewStore.open(tmp_path / "c.sqlite")
+    for i in range(50):
+        s.add_image(ImageRecord(key=f"/f{i}.png", width=10, height=10))
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            for _ in range(2000):
+                s.images()
+        except StoreError:
+            pass  # "store is closed": the expected end
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    s.close()
+    t.join(30)
+    assert not t.is_alive() and errors == []
