@@ -51,10 +51,11 @@ def _listening_sockets() -> set[int]:
 def test_get_writes_the_whole_study_and_reports_progress(orthanc, tmp_path: Path) -> None:
     seen: list[int] = []
     open_ports: list[set[int]] = []
+    before = _listening_sockets()  # what other parts of this process listen on (a test's Dask cluster)
 
     def progress(n: int, _total: int | None) -> None:
         seen.append(n)
-        open_ports.append(_listening_sockets())
+        open_ports.append(_listening_sockets() - before)
 
     paths = get_study(orthanc.node, orthanc.two_image_study, tmp_path, progress=progress)
     assert seen == [1, 2] and len(paths) == 2
