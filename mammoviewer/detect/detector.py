@@ -151,22 +151,29 @@ class Detector:
         mi = prepare(image, self.pixel_size_mm, self.spec.multiple, self.inputs)
         self.last_input = mi
         check()
-        x = mi.stack[None].astype(np.float32)
-        flips = [FLIPS[t] for t in self.tta]
-        x = np.concatenate([x] + [x[:, ::-1 if v else 1, ::-1 if h else 1] for h, v in flips], axis=0)
-        out = self._forward(np.ascontiguousarray(x))
+        boxes, classes, scores = self.detect_planes(mi.stack, threshold)
         check()
-        height, width = mi.array.shape
-        anchors = generate_anchors(height, width, self.spec)
-        raw = out[0]
-        if flips:
-            raw = merge_flipped(raw, [(o, flip_index_for(height, width, self.spec, h, v), h, v)
-                                      for o, (h, v) in zip(out[1:], flips)], len(self.labels) + 1)
-        cfg = replace(self.post, score_threshold=float(threshold))
-        boxes, classes, scores = postprocess(raw, anchors, len(self.labels) + 1, self.spec.variances, cfg)
         boxes = to_original_frame(boxes, mi)
         return [
             Detection(tuple(float(v) for v in b), self.labels[int(c) - 1], float(s))  # type: ignore[arg-type]
             for b, c, s in zip(boxes, classes, scores)
             if b[2] > b[0] and b[3] > b[1]
         ]
+
+    def detect_planes(self, stack: np.ndarray, threshold: float = 0.0,
+                      post: PostConfig | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One forward pass (with the card's test-time flips) and post-processing (default: the card's) on
+        prepared input planes ``[H, W, C]`` (sides multiples of ``spec.multiple``): (boxes in the planes'
+        pixels, class ids 1.., scores), best first."""
+        x = np.asarray(stack, dtype=np.float32)[None]
+        flips = [FLIPS[t] for t in self.tta]
+        x = np.concatenate([x] + [x[:, ::-1 if v else 1, ::-1 if h else 1] for h, v in flips], axis=0)
+        out = self._forward(np.ascontiguousarray(x))
+        height, width = stack.shape[:2]
+        anchors = generate_anchors(height, width, self.spec)
+        raw = out[0]
+        if flips:
+            raw = merge_flipped(raw, [(o, flip_index_for(height, width, self.spec, h, v), h, v)
+                                      for o, (h, v) in zip(out[1:], flips)], len(self.labels) + 1)
+        cfg = replace(post or self.post, score_threshold=float(threshold))
+        return postprocess(raw, anchors, len(self.labels) + 1, self.spec.variances, cfg)
