@@ -23,6 +23,7 @@ from mammoviewer.gui.review.actions import REVIEW_HELP, build_review_actions
 from mammoviewer.gui.review.detection import DetectorService, describe_model
 from mammoviewer.gui.review.editing import ReviewEditing
 from mammoviewer.gui.review.finding_view import finding_field
+from mammoviewer.gui.review.locate_tool import LocateTool
 from mammoviewer.gui.review.prefetch import BackgroundDetection
 from mammoviewer.gui.review.overlay import FindingOverlay
 from mammoviewer.gui.review.retarget import ReviewRetarget
@@ -70,6 +71,7 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
         self._build_status_bar()
         self.actions = build_review_actions(window, self._slots(), window.menus)
         window.help_lines.append(REVIEW_HELP)
+        self.locate_tool = LocateTool(self)  # L: click on a lesion, the model proposes its box
         self._connect()
         self._show_store()
         self.panel.set_model_text("Detection off" if not self.detection.enabled else "Model: not loaded yet")
@@ -378,6 +380,7 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
         return True
 
     def close(self) -> None:
+        self.locate_tool.reset()
         self.case_score.cancel()
         self.detection.cancel()
         self.detection.cancel_prefetch()
