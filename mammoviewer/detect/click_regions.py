@@ -47,30 +47,34 @@ def blob_box(rendered: np.ndarray, spacing: tuple[float, float], x: float, y: fl
     integral = cv2.integral(small.astype(np.float64))
     h, w = small.shape
     steps = np.arange(-BLOB_SHIFT_MM, BLOB_SHIFT_MM + 1e-9, SHIFT_STEP_MM) / px
-    cx0, cy0 = (x - c0) * sx, (y - r0) * sy
-    best, best_box = 0.0, None
-    for side in (s / px for s in sides_mm):
-        for dy in steps:
-            for dx in steps:
-                cx, cy = cx0 + dx, cy0 + dy
-                inner, n_in = _box_sum(integral, w, h, cx, cy, side / 2)
-                outer, n_out = _box_sum(integral, w, h, cx, cy, side)
-                if n_in < 1 or n_out - n_in < 1:
-                    continue
-                shift = np.hypot(dx, dy) * px
-                contrast = (inner / n_in - (outer - inner) / (n_out - n_in)) * np.exp(-shift * shift / 8.0)
-                if contrast > best:
-                    best, best_box = contrast, (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
-    if best_box is None:
+    side = (np.asarray(sides_mm) / px)[:, None, None]  # [S, 1, 1] x shifts [1, N, 1] (rows), [1, 1, N] (columns)
+    cx = (x - c0) * sx + steps[None, None, :]
+    cy = (y - r0) * sy + steps[None, :, None]
+    inner, n_in = _box_sums(integral, w, h, cx, cy, side / 2)
+    outer, n_out = _box_sums(integral, w, h, cx, cy, side)
+    ring = n_out - n_in
+    ok = (n_in >= 1) & (ring >= 1)
+    shift = np.hypot(cx - (x - c0) * sx, cy - (y - r0) * sy) * px  # mm
+    with np.errstate(divide="ignore", invalid="ignore"):
+        contrast = (inner / n_in - (outer - inner) / ring) * np.exp(-shift * shift / 8.0)
+    contrast = np.where(ok, contrast, -np.inf)
+    k = np.unravel_index(int(np.argmax(contrast)), contrast.shape)
+    if not contrast[k] > 0:
         return None
-    return (best_box[0] / sx + c0, best_box[1] / sy + r0, best_box[2] / sx + c0, best_box[3] / sy + r0)
+    half = float(side[k[0], 0, 0]) / 2
+    bx, by = float(np.broadcast_to(cx, contrast.shape)[k]), float(np.broadcast_to(cy, contrast.shape)[k])
+    return ((bx - half) / sx + c0, (by - half) / sy + r0, (bx + half) / sx + c0, (by + half) / sy + r0)
 
 
-def _box_sum(integral: np.ndarray, w: int, h: int, cx: float, cy: float, half: float) -> tuple[float, float]:
-    x0, x1 = int(np.clip(round(cx - half), 0, w)), int(np.clip(round(cx + half), 0, w))
-    y0, y1 = int(np.clip(round(cy - half), 0, h)), int(np.clip(round(cy + half), 0, h))
+def _box_sums(integral: np.ndarray, w: int, h: int, cx: np.ndarray, cy: np.ndarray,
+              half: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sums and pixel counts of the squares (centre, half side; broadcast together) inside the image."""
+    x0 = np.clip(np.round(cx - half), 0, w).astype(np.int64)
+    x1 = np.clip(np.round(cx + half), 0, w).astype(np.int64)
+    y0 = np.clip(np.round(cy - half), 0, h).astype(np.int64)
+    y1 = np.clip(np.round(cy + half), 0, h).astype(np.int64)
     total = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
-    return float(total), float(max((x1 - x0) * (y1 - y0), 0))
+    return total, np.maximum((x1 - x0) * (y1 - y0), 0).astype(np.float64)
 
 
 def speck_box(rendered: np.ndarray, spacing: tuple[float, float], x: float,
