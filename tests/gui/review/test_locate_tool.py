@@ -28,6 +28,8 @@ def review(window, tmp_path, qtbot):
 
     r = attach_review(window, store=tmp_path / "review.sqlite", model=MODEL, device="cpu")
     r.set_background_detection(False)
+    window.activateWindow()  # keys go to the active window (under a real X server too)
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     with qtbot.waitSignal(r.findingsShown, timeout=60000):
         window.open_path(SAMPLE)
     yield r
