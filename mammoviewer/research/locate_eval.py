@@ -125,8 +125,26 @@ def median_side_mm(films: list[Film]) -> float:
     return float(np.median(sides))
 
 
+NAMES = {"method": "**method** (model 1x + blob + specks)", "method_1x_2x": "method, model also at 2x",
+         "model_1x": "model 1x only", "model_1x_2x": "model 1x + 2x only",
+         "image_only": "blob + specks only (no model)", "baseline": "baseline: fixed square on the click"}
+
+
+def markdown(doc: dict) -> str:
+    """The figures of ``doc`` as a table: hit / IoU >= 0.5 share per class, for every variant."""
+    classes = [k for k in doc["method"] if k != "all" and not k.startswith("click_")]
+    head = ["all", "click_centre", "click_offset", *classes]
+    lines = ["| variant | " + " | ".join(f"{h.replace('click_', '')} (n={doc['method'][h]['clicks']})" for h in head)
+             + " |", "| --- |" + " --- |" * len(head)]
+    for name, label in NAMES.items():
+        cells = [f"{doc[name][h]['hit']:.2f} / {doc[name][h]['iou50']:.2f}" for h in head]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m mammoviewer.research.locate_eval", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m mammoviewer.research.locate_eval",
+                                description=__doc__.split("\n")[0])
     p.add_argument("--model", required=True, help="detector model file or folder (a fold model)")
     p.add_argument("--fold", type=int, required=True, help="fold whose held-out patients are clicked")
     p.add_argument("--split", default=str(ROOT / "models" / "idbll-light" / "split.json"))
@@ -137,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--allow-seen", action="store_true",
                    help="score a model trained on the fold's patients (development only; not a figure)")
     p.add_argument("--out", default=None, help="also write the JSON here")
+    p.add_argument("--markdown", action="store_true", help="print the figures as a markdown table after the JSON")
     args = p.parse_args(argv)
     try:
         from mammoviewer.detect import Detector
@@ -164,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         Path(args.out).write_text(text + "\n")
     print(text)
+    if args.markdown:
+        print(markdown(doc))
     return 0
 
 
