@@ -74,6 +74,14 @@ def viewer(film: Path) -> None:
             _run_loop_for(10)
         shown: list[str] = []
         tool.proposalShown.connect(shown.append)
+        back: list[float] = []  # when the worker's result reached the UI thread
+        on_located = tool._on_located
+
+        def timed(*args) -> None:
+            back.append(time.perf_counter())
+            on_located(*args)
+
+        tool._on_located = timed
         view = window.image_view
         vp = view.graphics.viewport()
 
@@ -81,7 +89,7 @@ def viewer(film: Path) -> None:
             QApplication.sendEvent(vp, QMouseEvent(kind, QPointF(pos), QPointF(vp.mapToGlobal(pos)), button, buttons,
                                                    Qt.KeyboardModifier.NoModifier))
 
-        times = []
+        times, located = [], []
         for i, (x, y) in enumerate(CLICKS * 2):
             tool.arm()
             view.view_box.prepareForPaint()
@@ -95,9 +103,12 @@ def viewer(film: Path) -> None:
             elapsed = time.perf_counter() - start
             if i:  # the first click renders the film for the locator
                 times.append(elapsed)
+                located.append(back[-1] - start)
             tool.drop()
         print(f"viewer, click to proposal on screen: median {1000 * statistics.median(times):.0f} ms, "
-              f"max {1000 * max(times):.0f} ms over {len(times)} clicks (target < 150 ms)")
+              f"max {1000 * max(times):.0f} ms over {len(times)} clicks (target < 150 ms); of which the worker's "
+              f"result back on the UI thread after {1000 * statistics.median(located):.0f} ms (median), the rest "
+              "adding the finding (SQLite write), selecting and painting")
         window.close()
         window.jobs.wait(10000)
         review.close()

@@ -117,7 +117,9 @@ class LocateTool(QObject):
         self.click: tuple[float, float] | None = None
         self.current_id: str | None = None
         self._steps = 0  # undo steps pushed for the current proposal
+        self._model_parts = ("", "")  # name and version of the model that made the proposals
         self.actions = self._build_actions()
+        self.actions["next_proposal"].setEnabled(False)  # Tab moves the focus unless a proposal is shown
         self.window.help_lines.append(LOCATE_HELP)
         self.window.loadStarted.connect(lambda *_: self.reset())
         review.actions["cancel_draw"].triggered.connect(self.drop)  # Esc: one shortcut, two meanings
@@ -192,7 +194,6 @@ class LocateTool(QObject):
             self.window.statusBar().showMessage("No proposal at the click", 5000)
             return
         self.proposals, self.index, self.current_id, self._steps = list(found), 0, None, 0
-        self._model = f"{detector.name} {detector.version}"
         self._model_parts = (str(detector.name), str(detector.version))
         finding = self._finding(0)
         if self._push(AddFinding(finding, text="locate")):
@@ -203,7 +204,7 @@ class LocateTool(QObject):
         x, y = self.click or (0.0, 0.0)
         f = Finding(image_key=self.review.key, box=Box.of(p.box), label=p.label, source="reader", status="pending",
                     note=NOTE, model_name=self._model_parts[0], model_version=self._model_parts[1],
-                    attributes={"located_from": [round(x, 2), round(y, 2)], "locate_model": self._model,
+                    attributes={"located_from": [round(x, 2), round(y, 2)], "locate_model": " ".join(self._model_parts),
                                 "proposal": index + 1, "proposals": len(self.proposals),
                                 "proposal_score": round(float(p.score), 6), "proposal_source": p.source})
         return f.with_provenance()
@@ -216,6 +217,7 @@ class LocateTool(QObject):
 
     def _show(self, finding_id: str) -> None:
         self.current_id = finding_id
+        self.actions["next_proposal"].setEnabled(len(self.proposals) > 1)
         self.review.select(finding_id, zoom=False)
         self.proposalShown.emit(finding_id)
 
@@ -232,6 +234,7 @@ class LocateTool(QObject):
         """Tab: replace the proposal with the next one (one undo step); False when there is none."""
         old = self._pending()
         if old is None or len(self.proposals) < 2:
+            self.actions["next_proposal"].setEnabled(False)  # kept or gone: Tab is the focus key again
             return False
         self.index = (self.index + 1) % len(self.proposals)
         new = self._finding(self.index)
@@ -266,3 +269,4 @@ class LocateTool(QObject):
         self.window.jobs.cancel("locate")
         self.layer.arm(False)
         self.proposals, self.index, self.current_id, self._steps, self.click = [], 0, None, 0, None
+        self.actions["next_proposal"].setEnabled(False)
