@@ -56,7 +56,8 @@ DEDUPE_IOU = 0.6
 @dataclass(frozen=True, slots=True)
 class Proposal:
     """One proposed finding: ``box`` (x0, y0, x1, y1) in the opened image's pixels, its label, its rank
-    score (detector score x click prior; in [0, 1]) and where it comes from (``"model"`` or ``"image"``)."""
+    score (detector score x click prior; in [0, 1]) and where it comes from (``"model"``, ``"image:blob"``
+    or ``"image:speck"``)."""
 
     box: tuple[float, float, float, float]
     label: str
