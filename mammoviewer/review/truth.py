@@ -1,7 +1,8 @@
 """What counts as the reader's truth, in one place (exports and retraining use it).
 
 Truth: reader-drawn and imported findings, and model findings the reader accepted (with their
-edits). Pending: model findings nobody has decided on yet: candidates, never truth. Rejected:
+edits). Pending: model findings nobody has decided on yet, and boxes the model proposed at a
+reader's click (click-to-locate) until the reader keeps them: candidates, never truth. Rejected:
 kept as hard negatives.
 """
 
@@ -12,9 +13,18 @@ from dataclasses import dataclass
 from mammoviewer.review.records import Finding
 
 
+#: attribute of a finding the model proposed at a reader's click (its value: the click)
+LOCATED_FROM = "located_from"
+
+
+def is_proposal(f: Finding) -> bool:
+    """True for a click-to-locate proposal the reader has not kept yet."""
+    return f.source == "reader" and f.status == "pending" and LOCATED_FROM in f.attributes
+
+
 def is_truth(f: Finding) -> bool:
     """True for a finding the reader stands behind: accepted, or drawn/imported and not rejected."""
-    if f.status == "rejected":
+    if f.status == "rejected" or is_proposal(f):
         return False
     return f.status == "accepted" or f.source in ("reader", "import")
 

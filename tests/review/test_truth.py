@@ -33,3 +33,11 @@ def test_split_keeps_order_and_loses_nothing():
     assert s.truth == [fs[1], fs[3]]
     assert s.pending == [fs[0]]
     assert s.rejected == [fs[2]]
+
+
+def test_a_box_proposed_at_a_click_is_a_candidate_until_the_reader_keeps_it():
+    proposal = Finding(image_key="/f.pgm", box=Box(0, 0, 10, 10), label="benign", source="reader",
+                       status="pending", attributes={"located_from": [5.0, 5.0]})
+    assert not is_truth(proposal) and is_pending(proposal)
+    kept = proposal.replace(status="accepted")
+    assert is_truth(kept) and not is_pending(kept)

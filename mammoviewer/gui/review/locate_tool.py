@@ -22,6 +22,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from mammoviewer.errors import StoreError
 from mammoviewer.gui.jobs import TENSORFLOW
 from mammoviewer.review import AddFinding, Box, DeleteFinding, Finding
+from mammoviewer.review.truth import LOCATED_FROM
 
 NOTE = "located from a click"
 LOCATE_HELP = "Locate: L then click on a lesion \u00b7 Tab next proposal \u00b7 A keep \u00b7 Esc drop"
@@ -204,7 +205,7 @@ class LocateTool(QObject):
         x, y = self.click or (0.0, 0.0)
         f = Finding(image_key=self.review.key, box=Box.of(p.box), label=p.label, source="reader", status="pending",
                     note=NOTE, model_name=self._model_parts[0], model_version=self._model_parts[1],
-                    attributes={"located_from": [round(x, 2), round(y, 2)], "locate_model": " ".join(self._model_parts),
+                    attributes={LOCATED_FROM: [round(x, 2), round(y, 2)], "locate_model": " ".join(self._model_parts),
                                 "proposal": index + 1, "proposals": len(self.proposals),
                                 "proposal_score": round(float(p.score), 6), "proposal_source": p.source})
         return f.with_provenance()

@@ -69,7 +69,7 @@ def finding_pen(f: Finding, selected: bool = False) -> QPen:
 def is_shown(f: Finding, threshold: float) -> bool:
     """The threshold filters pending model candidates only: they show at or above ``threshold``.
     The reader's decisions (accepted, rejected, drawn) and imported truth always show."""
-    return not is_pending(f) or f.score is None or f.score >= threshold
+    return not is_pending(f) or f.source != "model" or f.score is None or f.score >= threshold
 
 
 class FindingBox(pg.ROI):

@@ -19,7 +19,7 @@ HAIR = 0.001
 
 def candidate_scores(findings: Iterable[Finding]) -> list[float]:
     """Scores of the pending model candidates (the only findings the threshold hides)."""
-    return [float(f.score) for f in findings if is_pending(f) and f.score is not None]
+    return [float(f.score) for f in findings if is_pending(f) and f.source == "model" and f.score is not None]
 
 
 def step_threshold(scores: Iterable[float], current: float, direction: int) -> float:
