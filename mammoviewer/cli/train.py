@@ -14,7 +14,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--images", default=str(DEFAULT_MIAS), help="MIAS image folder (default: %(default)s)")
     parser.add_argument("--info", default=None, help="MIAS Info.txt (default: IMAGES/Info.txt)")
     parser.add_argument("--out", required=True, help="model folder to write, e.g. models/idbll-light")
-    parser.add_argument("--backbone", choices=("light", "vgg16"), default="light")
+    parser.add_argument("--backbone", choices=("light", "squeezenet", "vgg16"), default="light")
+    parser.add_argument("--backbone-weights", default=None, metavar="H5",
+                        help="squeezenet: ImageNet weights (HDF5) to start from (default: the shared "
+                             "squeezenet_v1.1_imagenet_notop_tf.h5); they are copied into the saved model")
+    parser.add_argument("--freeze", choices=("none", "conv1", "fire3", "fire5", "fire9"), default="fire3",
+                        help="squeezenet: last pretrained block kept fixed in training (default: %(default)s)")
     parser.add_argument("--epochs", type=positive_int, default=30)
     parser.add_argument("--steps", type=positive_int, default=100, help="batches per epoch (default: %(default)s)")
     parser.add_argument("--batch-size", type=positive_int, default=16)
@@ -57,11 +62,14 @@ def run(args: argparse.Namespace) -> int:
         inputs = check_inputs(p.strip() for p in str(args.inputs).split(",") if p.strip())
     except ValueError as exc:
         raise DetectorError(f"--inputs {args.inputs!r}: {exc}") from exc
-    if args.backbone == "vgg16" and inputs != ("film",):
-        raise DetectorError("--inputs: the vgg16 backbone takes the film alone")
+    if args.backbone != "light" and inputs != ("film",):
+        raise DetectorError(f"--inputs: the {args.backbone} backbone takes the film alone")
+    if args.backbone_weights is not None and not Path(args.backbone_weights).is_file():
+        raise DetectorError(f"{args.backbone_weights}: backbone weights file not found")
     cfg = TrainConfig(
         images=args.images, info=args.info or str(Path(args.images) / "Info.txt"), out=args.out,
-        backbone=args.backbone, epochs=args.epochs, steps_per_epoch=args.steps, batch_size=args.batch_size,
+        backbone=args.backbone, backbone_weights=args.backbone_weights,
+        freeze=args.freeze if args.backbone == "squeezenet" else "none", epochs=args.epochs, steps_per_epoch=args.steps, batch_size=args.batch_size,
         learning_rate=args.lr, min_negatives=args.min_negatives, label_weight=args.label_weight, seed=args.seed,
         fold=fold, folds=args.folds, split=args.split, pixel_mm=args.pixel_mm, width=args.width, inputs=inputs,
         cache_dir=args.cache_dir, checkpoint_dir=args.checkpoint_dir, name=args.name,

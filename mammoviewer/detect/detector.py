@@ -81,6 +81,9 @@ class Detector:
         if any(t not in FLIPS for t in self.tta):
             raise DetectorError(f"{path}: unknown test-time augmentation {self.tta!r} in the model card "
                                 f"(known: {', '.join(FLIPS)})")
+        #: drop findings whose centre is outside the breast (card ``"breast_mask"``, default off)
+        self.breast_mask: bool = bool(card.get("breast_mask", False))
+        self.last_mask: np.ndarray | None = None
         self._device = device
         self._fn = None
         self._lock = threading.Lock()
@@ -153,6 +156,13 @@ class Detector:
         check()
         boxes, classes, scores = self.detect_planes(mi.stack, threshold)
         check()
+        if self.breast_mask:
+            from mammoviewer.detect.breast_mask import breast_mask, centres_inside
+
+            valid = (int(round(mi.height * mi.scale_y)), int(round(mi.width * mi.scale_x)))
+            self.last_mask = breast_mask(mi.array, self.pixel_size_mm, valid=valid)
+            inside = centres_inside(boxes, self.last_mask)
+            boxes, classes, scores = boxes[inside], classes[inside], scores[inside]
         boxes = to_original_frame(boxes, mi)
         return [
             Detection(tuple(float(v) for v in b), self.labels[int(c) - 1], float(s))  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
-"""SSD networks in Keras 3: a light depthwise-separable backbone (default) and SSD256-VGG16.
+"""SSD networks in Keras 3: a light depthwise-separable backbone (default), SqueezeNet v1.1 (ImageNet
+weights, :mod:`mammoviewer.detect.squeezenet`) and SSD256-VGG16.
 
 Both are fully convolutional (input ``[N, H, W, C]`` in [0, 1]: the film, then any extra planes
 of :mod:`mammoviewer.detect.preprocess` for the light backbone; H and W multiples of the
@@ -15,7 +16,7 @@ layers = keras.layers
 
 from mammoviewer.detect.anchors import AnchorSpec
 
-BACKBONES = ("light", "vgg16")
+BACKBONES = ("light", "squeezenet", "vgg16")
 
 
 def _conv_bn(x, filters: int, kernel: int, stride: int, name: str):
@@ -76,14 +77,22 @@ def _head(feat, outputs: int, name: str, separable: bool):
 
 
 def build_ssd(backbone: str = "light", spec: AnchorSpec = AnchorSpec(), num_classes: int = 3,
-              width: float = 1.0, channels: int = 1) -> keras.Model:
-    """Build an SSD (uncompiled). ``backbone`` is ``"light"`` or ``"vgg16"`` (film only)."""
+              width: float = 1.0, channels: int = 1, backbone_weights=None,
+              freeze: str = "none") -> keras.Model:
+    """Build an SSD (uncompiled). ``backbone`` is ``"light"``, ``"squeezenet"`` or ``"vgg16"`` (the last
+    two take the film only). For SqueezeNet, ``backbone_weights`` (an HDF5 path) is copied into the
+    network and ``freeze`` names the last pretrained block kept fixed in training."""
     if backbone not in BACKBONES:
         raise ValueError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONES)}")
-    if backbone == "vgg16" and channels != 1:
-        raise ValueError("the vgg16 backbone takes the film alone (one input plane)")
+    if backbone != "light" and channels != 1:
+        raise ValueError(f"the {backbone} backbone takes the film alone (one input plane)")
     inp = keras.Input(shape=(None, None, channels), name="image")
-    feats = _light_features(inp, width) if backbone == "light" else _vgg16_features(inp)
+    if backbone == "squeezenet":
+        from mammoviewer.detect.squeezenet import squeezenet_features
+
+        feats = squeezenet_features(inp)
+    else:
+        feats = _light_features(inp, width) if backbone == "light" else _vgg16_features(inp)
     if len(feats) != len(spec.strides):
         raise ValueError(f"backbone gives {len(feats)} feature maps but the anchor spec has {len(spec.strides)} levels")
     k = spec.per_location
@@ -96,4 +105,11 @@ def build_ssd(backbone: str = "light", spec: AnchorSpec = AnchorSpec(), num_clas
     cls_all = layers.Concatenate(axis=1, name="cls_all")(cls)
     loc_all = layers.Concatenate(axis=1, name="box_all")(loc)
     out = layers.Concatenate(axis=-1, name="predictions")([cls_all, loc_all])
-    return keras.Model(inp, out, name=f"idbll_{backbone}")
+    model = keras.Model(inp, out, name=f"idbll_{backbone}")
+    if backbone == "squeezenet":
+        from mammoviewer.detect import squeezenet as sq
+
+        if backbone_weights is not None:
+            sq.load_pretrained(model, backbone_weights)
+        sq.freeze(model, freeze)
+    return model

@@ -28,6 +28,8 @@ class TrainConfig:
     info: str
     out: str
     backbone: str = "light"
+    backbone_weights: str | None = None  # squeezenet: ImageNet HDF5 (default: the shared file)
+    freeze: str = "none"  # squeezenet: last pretrained block kept fixed (none, conv1, fire3, fire5, fire9)
     epochs: int = 30
     steps_per_epoch: int = 100
     batch_size: int = 16
@@ -55,6 +57,15 @@ def _checkpoint_dir(cfg: TrainConfig) -> Path:
         return Path(cfg.checkpoint_dir)
     out = Path(cfg.out).resolve()
     return Path(cfg.cache_dir).parent / "checkpoints" / f"{out.parent.name}-{out.name}"
+
+
+def _weights_path(cfg: TrainConfig) -> str | None:
+    """The pretrained weights to start from: only the squeezenet backbone has any."""
+    if cfg.backbone != "squeezenet":
+        return None
+    from mammoviewer.detect.squeezenet import DEFAULT_WEIGHTS
+
+    return cfg.backbone_weights or str(DEFAULT_WEIGHTS)
 
 
 def resolve_split(cfg: TrainConfig, films: list[md.Film]) -> dict:
@@ -111,6 +122,7 @@ def build_card(cfg: TrainConfig, spec: AnchorSpec, extra: dict) -> dict:
         "nms_iou": 0.3,
         "score_mode": "lesion",
         "containment": 0.7,
+        "breast_mask": True,
         "tta": ["hflip"],
         "max_detections": 100,
         "training": extra,
@@ -147,7 +159,8 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
         model = keras.models.load_model(ckpt, safe_mode=True)
         log(f"train: resuming from {ckpt} at epoch {state['epoch']}")
     else:
-        model = build_ssd(cfg.backbone, spec, width=cfg.width, channels=len(cfg.inputs))
+        model = build_ssd(cfg.backbone, spec, width=cfg.width, channels=len(cfg.inputs),
+                          backbone_weights=_weights_path(cfg), freeze=cfg.freeze)
         total = cfg.epochs * cfg.steps_per_epoch
         warm = min(200, max(total // 10, 1))
         schedule = keras.optimizers.schedules.CosineDecay(
@@ -177,7 +190,7 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
     if not history or not np.isfinite(history[-1]["loss"]):
         raise DetectorError(f"{out}: training diverged (loss {history[-1]['loss'] if history else 'n/a'})")
 
-    export = build_ssd(cfg.backbone, spec, width=cfg.width, channels=len(cfg.inputs))
+    export = build_ssd(cfg.backbone, spec, width=cfg.width, channels=len(cfg.inputs), freeze=cfg.freeze)
     export.set_weights(model.get_weights())
     export.save(out / MODEL_FILE)
     cfg_dict = asdict(cfg)
