@@ -28,6 +28,15 @@ layers = keras.layers
 
 #: the shared ImageNet weights (see their README for the layout and licence)
 DEFAULT_WEIGHTS = Path("/work/shared/weights/squeezenet_v1.1_imagenet_notop_tf.h5")
+#: where the pretrained weights come from, for the model card
+ORIGIN = {
+    "weights": "SqueezeNet v1.1 trained on ImageNet (Iandola et al. 2016), from the authors' release "
+               "forresti/SqueezeNet (BSD 2-Clause licence)",
+    "port": "Keras port DeepCognition/keras-squeezenet, from rcmalli/keras-squeezenet (MIT licence)",
+    "file": "squeezenet_v1.1_imagenet_notop_tf.h5 (sha256 17154246284f555591549ac2c83e127abfbf4307dc4b0060fdaa2931d0fa38da)",
+    "use": "conv1 summed over its BGR inputs for the grey film, fire2-fire9 as they are, then fine-tuned on MIAS; "
+           "the weights are inside model.keras",
+}
 #: ImageNet channel means of the Caffe weights, in the network's BGR order
 BGR_MEANS = (103.939, 116.779, 123.68)
 #: (name, squeeze, expand) of the fire modules, in order

@@ -109,7 +109,7 @@ def _batches(sampler: CropSampler, cfg: TrainConfig, epoch: int):
 
 
 def build_card(cfg: TrainConfig, spec: AnchorSpec, extra: dict) -> dict:
-    return {
+    card = {
         "name": cfg.name or Path(cfg.out).name,
         "version": cfg.version,
         "backbone": cfg.backbone,
@@ -127,6 +127,11 @@ def build_card(cfg: TrainConfig, spec: AnchorSpec, extra: dict) -> dict:
         "max_detections": 100,
         "training": extra,
     }
+    if cfg.backbone == "squeezenet":
+        from mammoviewer.detect.squeezenet import ORIGIN
+
+        card["pretrained"] = {**ORIGIN, "frozen_up_to": cfg.freeze}
+    return card
 
 
 def train(cfg: TrainConfig, command: str = "") -> Path:
