@@ -44,7 +44,7 @@ def main() -> int:
     parser.add_argument("--film", default=None, help="a 1024x1024 film (default: the MIAS sample)")
     args = parser.parse_args()
 
-    from mammoviewer.detect.backend import keras  # noqa: F401  (imports TensorFlow quietly)
+    from mammoviewer.keras_runtime import keras  # noqa: F401  (imports TensorFlow quietly)
     import tensorflow as tf
 
     from mammoviewer.detect import Detector

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mammoviewer.detect.backend import keras
+from mammoviewer.keras_runtime import keras
 from mammoviewer.errors import DetectorError
 
 layers = keras.layers

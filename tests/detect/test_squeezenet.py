@@ -32,7 +32,7 @@ def test_every_pretrained_layer_is_read_with_its_shape():
 
 @needs_weights
 def test_weights_land_in_the_named_layers_and_survive_a_safe_save(model, tmp_path):
-    import keras
+    from mammoviewer.keras_runtime import keras
 
     from mammoviewer.detect import squeezenet as sq
 
@@ -68,7 +68,7 @@ def test_grey_conv1_equals_the_bgr_network_on_three_equal_planes():
 @pytest.mark.slow
 @needs_weights
 def test_freeze_fixes_the_early_blocks_and_a_training_step_moves_the_rest():
-    from mammoviewer.detect.backend import keras
+    from mammoviewer.keras_runtime import keras
     from mammoviewer.detect.losses import SSDLoss
     from mammoviewer.detect.model import build_ssd
 

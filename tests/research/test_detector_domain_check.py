@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from mammoviewer.detect import Detector, default_model_path
-from mammoviewer.detect.domain_check import WG04_FILMS, domain_films, outside_counts
+from mammoviewer.research.detector_domain_check import WG04_FILMS, domain_films, outside_counts
 
 ROOT = Path(__file__).resolve().parents[2]
 DICOM = next((p for p in (ROOT / ".." / "shared" / "data" / "dicom", ROOT / ".." / ".." / "shared" / "data" / "dicom")

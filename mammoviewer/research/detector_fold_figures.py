@@ -7,7 +7,7 @@ normal vs abnormal of the shipped case score's ranking feature (the sum of the f
 finding scores, minus the other breast's when its film is in the set: ``io.pairing.mias_partner``);
 a logistic refit of that feature on other folds is monotone, so this AUC is the refitted score's.
 
-    python -m mammoviewer.detect.fold_figures --cv-dir .work/cv-sq --folds 0,1 --out figures.json
+    python -m mammoviewer.research.detector_fold_figures --cv-dir .work/cv-sq --folds 0,1 --out figures.json
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     from mammoviewer.io import mias
     from mammoviewer.io.mias import DEFAULT_MIAS_DIR
 
-    ap = argparse.ArgumentParser(prog="python -m mammoviewer.detect.fold_figures")
+    ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.detector_fold_figures")
     ap.add_argument("--cv-dir", required=True)
     ap.add_argument("--folds", default="0,1")
     ap.add_argument("--split", default="models/idbll-light/split.json")
