@@ -96,7 +96,7 @@ def test_a_folder_of_another_run_is_refused_before_any_work(tmp_path, capsys):
 
     out = tmp_path / "out"
     out.mkdir()
-    (out / "run.json").write_text(json.dumps({"model": "idbll-light 1.2", "threshold": 0.3}))
+    (out / "run.json").write_text(json.dumps({"model": "idbll-light 1.3", "threshold": 0.3}))
     assert main(["batch", str(SAMPLES / "mdb001.pgm"), "--out", str(out), "--threshold", "0.2"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "holds results of threshold 0.3, not 0.2" in err[0]

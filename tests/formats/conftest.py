@@ -86,7 +86,7 @@ DICOM_FILM = Path(__file__).resolve().parents[1] / "data" / "mg_cbis_rcc_small_j
 def dicom_store(tmp_path: Path):
     """A store with one real DICOM film and one PNG film. On the DICOM film: the model's
     findings (one accepted and then moved by the reader, one rejected, one pending below the
-    operating point 0.1652 of idbll-light 1.2), a reader-drawn finding and an imported one."""
+    operating point 0.1652 of idbll-light 1.3), a reader-drawn finding and an imported one."""
     import shutil
 
     from mammoviewer.review import Box, Finding, FindingChange, ImageRecord
@@ -100,7 +100,7 @@ def dicom_store(tmp_path: Path):
     s = ReviewStore.open(tmp_path / "dicom.mvstore")
     s.add_image(ImageRecord(key=str(dcm), width=648, height=1172))
     s.add_image(ImageRecord(key=str(png), width=64, height=64))
-    model = s.record_model_findings(str(dcm), "idbll-light", "1.2", [
+    model = s.record_model_findings(str(dcm), "idbll-light", "1.3", [
         Finding(image_key=str(dcm), box=Box(100, 200, 180, 260), label="malignant", finding_type="mass", score=0.9),
         Finding(image_key=str(dcm), box=Box(300, 500, 340, 530), label="benign", finding_type="calcification",
                 score=0.4),

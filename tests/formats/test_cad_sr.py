@@ -74,7 +74,7 @@ def test_patient_and_study_copied_new_series_and_model_geometry(dicom_store, tmp
 
 
 def test_operating_point_from_the_card_or_the_caller(dicom_store, tmp_path: Path) -> None:
-    assert known_operating_point("idbll-light", "1.2") == pytest.approx(0.1652)
+    assert known_operating_point("idbll-light", "1.3") == pytest.approx(0.1652)
     assert known_operating_point("idbll-light", "0.9") is None
     s = export_dicom(dicom_store, "cad-sr", tmp_path / "sr", operating_point=0.95)
     text = pydicom.dcmread(s.paths[0])

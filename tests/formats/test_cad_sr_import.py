@@ -33,7 +33,7 @@ def test_our_report_round_trips_as_pending_model_findings(dicom_store, tmp_path:
             ((50, 900, 90, 950), "benign", None, 0.05),
         ]
         assert {(f.source, f.status, f.model_name, f.model_version) for f in got} == {
-            ("model", "pending", "idbll-light", "1.2")}
+            ("model", "pending", "idbll-light", "1.3")}
         assert [f.attributes["for_presentation"] for f in got] == [True, True, False]
         assert back.model_runs(key)[0]["model_name"] == "idbll-light"
     assert sr.paths

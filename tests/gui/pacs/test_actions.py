@@ -87,7 +87,7 @@ def test_send_results_stores_sr_and_gsps_on_the_pacs(window, qtbot, server, sett
     store_path = tmp_path / "review.sqlite"
     with ReviewStore.open(store_path) as store:
         store.add_image(ImageRecord(key=str(film), width=648, height=1172, review_state="reviewed"))
-        (f,) = store.record_model_findings(str(film), "idbll-light", "1.2", [
+        (f,) = store.record_model_findings(str(film), "idbll-light", "1.3", [
             Finding(image_key=str(film), box=Box(100, 200, 180, 260), label="malignant", score=0.9)])
         store.apply(FindingChange("set status", f, f.replace(status="accepted")))
     dialog = install_pacs_actions(window, lambda: str(store_path), settings=settings_file).show_send()
