@@ -61,3 +61,16 @@ def test_bad_inputs_give_one_line_each(tmp_path, capsys):
 def test_an_empty_folder_is_an_error(tmp_path, capsys):
     assert main(["studies", str(tmp_path)]) == 2
     assert capsys.readouterr().err.strip() == f"mammoviewer: error: no images found in {tmp_path}"
+
+
+
+def test_a_reader_that_goes_away_is_no_error(monkeypatch, capsys):
+    """`mammoviewer studies ... | head`: the closed pipe ends the command quietly, not as an internal error."""
+    import mammoviewer.cli.studies as command
+
+    def closed_pipe(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(command, "run", closed_pipe)
+    assert main(["studies", "anything", "--json"]) == 141
+    assert capsys.readouterr().err == ""
