@@ -10,7 +10,7 @@ SAMPLES = ROOT / "resources" / "samples"
 
 
 def _shared_data() -> Path:
-    """``shared/data`` beside the project, or beside a folder above it (a worktree in a sub-folder)."""
+    """``shared/data`` beside the project, or beside a folder above it (a checkout in a sub-folder)."""
     for folder in ROOT.parents:
         if (folder / "shared" / "data").is_dir():
             return folder / "shared" / "data"
