@@ -20,6 +20,7 @@ from typing import Any
 
 from mammoviewer.batch.sources import FileKey
 from mammoviewer.errors import MammoViewerError
+from mammoviewer.formats.atomic import fsync_dir
 
 RESULTS, KEYS, RUN = "results.jsonl", "keys.jsonl", "run.json"
 
@@ -55,19 +56,6 @@ def _line(row: dict[str, Any]) -> bytes:
     return (json.dumps(row, separators=(",", ":")) + "\n").encode()
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _write_atomic(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -79,7 +67,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _key_of(row: dict[str, Any]) -> FileKey | None:

@@ -16,7 +16,8 @@ from mammoviewer.errors import ExportError
 MARKER = ".mammoviewer-export"
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a folder's new entries (a rename, a new file) durable; a no-op where the OS does not allow it."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -89,7 +90,7 @@ def atomic_files(paths: list[Path]) -> Iterator[list[Path]]:
                 os.fsync(fh.fileno())
         for t, p in zip(tmps, paths):
             os.replace(t, p)
-        _fsync_dir(paths[0].parent)
+        fsync_dir(paths[0].parent)
     except OSError as exc:
         raise ExportError(f"{paths[0]}: cannot write ({exc.strerror or exc})") from exc
     finally:
@@ -123,7 +124,7 @@ def atomic_folder(out: Path) -> Iterator[Path]:
             old = out.parent / f".{out.name}.old-{os.getpid()}"
             os.replace(out, old)
         os.replace(tmp, out)
-        _fsync_dir(out.parent)
+        fsync_dir(out.parent)
     except OSError as exc:
         if old is not None and old.exists() and not out.exists():
             os.replace(old, out)
