@@ -12,6 +12,7 @@ import numpy as np
 from mammoviewer import keras_runtime
 from mammoviewer.detect.archive import check_archive
 from mammoviewer.detect.input_guard import check_card
+from mammoviewer.detect.logistic import LogisticRule
 from mammoviewer.detect.anchors import AnchorSpec, flip_index_for, generate_anchors
 from mammoviewer.detect.postprocess import FLIPS, PostConfig, merge_flipped, postprocess
 from mammoviewer.detect.preprocess import ModelInput, check_inputs, prepare, to_original_frame
@@ -20,6 +21,17 @@ from mammoviewer.io.image import Image
 from mammoviewer.messages import clean_message
 
 MODEL_FILE, CARD_FILE = "model.keras", "model.json"
+
+
+@dataclass(frozen=True)
+class FirstStage:
+    """The SSD's findings on one film before any threshold, in the opened image's pixels, best first."""
+
+    input: ModelInput
+    boxes: np.ndarray
+    classes: np.ndarray
+    scores: np.ndarray
+    breast: np.ndarray | None  # the breast mask over the opened image's area (model pixels), if computed
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +96,17 @@ class Detector:
         #: drop findings whose centre is outside the breast (card ``"breast_mask"``, default off)
         self.breast_mask: bool = bool(card.get("breast_mask", False))
         self.last_mask: np.ndarray | None = None
+        #: the second stage's rule (card ``"second_stage"``), or None for the SSD alone
+        self.second_stage = None
+        self.second_stage_clusters = True
+        if card.get("second_stage") is not None:
+            from mammoviewer.detect import second_stage
+
+            try:
+                self.second_stage = LogisticRule.from_dict(card["second_stage"], second_stage.FEATURES)
+                self.second_stage_clusters = bool(card["second_stage"].get("clusters", True))
+            except (ValueError, TypeError) as exc:
+                raise DetectorError(f"{path}: {exc}") from exc
         self._device = device
         self._fn = None
         self._lock = threading.Lock()
@@ -140,30 +163,55 @@ class Detector:
                       pixel_spacing_mm=(0.4, 0.4))
         self.detect(blank, threshold=1.0)
 
+    def first_stage(self, image: Image, cancel: threading.Event | None = None, threshold: float = 0.0,
+                    for_second_stage: bool | None = None) -> FirstStage:
+        """The SSD's findings with score >= ``threshold``, the breast mask applied when the card asks for it.
+        ``for_second_stage`` (default: when the card has one) also keeps the rendering and the breast mask.
+        Raises :class:`DetectionCancelled` if ``cancel`` is set."""
+        def check() -> None:
+            if cancel is not None and cancel.is_set():
+                raise DetectionCancelled(f"{image.path}: detection cancelled")
+
+        check()
+        if for_second_stage is None:
+            for_second_stage = self.second_stage is not None
+        mi = prepare(image, self.pixel_size_mm, self.spec.multiple, self.inputs, keep_rendered=for_second_stage)
+        self.last_input = replace(mi, rendered=None)
+        check()
+        boxes, classes, scores = self.detect_planes(mi.stack, threshold)
+        check()
+        mask = None
+        if self.breast_mask or for_second_stage:
+            from mammoviewer.detect.breast_mask import breast_mask, centres_inside
+
+            valid = (int(round(mi.height * mi.scale_y)), int(round(mi.width * mi.scale_x)))
+            mask = breast_mask(mi.array, self.pixel_size_mm, valid=valid)[:valid[0], :valid[1]]
+            self.last_mask = mask
+            if self.breast_mask:
+                inside = centres_inside(boxes, mask)
+                boxes, classes, scores = boxes[inside], classes[inside], scores[inside]
+        return FirstStage(mi, to_original_frame(boxes, mi), classes, scores, mask)
+
     def detect(self, image: Image, threshold: float = 0.0,
                cancel: threading.Event | None = None) -> list[Detection]:
         """Findings with score >= ``threshold`` (at most ``max_detections``), best first.
 
         Raises :class:`DetectionCancelled` if ``cancel`` is set before the work is done.
         """
-        def check() -> None:
+        first = self.first_stage(image, cancel, 0.0 if self.second_stage is not None else threshold)
+        boxes, classes, scores = first.boxes, first.classes, first.scores
+        if self.second_stage is not None:
+            from mammoviewer.detect import second_stage
+
             if cancel is not None and cancel.is_set():
                 raise DetectionCancelled(f"{image.path}: detection cancelled")
-
-        check()
-        mi = prepare(image, self.pixel_size_mm, self.spec.multiple, self.inputs)
-        self.last_input = mi
-        check()
-        boxes, classes, scores = self.detect_planes(mi.stack, threshold)
-        check()
-        if self.breast_mask:
-            from mammoviewer.detect.breast_mask import breast_mask, centres_inside
-
-            valid = (int(round(mi.height * mi.scale_y)), int(round(mi.width * mi.scale_x)))
-            self.last_mask = breast_mask(mi.array, self.pixel_size_mm, valid=valid)
-            inside = centres_inside(boxes, self.last_mask)
-            boxes, classes, scores = boxes[inside], classes[inside], scores[inside]
-        boxes = to_original_frame(boxes, mi)
+            mi = first.input
+            cands = second_stage.candidates(mi.rendered, mi.spacing_mm, first.breast, boxes, classes, scores,
+                                            self.second_stage_clusters)
+            boxes, classes, scores = second_stage.rescore(cands, self.second_stage, self.post.containment,
+                                                          self.post.max_detections)
+            keep = scores >= threshold
+            boxes, classes, scores = boxes[keep], classes[keep], scores[keep]
         return [
             Detection(tuple(float(v) for v in b), self.labels[int(c) - 1], float(s))  # type: ignore[arg-type]
             for b, c, s in zip(boxes, classes, scores)

@@ -83,7 +83,7 @@ class Froc:
         return float(np.nextafter(self.fp_scores[allowed], np.inf))
 
 
-def _hits(pred_box: np.ndarray, truth_boxes: np.ndarray) -> np.ndarray:
+def hits(pred_box: np.ndarray, truth_boxes: np.ndarray) -> np.ndarray:
     """Which squares a prediction hits: centre inside the inscribed circle, or IoU >= 0.3."""
     cx, cy = (pred_box[0] + pred_box[2]) / 2, (pred_box[1] + pred_box[3]) / 2
     tc = (truth_boxes[:, :2] + truth_boxes[:, 2:]) / 2
@@ -105,7 +105,7 @@ def froc(predictions: list[Prediction], truths: list[Truth], n_images: int) -> F
         if not idx:
             fps.append(p.score)
             continue
-        h = _hits(np.asarray(p.box, dtype=np.float64), tboxes[idx])
+        h = hits(np.asarray(p.box, dtype=np.float64), tboxes[idx])
         if not h.any():
             fps.append(p.score)
             continue

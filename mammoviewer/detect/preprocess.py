@@ -45,6 +45,7 @@ class ModelInput:
     spacing_mm: tuple[float, float]  # (row, column) spacing used
     spacing_assumed: bool  # True when the image had no pixel spacing
     planes: np.ndarray | None = None  # float32 [H, W, C]: the model's inputs in card order
+    rendered: np.ndarray | None = None  # float32: the display rendering at the opened image's pixels, if kept
 
     @property
     def stack(self) -> np.ndarray:
@@ -115,8 +116,9 @@ def check_inputs(inputs) -> tuple[str, ...]:
 
 
 def prepare(image: Image, pixel_mm: float, multiple: int = 64,
-            inputs: tuple[str, ...] = ("film",)) -> ModelInput:
-    """Render, resample and pad ``image`` for a model working at ``pixel_mm`` on ``inputs``."""
+            inputs: tuple[str, ...] = ("film",), keep_rendered: bool = False) -> ModelInput:
+    """Render, resample and pad ``image`` for a model working at ``pixel_mm`` on ``inputs``
+    (``keep_rendered``: also keep the rendering at the image's own pixels)."""
     inputs = check_inputs(inputs)
     spacing, assumed = spacing_of(image)
     check_film(image, spacing, assumed, pixel_mm)  # before any allocation a native library could abort on
@@ -130,7 +132,8 @@ def prepare(image: Image, pixel_mm: float, multiple: int = 64,
         pad = ((0, arr.shape[0] - shape[0]), (0, arr.shape[1] - shape[1]))
         extra = [np.pad(PLANES[name](rendered, pixel_mm, shape), pad) for name in inputs[1:]]
         planes = np.stack([arr, *extra], axis=-1)
-    return ModelInput(arr, sx, sy, image.columns, image.rows, spacing, assumed, planes)
+    return ModelInput(arr, sx, sy, image.columns, image.rows, spacing, assumed, planes,
+                      rendered if keep_rendered else None)
 
 
 def to_model_frame(boxes: np.ndarray, mi: ModelInput) -> np.ndarray:
