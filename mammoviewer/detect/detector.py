@@ -185,10 +185,10 @@ class Detector:
             from mammoviewer.detect.breast_mask import breast_mask, centres_inside
 
             valid = (int(round(mi.height * mi.scale_y)), int(round(mi.width * mi.scale_x)))
-            mask = breast_mask(mi.array, self.pixel_size_mm, valid=valid)[:valid[0], :valid[1]]
-            self.last_mask = mask
+            full = breast_mask(mi.array, self.pixel_size_mm, valid=valid)  # padding is never breast
+            self.last_mask, mask = full, full[:valid[0], :valid[1]]
             if self.breast_mask:
-                inside = centres_inside(boxes, mask)
+                inside = centres_inside(boxes, full)
                 boxes, classes, scores = boxes[inside], classes[inside], scores[inside]
         return FirstStage(mi, to_original_frame(boxes, mi), classes, scores, mask)
 

@@ -83,10 +83,16 @@ def _select(row: dict, clusters: bool) -> np.ndarray:
     return np.ones(len(row["cands"].boxes), bool) if clusters else ~row["cands"].is_cluster
 
 
-def fit_rule(rows: list[dict], truths: dict[str, np.ndarray], l2: float, clusters: bool) -> LogisticRule:
-    x = np.concatenate([r["cands"].features[_select(r, clusters)] for r in rows])
+def fit_rule(rows: list[dict], truths: dict[str, np.ndarray], l2: float, clusters: bool,
+             features: tuple[str, ...] = st.FEATURES) -> LogisticRule:
+    """The rule fitted on ``rows``' candidates, using ``features`` only (the others get weight 0)."""
+    idx = [st.FEATURES.index(f) for f in features]
+    x = np.concatenate([r["cands"].features[_select(r, clusters)][:, idx] for r in rows])
     y = np.concatenate([labels_of(r, truths)[_select(r, clusters)] for r in rows])
-    return fit(x, y, st.FEATURES, l2=l2)
+    part = fit(x, y, tuple(features), l2=l2)
+    mean, sd, w = np.zeros(len(st.FEATURES)), np.ones(len(st.FEATURES)), np.zeros(len(st.FEATURES))
+    mean[idx], sd[idx], w[idx] = part.mean, part.sd, part.weights
+    return LogisticRule(st.FEATURES, tuple(mean), tuple(sd), tuple(w), part.bias)
 
 
 def predictions(rows: list[dict], rule: LogisticRule | None, clusters: bool, containment: float | None,
