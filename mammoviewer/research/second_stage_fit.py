@@ -113,6 +113,17 @@ def predictions(rows: list[dict], rule: LogisticRule | None, clusters: bool, con
     return out
 
 
+def cluster_predictions(rows: list[dict], rule: LogisticRule, labels: tuple[str, ...]) -> list[mt.Prediction]:
+    """The speck-cluster candidates alone, scored by ``rule``: what the 0.2 mm path finds by itself."""
+    out = []
+    for r in rows:
+        c = r["cands"]
+        s = rule.probability(c.features[c.is_cluster])
+        out += [mt.Prediction(r["ref"], tuple(map(float, b)), labels[int(k) - 1], float(v))
+                for b, k, v in zip(c.boxes[c.is_cluster], c.classes[c.is_cluster], s)]
+    return out
+
+
 def figures(preds: list[mt.Prediction], truths: list[mt.Truth], n: int) -> dict:
     s = mt.summarise(preds, truths, n)
     return {"froc": s["froc"], "map_voc": s["map_voc"],
@@ -129,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="folder for the fold models with their fold's rule")
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--no-clusters", action="store_true", help="re-score the SSD's boxes only")
+    ap.add_argument("--features", default=",".join(st.FEATURES),
+                    help="comma-separated features the rule may use (the others get weight 0; default: all)")
     ap.add_argument("--cache", help="folder of the candidates cache (default OUT)")
     ap.add_argument("--collect-only", type=int, nargs="*", metavar="K",
                     help="only collect (and cache) the candidates of these folds")
@@ -146,17 +159,25 @@ def main(argv: list[str] | None = None) -> int:
     card0 = json.loads((cv_dir / "fold0" / "model.json").read_text())
     containment, labels = card0.get("containment"), tuple(card0.get("labels", ("benign", "malignant")))
     clusters = not a.no_clusters
-    report: dict = {"l2": a.l2, "clusters": clusters, "per_fold": []}
-    pooled_ssd, pooled_new, all_truths = [], [], []
+    features = tuple(f.strip() for f in a.features.split(",") if f.strip())
+    unknown = [f for f in features if f not in st.FEATURES]
+    if unknown or not features:
+        ap.error(f"--features: unknown {unknown} (known: {', '.join(st.FEATURES)})")
+    report: dict = {"l2": a.l2, "clusters": clusters, "features": list(features), "per_fold": []}
+    pooled_ssd, pooled_new, pooled_cl, all_truths = [], [], [], []
     for k in range(len(split["folds"])):
         held = [r for r in rows if r["fold"] == k]
-        rule = fit_rule([r for r in rows if r["fold"] != k], truths, a.l2, clusters)
+        rule = fit_rule([r for r in rows if r["fold"] != k], truths, a.l2, clusters, features)
         t = [mt.Truth(f.ref, l.box, l.label, l.cls) for f in films if f.ref in {r["ref"] for r in held}
              for l in f.lesions]
         p_ssd, p_new = predictions(held, None, clusters, containment, labels), \
             predictions(held, rule, clusters, containment, labels)
         report["per_fold"].append({"fold": k, "ssd": figures(p_ssd, t, len(held)),
                                    "second_stage": figures(p_new, t, len(held))})
+        if clusters:
+            p_cl = cluster_predictions(held, rule, labels)
+            report["per_fold"][-1]["clusters_alone"] = figures(p_cl, t, len(held))
+            pooled_cl += p_cl
         pooled_ssd += p_ssd
         pooled_new += p_new
         all_truths += t
@@ -172,17 +193,19 @@ def main(argv: list[str] | None = None) -> int:
               f"{f['ssd']['calc_1fp']} -> {f['second_stage']['calc_1fp']}")
     n = len(rows)
     report["pooled"] = {"ssd": figures(pooled_ssd, all_truths, n), "second_stage": figures(pooled_new, all_truths, n)}
+    if clusters:
+        report["pooled"]["clusters_alone"] = figures(pooled_cl, all_truths, n)
     for key in ("ssd", "second_stage"):
         vals = [f[key]["froc"]["1"] for f in report["per_fold"]]
         report[f"{key}_sens_1fp_mean_sd"] = [float(np.mean(vals)), float(np.std(vals, ddof=1))]
     print(json.dumps({k: report[k] for k in ("ssd_sens_1fp_mean_sd", "second_stage_sens_1fp_mean_sd")}))
     (out / "report.json").write_text(json.dumps(report, indent=1, default=float) + "\n")
     if a.card:
-        rule = fit_rule(rows, truths, a.l2, clusters)
+        rule = fit_rule(rows, truths, a.l2, clusters, features)
         card_path = Path(a.card)
         card = json.loads(card_path.read_text())
         card["second_stage"] = {**rule.to_dict(), "clusters": clusters}
-        card["second_stage_fit"] = {"l2": a.l2, "clusters": clusters, "candidates": int(sum(len(r["cands"].boxes)
+        card["second_stage_fit"] = {"l2": a.l2, "clusters": clusters, "features": list(features), "candidates": int(sum(len(r["cands"].boxes)
                                     for r in rows)), "films": n, "source": "out-of-fold candidates of the fold models"}
         card["default_threshold"] = round(float(report["pooled"]["second_stage"]["threshold_at_1fp"]), 4)
         card_path.write_text(json.dumps(card, indent=1) + "\n")

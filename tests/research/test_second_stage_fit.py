@@ -77,3 +77,16 @@ def test_labels_are_the_froc_hit_rule():
                                               np.ones(2), np.zeros(2, bool), np.zeros((2, len(st.FEATURES))))}
     assert list(sf.labels_of(row, {"r": np.array([[80, 80, 120, 120.0]])})) == [0.0, 1.0]
     assert list(sf.labels_of(row, {})) == [0.0, 0.0]
+
+
+def test_a_rule_on_some_features_gives_the_others_no_weight(tmp_path):
+    split = json.loads((ROOT / "models" / "idbll-light" / "split.json").read_text())
+    rows = _rows(split, seed=1)
+    films = mias_films(MIAS, MIAS / "Info.txt")
+    truths = {f.ref: np.array([l.box for l in f.lesions], float).reshape(-1, 4) for f in films}
+    rule = sf.fit_rule(rows, truths, 1.0, True, ("ssd_logit", "log_specks"))
+    weights = dict(zip(st.FEATURES, rule.weights))
+    assert weights["log_specks"] > 1.0 and all(w == 0 for f, w in weights.items() if f not in ("ssd_logit", "log_specks"))
+    with pytest.raises(SystemExit) as exc:
+        sf.main(["--cv-dir", str(tmp_path), "--out", str(tmp_path), "--features", "ssd_logit,nothing"])
+    assert exc.value.code == 2
