@@ -147,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="only collect (and cache) the candidates of these folds")
     ap.add_argument("--card", help="also write the rule fitted on every fold into this model card")
     a = ap.parse_args(argv)
+    features = tuple(f.strip() for f in a.features.split(",") if f.strip())
+    unknown = [f for f in features if f not in st.FEATURES]
+    if unknown or not features:
+        ap.error(f"--features: unknown {unknown} (known: {', '.join(st.FEATURES)})")
     out, cv_dir = Path(a.out), Path(a.cv_dir)
     split = json.loads(Path(a.split).read_text())
     films = mias_films(a.images, Path(a.images) / "Info.txt")
@@ -159,10 +163,6 @@ def main(argv: list[str] | None = None) -> int:
     card0 = json.loads((cv_dir / "fold0" / "model.json").read_text())
     containment, labels = card0.get("containment"), tuple(card0.get("labels", ("benign", "malignant")))
     clusters = not a.no_clusters
-    features = tuple(f.strip() for f in a.features.split(",") if f.strip())
-    unknown = [f for f in features if f not in st.FEATURES]
-    if unknown or not features:
-        ap.error(f"--features: unknown {unknown} (known: {', '.join(st.FEATURES)})")
     report: dict = {"l2": a.l2, "clusters": clusters, "features": list(features), "per_fold": []}
     pooled_ssd, pooled_new, pooled_cl, all_truths = [], [], [], []
     for k in range(len(split["folds"])):
