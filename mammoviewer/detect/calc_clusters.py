@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from mammoviewer.detect.preprocess import resample
+
 #: working pixel size in mm (MIAS films are at 0.2 mm already)
 WORK_MM = 0.2
 #: diameter of the top-hat's disc in mm
@@ -72,12 +74,8 @@ def find_specks(rendered: np.ndarray, spacing_mm: tuple[float, float],
                 breast: np.ndarray | None = None) -> Specks:
     """The specks of a rendered film (float [0, 1], white = dense) with ``spacing_mm`` (row, column) pixels;
     ``breast``: a boolean mask of any size over the same film (None: everywhere)."""
-    rows, cols = rendered.shape[:2]
-    w = max(1, int(round(cols * spacing_mm[1] / WORK_MM)))
-    h = max(1, int(round(rows * spacing_mm[0] / WORK_MM)))
-    work = rendered.astype(np.float32)
-    if (w, h) != (cols, rows):
-        work = cv2.resize(work, (w, h), interpolation=cv2.INTER_AREA if w < cols else cv2.INTER_LINEAR)
+    work, sx, sy = resample(rendered, spacing_mm, WORK_MM)
+    h, w = work.shape
     smooth = cv2.GaussianBlur(work, (0, 0), 0.6)
     top = cv2.morphologyEx(smooth, cv2.MORPH_TOPHAT, _disc(TOPHAT_MM / WORK_MM))
     k = max(3, int(round(NOISE_MM / WORK_MM)) | 1)
@@ -90,8 +88,7 @@ def find_specks(rendered: np.ndarray, spacing_mm: tuple[float, float],
         peaks &= inside
         inside_px = float(inside.sum())
     ys, xs = np.nonzero(peaks)
-    return Specks(xs, ys, contrast[ys, xs].astype(np.float64), top[ys, xs].astype(np.float64), w / cols,
-                  h / rows, inside_px)
+    return Specks(xs, ys, contrast[ys, xs].astype(np.float64), top[ys, xs].astype(np.float64), sx, sy, inside_px)
 
 
 def box_features(specks: Specks, boxes: np.ndarray) -> np.ndarray:
