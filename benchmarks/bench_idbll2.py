@@ -45,6 +45,7 @@ def _first_stage_only(folder: Path) -> Path:
 
     card = json.loads(default_model_path().with_name("model.json").read_text())
     card.pop("second_stage", None)
+    card.pop("scales", None)
     card.update(breast_mask=False, name="idbll-light (1.2 pipeline)")
     os.symlink(default_model_path(), folder / "model.keras")
     (folder / "model.json").write_text(json.dumps(card))
@@ -58,6 +59,7 @@ def _with_second_stage(folder: Path) -> Path:
     n = len(second_stage.FEATURES)
     card["second_stage"] = {"features": list(second_stage.FEATURES), "mean": [0.0] * n, "sd": [1.0] * n,
                             "weights": [1.0] + [0.0] * (n - 1), "bias": 0.0, "clusters": True}
+    card.pop("scales", None)
     card.update(breast_mask=True, name="idbll-light + second stage (cost only)")
     os.symlink(default_model_path(), folder / "model.keras")
     (folder / "model.json").write_text(json.dumps(card))
@@ -104,7 +106,8 @@ def main() -> int:
             size = det.path.resolve().stat().st_size / 1e6
             times[label] = t
             print(f"{label}: {det.name} {det.version}, backbone {det.card.get('backbone')}, "
-                  f"{1 + len(det.tta)} forward passes, breast mask {'on' if det.breast_mask else 'off'}, "
+                  f"{(1 + len(det.tta)) * len(det.scales)} forward passes "
+                  f"(scales {', '.join(f'{v:g}' for v in det.scales)}), breast mask {'on' if det.breast_mask else 'off'}, "
                   f"second stage {'on' if det.second_stage is not None else 'off'}: "
                   f"detect() end to end {t * 1000:.1f} ms (median of {args.repeats}); model file {size:.1f} MB")
     for label in list(times)[1:]:

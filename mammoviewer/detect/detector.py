@@ -14,7 +14,7 @@ from mammoviewer.detect.archive import check_archive
 from mammoviewer.detect.input_guard import check_card
 from mammoviewer.detect.logistic import LogisticRule
 from mammoviewer.detect.anchors import AnchorSpec, flip_index_for, generate_anchors
-from mammoviewer.detect.postprocess import FLIPS, PostConfig, merge_flipped, postprocess
+from mammoviewer.detect.postprocess import FLIPS, PostConfig, merge_flipped, merge_scales, postprocess
 from mammoviewer.detect.preprocess import ModelInput, check_inputs, prepare, to_original_frame
 from mammoviewer.errors import DetectorError
 from mammoviewer.io.image import Image
@@ -93,6 +93,14 @@ class Detector:
         if any(t not in FLIPS for t in self.tta):
             raise DetectorError(f"{path}: unknown test-time augmentation {self.tta!r} in the model card "
                                 f"(known: {', '.join(FLIPS)})")
+        #: test-time scales (card ``"scales"``, default ``[1]``): the film is also run at ``pixel_mm / s`` for
+        #: each ``s`` and the findings of all scales are merged by the card's suppression
+        scales = card.get("scales") or (1.0,)
+        if not isinstance(scales, (list, tuple)) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and 0.25 <= v <= 4 for v in scales):
+            raise DetectorError(f"{path}: model card field 'scales' is {scales!r}; it must be a list of "
+                                f"numbers in 0.25..4")
+        self.scales: tuple[float, ...] = tuple(float(v) for v in scales)
         #: drop findings whose centre is outside the breast (card ``"breast_mask"``, default off)
         self.breast_mask: bool = bool(card.get("breast_mask", False))
         self.last_mask: np.ndarray | None = None
@@ -175,22 +183,39 @@ class Detector:
         check()
         if for_second_stage is None:
             for_second_stage = self.second_stage is not None
-        mi = prepare(image, self.pixel_size_mm, self.spec.multiple, self.inputs, keep_rendered=for_second_stage)
+        parts, first = [], None
+        for scale in self.scales:
+            mi, boxes, classes, scores, full = self._at_scale(image, self.pixel_size_mm / scale, threshold,
+                                                              for_second_stage and first is None, check)
+            parts.append((boxes, classes, scores))
+            if first is None:  # the card's first scale gives the input, the mask and the rendering
+                first = (mi, full)
+        mi, full = first
         self.last_input = replace(mi, rendered=None)
+        mask = None
+        if full is not None:
+            self.last_mask = full
+            mask = full[:int(round(mi.height * mi.scale_y)), :int(round(mi.width * mi.scale_x))]
+        boxes, classes, scores = parts[0] if len(parts) == 1 else merge_scales(parts, self.post)
+        return FirstStage(mi, boxes, classes, scores, mask)
+
+    def _at_scale(self, image: Image, pixel_mm: float, threshold: float, keep_rendered: bool, check):
+        """The SSD's findings with the film at ``pixel_mm``: (input, boxes in the image's pixels, classes,
+        scores, the breast mask over the padded input or None)."""
+        mi = prepare(image, pixel_mm, self.spec.multiple, self.inputs, keep_rendered=keep_rendered)
         check()
         boxes, classes, scores = self.detect_planes(mi.stack, threshold)
         check()
-        mask = None
-        if self.breast_mask or for_second_stage:
+        full = None
+        if self.breast_mask or keep_rendered:
             from mammoviewer.detect.breast_mask import breast_mask, centres_inside
 
             valid = (int(round(mi.height * mi.scale_y)), int(round(mi.width * mi.scale_x)))
-            full = breast_mask(mi.array, self.pixel_size_mm, valid=valid)  # padding is never breast
-            self.last_mask, mask = full, full[:valid[0], :valid[1]]
+            full = breast_mask(mi.array, pixel_mm, valid=valid)  # padding is never breast
             if self.breast_mask:
                 inside = centres_inside(boxes, full)
                 boxes, classes, scores = boxes[inside], classes[inside], scores[inside]
-        return FirstStage(mi, to_original_frame(boxes, mi), classes, scores, mask)
+        return mi, to_original_frame(boxes, mi), classes, scores, full
 
     def detect(self, image: Image, threshold: float = 0.0,
                cancel: threading.Event | None = None) -> list[Detection]:

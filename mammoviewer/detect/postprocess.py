@@ -106,6 +106,24 @@ def postprocess(raw: np.ndarray, anchors: np.ndarray, num_classes: int = 3,
     return b[: cfg.max_detections], c[: cfg.max_detections], s[: cfg.max_detections]
 
 
+def merge_scales(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                 cfg: PostConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One film's findings at several scales, each (boxes, class ids, scores) in the same frame, merged:
+    NMS over all of them regardless of class at ``cfg.nms_iou``, then the containment rule, best first,
+    cut to ``max_detections``."""
+    b = np.concatenate([gb.as_boxes(p[0]) for p in parts])
+    c = np.concatenate([np.asarray(p[1], dtype=np.int64) for p in parts])
+    s = np.concatenate([np.asarray(p[2], dtype=np.float64) for p in parts])
+    if len(s) == 0:
+        return b, c, s
+    keep = bx.nms(b, s, cfg.nms_iou)
+    b, c, s = b[keep], c[keep], s[keep]
+    if cfg.containment is not None and len(b) > 1:
+        keep = containment_suppression(b, cfg.containment)
+        b, c, s = b[keep], c[keep], s[keep]
+    return b[: cfg.max_detections], c[: cfg.max_detections], s[: cfg.max_detections]
+
+
 def containment_suppression(boxes: np.ndarray, threshold: float) -> np.ndarray:
     """Indices kept when boxes (sorted best first) drop on lying mostly inside a kept box: their
     intersection over the smaller box's area exceeds ``threshold``."""

@@ -122,3 +122,41 @@ def test_findings_do_not_nest_when_the_card_asks_for_containment(detector):
     boxes = np.array([d.box for d in found])
     assert len(found) > 3 and detector.post.containment == limit
     assert containment_suppression(boxes, limit).tolist() == list(range(len(found)))  # nothing left to drop
+
+
+def _card_variant(tmp_path, **changes) -> Path:
+    import json
+    import shutil
+
+    folder = tmp_path / "m"
+    shutil.copytree(default_model_path().parent, folder)
+    card = json.loads((folder / "model.json").read_text())
+    (folder / "model.json").write_text(json.dumps(dict(card, **changes)))
+    return folder
+
+
+def test_scales_merge_the_findings_of_each_scale(tmp_path):
+    from mammoviewer.detect.postprocess import merge_scales
+
+    film = _film()
+    multi = Detector.load(_card_variant(tmp_path, scales=[1.0, 1.25]), device="cpu")
+    single = Detector.load(multi.path.parent, device="cpu")
+    single.scales = (1.0,)
+    parts = []
+    for pixel_mm in (multi.pixel_size_mm, multi.pixel_size_mm / 1.25):
+        single.pixel_size_mm = pixel_mm
+        first = single.first_stage(film)
+        parts.append((first.boxes, first.classes, first.scores))
+    boxes, classes, scores = merge_scales(parts, multi.post)
+    found = multi.detect(film, threshold=0.0)
+    assert len(found) == len(scores) > 3
+    np.testing.assert_allclose([d.score for d in found], scores, rtol=1e-6)
+    np.testing.assert_allclose([d.box for d in found], boxes, rtol=1e-6)
+    # the second scale adds findings of its own: not all come from the first
+    assert not np.all(np.isin(scores, parts[0][2]))
+    assert multi.last_input.height == film.rows  # the first scale's input is the one kept
+
+
+def test_bad_scales_in_the_card_are_refused(tmp_path):
+    with pytest.raises(DetectorError, match="'scales' is \\[0, 1\\]"):
+        Detector.load(_card_variant(tmp_path, scales=[0, 1]), device="cpu")

@@ -126,3 +126,20 @@ def test_parse_flips_reads_a_comma_list_and_refuses_unknown_names():
     assert parse_flips("none") == () and parse_flips("") == ()
     with pytest.raises(ValueError, match="unknown flip 'spin'"):
         parse_flips("hflip,spin")
+
+
+def test_merge_scales_suppresses_across_scales_and_classes():
+    from mammoviewer.detect.postprocess import merge_scales
+
+    cfg = PostConfig(nms_iou=0.3, containment=0.7, max_detections=3)
+    a = (np.array([[0, 0, 10, 10], [50, 50, 60, 60]], float), np.array([1, 2]), np.array([0.9, 0.4]))
+    b = (np.array([[1, 1, 11, 11], [52, 52, 55, 55], [100, 100, 120, 120], [200, 0, 210, 5]], float),
+         np.array([2, 1, 1, 1]), np.array([0.95, 0.5, 0.3, 0.2]))
+    boxes, classes, scores = merge_scales([a, b], cfg)
+    # [1,1,11,11] (0.95) drops [0,0,10,10] though their classes differ; [52,52,55,55] lies inside
+    # [50,50,60,60] but scores higher, so the larger box is the one dropped; cut to 3
+    assert scores.tolist() == [0.95, 0.5, 0.3]
+    assert classes.tolist() == [2, 1, 1]
+    assert boxes[1].tolist() == [52, 52, 55, 55]
+    empty = (np.zeros((0, 4)), np.zeros(0, np.int64), np.zeros(0))
+    assert len(merge_scales([empty, empty], cfg)[2]) == 0
