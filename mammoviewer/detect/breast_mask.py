@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from mammoviewer.detect.pixel_ops import disc
+
 #: working pixel size of the mask in mm
 WORK_MM = 1.6
 #: diameter in mm of the opening that detaches markers, labels and border strips
@@ -38,11 +40,6 @@ class BreastMaskConfig:
     work_mm: float = WORK_MM
     opening_mm: float = OPENING_MM
     margin_mm: float = MARGIN_MM
-
-
-def _disc(diameter_px: float) -> np.ndarray:
-    d = max(3, int(round(diameter_px)) | 1)
-    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
 
 
 def _threshold(values: np.ndarray) -> float:
@@ -84,13 +81,13 @@ def breast_mask(film: np.ndarray, pixel_mm: float, cfg: BreastMaskConfig = Breas
     if float(small.max() - small.min()) < 1e-3:
         return out
     tissue = small > _threshold(small)
-    opened = cv2.morphologyEx(tissue.astype(np.uint8), cv2.MORPH_OPEN, _disc(cfg.opening_mm / mm))
+    opened = cv2.morphologyEx(tissue.astype(np.uint8), cv2.MORPH_OPEN, disc(cfg.opening_mm / mm))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
     if n <= 1:
         return out
     biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     breast = _fill_holes(labels == biggest)
-    breast = cv2.dilate(breast.astype(np.uint8), _disc(2 * cfg.margin_mm / mm)) > 0
+    breast = cv2.dilate(breast.astype(np.uint8), disc(2 * cfg.margin_mm / mm)) > 0
     out[:rows, :cols] = cv2.resize(breast.astype(np.uint8), (cols, rows), interpolation=cv2.INTER_NEAREST) > 0
     return out
 

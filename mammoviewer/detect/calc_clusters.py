@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from mammoviewer.detect.pixel_ops import disc
 from mammoviewer.detect.preprocess import resample
 
 #: working pixel size in mm (MIAS films are at 0.2 mm already)
@@ -65,11 +66,6 @@ class Specks:
         return len(self.xs) / max(self.breast_px * WORK_MM ** 2, 1.0)
 
 
-def _disc(diameter_px: float) -> np.ndarray:
-    d = max(3, int(round(diameter_px)) | 1)
-    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
-
-
 def find_specks(rendered: np.ndarray, spacing_mm: tuple[float, float],
                 breast: np.ndarray | None = None) -> Specks:
     """The specks of a rendered film (float [0, 1], white = dense) with ``spacing_mm`` (row, column) pixels;
@@ -77,14 +73,14 @@ def find_specks(rendered: np.ndarray, spacing_mm: tuple[float, float],
     work, sx, sy = resample(rendered, spacing_mm, WORK_MM)
     h, w = work.shape
     smooth = cv2.GaussianBlur(work, (0, 0), 0.6)
-    top = cv2.morphologyEx(smooth, cv2.MORPH_TOPHAT, _disc(TOPHAT_MM / WORK_MM))
+    top = cv2.morphologyEx(smooth, cv2.MORPH_TOPHAT, disc(TOPHAT_MM / WORK_MM))
     k = max(3, int(round(NOISE_MM / WORK_MM)) | 1)
     contrast = top / (cv2.blur(top, (k, k)) + 2e-3)
     peaks = (top >= cv2.dilate(top, np.ones((3, 3), np.uint8))) & (contrast > CONTRAST) & (top > MIN_LEVEL)
     inside_px = float(h * w)
     if breast is not None:
         inside = cv2.resize(breast.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
-        inside = cv2.erode(inside, _disc(2 * EDGE_MM / WORK_MM)) > 0
+        inside = cv2.erode(inside, disc(2 * EDGE_MM / WORK_MM)) > 0
         peaks &= inside
         inside_px = float(inside.sum())
     ys, xs = np.nonzero(peaks)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from mammoviewer.detect.pixel_ops import box_sums
 from mammoviewer.detect.preprocess import TOPHAT_DISC_MM, resample
 
 #: sides (mm) tried by :func:`blob_box`
@@ -45,13 +46,12 @@ def blob_box(rendered: np.ndarray, spacing: tuple[float, float], x: float, y: fl
     px = 0.4
     small, sx, sy, c0, r0 = _window(rendered, spacing, x, y, max(sides_mm) + BLOB_SHIFT_MM, px)
     integral = cv2.integral(small.astype(np.float64))
-    h, w = small.shape
     steps = np.arange(-BLOB_SHIFT_MM, BLOB_SHIFT_MM + 1e-9, SHIFT_STEP_MM) / px
     side = (np.asarray(sides_mm) / px)[:, None, None]  # [S, 1, 1] x shifts [1, N, 1] (rows), [1, 1, N] (columns)
     cx = (x - c0) * sx + steps[None, None, :]
     cy = (y - r0) * sy + steps[None, :, None]
-    inner, n_in = _box_sums(integral, w, h, cx, cy, side / 2)
-    outer, n_out = _box_sums(integral, w, h, cx, cy, side)
+    inner, n_in = box_sums(integral, cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
+    outer, n_out = box_sums(integral, cx - side, cy - side, cx + side, cy + side)
     ring = n_out - n_in
     ok = (n_in >= 1) & (ring >= 1)
     shift = np.hypot(cx - (x - c0) * sx, cy - (y - r0) * sy) * px  # mm
@@ -64,17 +64,6 @@ def blob_box(rendered: np.ndarray, spacing: tuple[float, float], x: float, y: fl
     half = float(side[k[0], 0, 0]) / 2
     bx, by = float(np.broadcast_to(cx, contrast.shape)[k]), float(np.broadcast_to(cy, contrast.shape)[k])
     return ((bx - half) / sx + c0, (by - half) / sy + r0, (bx + half) / sx + c0, (by + half) / sy + r0)
-
-
-def _box_sums(integral: np.ndarray, w: int, h: int, cx: np.ndarray, cy: np.ndarray,
-              half: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sums and pixel counts of the squares (centre, half side; broadcast together) inside the image."""
-    x0 = np.clip(np.round(cx - half), 0, w).astype(np.int64)
-    x1 = np.clip(np.round(cx + half), 0, w).astype(np.int64)
-    y0 = np.clip(np.round(cy - half), 0, h).astype(np.int64)
-    y1 = np.clip(np.round(cy + half), 0, h).astype(np.int64)
-    total = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
-    return total, np.maximum((x1 - x0) * (y1 - y0), 0).astype(np.float64)
 
 
 def speck_box(rendered: np.ndarray, spacing: tuple[float, float], x: float,

@@ -20,6 +20,7 @@ import numpy as np
 
 from mammoviewer.detect import calc_clusters as cc
 from mammoviewer.detect.logistic import LogisticRule
+from mammoviewer.detect.pixel_ops import box_sums
 from mammoviewer.detect.postprocess import containment_suppression
 
 FEATURES = ("ssd_logit", "gap_to_best", "log_rank", "log_side_mm", "is_cluster", *cc.BOX_FEATURES,
@@ -47,20 +48,12 @@ def _logit(p: np.ndarray) -> np.ndarray:
 def blob_contrast(rendered: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """Mean of the rendering inside each box minus the mean of the ring around it (as wide again)."""
     integral = cv2.integral(rendered.astype(np.float64))
-    h, w = rendered.shape[:2]
-
-    def sums(b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x0, x1 = np.clip(np.round(b[:, 0]), 0, w).astype(int), np.clip(np.round(b[:, 2]), 0, w).astype(int)
-        y0, y1 = np.clip(np.round(b[:, 1]), 0, h).astype(int), np.clip(np.round(b[:, 3]), 0, h).astype(int)
-        s = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
-        return s, np.maximum((x1 - x0) * (y1 - y0), 0).astype(np.float64)
-
     b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
     hw, hh = (b[:, 2] - b[:, 0]), (b[:, 3] - b[:, 1])
     outer = np.stack([cx - hw, cy - hh, cx + hw, cy + hh], axis=1)
-    s_in, n_in = sums(b)
-    s_out, n_out = sums(outer)
+    s_in, n_in = box_sums(integral, *b.T)
+    s_out, n_out = box_sums(integral, *outer.T)
     ring = n_out - n_in
     with np.errstate(divide="ignore", invalid="ignore"):
         c = s_in / n_in - (s_out - s_in) / ring
