@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from mammoviewer.errors import ImageReadError
-from mammoviewer.io import limits
+from mammoviewer.io import limits, views
 from mammoviewer.io.image import Image, VoiLut, Window
 
 #: the most pixels one frame may declare
@@ -240,22 +240,6 @@ def _voi_luts(ds: Any, path: Path) -> tuple[VoiLut, ...]:
     return tuple(out)
 
 
-def _view(ds: Any) -> str | None:
-    if ds.get("ViewPosition"):
-        return str(ds.ViewPosition)
-    for item in ds.get("ViewCodeSequence", []) or []:
-        meaning = str(item.get("CodeMeaning", "")).lower()
-        for key, view in (("cranio-caudal", "CC"), ("medio-lateral oblique", "MLO"),
-                          ("medio-lateral", "ML"), ("latero-medial", "LM")):
-            if key in meaning:
-                return "XCCL" if "exaggerated" in meaning and view == "CC" else view
-    orientation = _text(ds.get("PatientOrientation", "")).upper().replace(" ", "")
-    for hint in ("MLO", "CC", "ML", "LM"):
-        if hint in orientation.split("\\") or orientation in (hint, f"R{hint}", f"L{hint}"):
-            return hint
-    return None
-
-
 def _spacing(ds: Any, path: Path) -> tuple[float, float] | None:
     """Pixel Spacing, else Imager Pixel Spacing, in mm; ImageReadError on an absurd or non-finite value."""
     for keyword, tag in (("PixelSpacing", "(0028,0030)"), ("ImagerPixelSpacing", "(0018,1164)")):
@@ -285,7 +269,6 @@ def read_dicom(path: str | Path) -> Image:
         pixels = pixels.astype(pixels.dtype.newbyteorder("="))
     pixels = np.ascontiguousarray(pixels)
     spacing_mm = _spacing(ds, path)
-    laterality = ds.get("ImageLaterality") or ds.get("Laterality") or None
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
     if meta.get("converted"):
         photometric = "MONOCHROME2"
@@ -296,8 +279,8 @@ def read_dicom(path: str | Path) -> Image:
         bits_stored=int(ds.get("BitsStored", ds.BitsAllocated)),
         photometric=photometric,
         pixel_spacing_mm=spacing_mm,
-        laterality=str(laterality) if laterality else None,
-        view=_view(ds),
+        laterality=views.laterality_of(ds),
+        view=views.view_of(ds) or _text(ds.get("ViewPosition", "")) or None,  # AP, PA ... as written
         modality=str(ds.Modality) if ds.get("Modality") else None,
         windows=_windows(ds),
         voi_luts=_voi_luts(ds, path),

@@ -4,8 +4,9 @@ Readers compare the two breasts; the case score does too when the other film can
 
 * a mini-MIAS film ``mdbNNN`` pairs with ``mdb(NNN+1)`` (odd NNN, right breast) or
   ``mdb(NNN-1)`` (even, left), the database's numbering of a patient's two films;
-* a DICOM film pairs with a DICOM file in the same folder that has the same PatientID (and
-  StudyInstanceUID when both have one), the other ImageLaterality and the same view.
+* a DICOM film pairs with a DICOM file in the same folder of the same patient and study, the other
+  laterality and the same view, as ``studies.films`` reads them from the headers (so CBIS-DDSM's
+  per-view "patients" pair within their exam).
 
 Only headers are read here; the caller loads the film found.
 """
@@ -53,40 +54,36 @@ def _mias_partner(path: Path) -> Path | None:
 
 
 def _dicom_partner(image: Image, path: Path) -> Path | None:
-    side = _OTHER_SIDE.get((image.laterality or "").upper())
-    patient = image.metadata.get("PatientID")
-    if side is None or not patient:
+    from mammoviewer.errors import ImageReadError
+    from mammoviewer.studies.films import read_film  # the hanging protocols' reading of a header
+
+    try:
+        own = read_film(path, "dicom")
+    except ImageReadError:
         return None
-    study = image.metadata.get("StudyInstanceUID")
+    side = _OTHER_SIDE.get(own.laterality or "")
+    if side is None or (own.source == "dicom" and not image.metadata.get("PatientID")):
+        return None
     try:
         files = sorted(p for p in path.parent.iterdir() if p.is_file() and p != path)
     except OSError:
         return None
     for candidate in files[:MAX_FOLDER_FILES]:
-        header = _header(candidate)
-        if header is None or str(header.get("PatientID", "")) != patient:
+        if not _is_dicom(candidate):
             continue
-        if study and header.get("StudyInstanceUID") and str(header.StudyInstanceUID) != study:
+        try:
+            film = read_film(candidate, "dicom")
+        except ImageReadError:
             continue
-        laterality = str(header.get("ImageLaterality") or header.get("Laterality") or "").upper()
-        view = str(header.get("ViewPosition") or "")
-        if laterality == side and (not image.view or not view or view == image.view):
+        if (film.patient, film.study, film.laterality) == (own.patient, own.study, side) and (
+                not own.view or not film.view or film.view == own.view):
             return candidate
     return None
 
 
-def _header(path: Path):
-    """The header of a DICOM file (no pixels), or None for anything else."""
-    import pydicom
-    from pydicom.errors import InvalidDicomError
-
+def _is_dicom(path: Path) -> bool:
     try:
         with path.open("rb") as fh:
-            head = fh.read(132)
-        if head[128:132] != b"DICM":
-            return None
-        return pydicom.dcmread(path, stop_before_pixels=True,
-                               specific_tags=["PatientID", "StudyInstanceUID", "ImageLaterality",
-                                              "Laterality", "ViewPosition"])
-    except (OSError, InvalidDicomError, ValueError, EOFError, KeyError, TypeError):
-        return None
+            return fh.read(132)[128:132] == b"DICM"
+    except OSError:
+        return False

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from mammoviewer.errors import ImageReadError
+from mammoviewer.io import views
 from mammoviewer.io.pairing import mias_partner
 from mammoviewer.io.sniff import SNIFF_BYTES, sniff_format
-from mammoviewer.studies import views
 
 #: CBIS-DDSM's per-view PatientID (and folder name): collection, split, patient, side, view
 CBIS_NAME = re.compile(
@@ -108,25 +108,9 @@ def _text(ds: Any, tag: str) -> str:
     return str(value).strip() if value not in (None, "") else ""
 
 
-def _dicom_view(ds: Any) -> str | None:
-    found = views.view(_text(ds, "ViewPosition"))
-    if found:
-        return found
-    try:
-        items = list(ds.get("ViewCodeSequence", []) or [])
-    except Exception:  # noqa: BLE001
-        items = []
-    for item in items:
-        found = views.view_from_code(item.get("CodeValue"), item.get("CodeMeaning"))
-        if found:
-            return found
-    return views.view(_text(ds, "PatientOrientation").replace("\\", ""))
-
-
 def _dicom_film(path: Path, ds: Any) -> Film:
     patient = _text(ds, "PatientID") or _text(ds, "PatientName")
-    side = views.laterality(_text(ds, "ImageLaterality")) or views.laterality(_text(ds, "Laterality"))
-    view = _dicom_view(ds)
+    side, view = views.laterality_of(ds), views.view_of(ds)
     try:
         orientation = views.orientation(ds.get("PatientOrientation"))
     except Exception:  # noqa: BLE001

@@ -90,3 +90,22 @@ def test_mias_partner_numbering() -> None:
     assert mias_partner("mdb001") == "mdb002" and mias_partner("mdb002") == "mdb001"
     assert mias_partner("mdb023") == "mdb024" and mias_partner("MDB322") == "MDB321"
     assert mias_partner("scan7") is None and mias_partner("mdb000") is None
+
+
+def test_cbis_ddsm_views_pair_within_their_exam(tmp_path: Path) -> None:
+    # CBIS-DDSM gives every view its own PatientID and study; the name says patient, side and view
+    def cbis(name: str, study: str) -> Path:
+        path = _dicom(tmp_path, name + ".dcm", name, "", study=study)
+        ds = pydicom.dcmread(path)
+        del ds.ImageLaterality
+        del ds.ViewPosition
+        ds.save_as(path)
+        return path
+
+    left_cc = cbis("Mass-Test_P_00038_LEFT_CC", "1.2.1")
+    cbis("Mass-Test_P_00038_LEFT_MLO", "1.2.2")
+    cbis("Mass-Test_P_00039_RIGHT_CC", "1.2.3")  # another patient
+    assert contralateral_path(load_image(left_cc)) is None
+    right_cc = cbis("Mass-Test_P_00038_RIGHT_CC", "1.2.4")
+    assert contralateral_path(load_image(left_cc)) == right_cc
+    assert contralateral_path(load_image(right_cc)) == left_cc

@@ -1,4 +1,4 @@
-"""Laterality, view and PatientOrientation as DICOM spells them, normalised.
+"""Laterality, view and PatientOrientation as DICOM spells them, normalised; one place reads them from a header.
 
 * laterality: ``"R"`` or ``"L"`` (from ImageLaterality, Laterality, ``RIGHT``/``LEFT`` ...);
 * view: the ViewPosition abbreviations of DICOM PS3.16 CID 4014 (``CC``, ``MLO``, ``ML``,
@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 #: DICOM view abbreviations known to the hanging protocols
 VIEWS = ("CC", "MLO", "ML", "LM", "XCCL", "XCCM", "LMO", "FB", "SIO", "AT")
@@ -58,6 +59,38 @@ def view(value: object) -> str | None:
 def view_from_code(code_value: object, meaning: object) -> str | None:
     """The view of one View Code Sequence item (its code value first, then its meaning)."""
     return _VIEW_CODES.get(str(code_value or "").strip()) or view(meaning)
+
+
+def _element(ds: Any, keyword: str) -> Any:
+    try:
+        return ds.get(keyword)
+    except Exception:  # noqa: BLE001 - a malformed element reads as absent
+        return None
+
+
+def laterality_of(ds: Any) -> str | None:
+    """``"R"``, ``"L"`` or None from a DICOM header's ImageLaterality, else its Laterality."""
+    return laterality(_element(ds, "ImageLaterality")) or laterality(_element(ds, "Laterality"))
+
+
+def view_of(ds: Any) -> str | None:
+    """The view of a DICOM header: ViewPosition, else the View Code Sequence, else a view named in
+    PatientOrientation (CBIS-DDSM writes ``MLO`` there); None when none names one."""
+    found = view(_element(ds, "ViewPosition"))
+    if found:
+        return found
+    try:
+        items = list(_element(ds, "ViewCodeSequence") or [])
+    except TypeError:
+        items = []
+    for item in items:
+        found = view_from_code(item.get("CodeValue"), item.get("CodeMeaning"))
+        if found:
+            return found
+    value = _element(ds, "PatientOrientation")
+    parts = [str(v) for v in value] if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue" \
+        else str(value or "").split("\\")
+    return view("".join(parts))
 
 
 def orientation(value: object) -> tuple[str, str] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mammoviewer.studies import views
+from mammoviewer.io import views
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -44,3 +44,21 @@ def test_orientation(value, expected):
 ])
 def test_study_date(value, expected):
     assert views.study_date(value) == expected
+
+
+def test_header_laterality_and_view_in_order_of_precedence():
+    from pydicom.dataset import Dataset
+
+    ds = Dataset()
+    assert views.laterality_of(ds) is None and views.view_of(ds) is None
+    ds.Laterality, ds.PatientOrientation = "RIGHT", "MLO"  # CBIS-DDSM writes the view here
+    assert views.laterality_of(ds) == "R" and views.view_of(ds) == "MLO"
+    code = Dataset()
+    code.CodeValue, code.CodeMeaning = "R-10242", "cranio-caudal"
+    ds.ViewCodeSequence = [code]
+    ds.ImageLaterality = "L"
+    assert views.laterality_of(ds) == "L" and views.view_of(ds) == "CC"
+    ds.ViewPosition = "XCCL"
+    assert views.view_of(ds) == "XCCL"
+    ds.ViewPosition, ds.ViewCodeSequence, ds.PatientOrientation = "", [], ["P", "L"]
+    assert views.view_of(ds) is None  # directions, not a view
