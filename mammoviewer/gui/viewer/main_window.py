@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.image_view, 1)
         self.setCentralWidget(central)
 
-        self.worklist = Worklist()
+        self.worklist = Worklist(jobs=self.jobs)
         self.metadata_panel = MetadataPanel()
         self.worklist_dock = self.add_dock("Worklist", self.worklist, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.metadata_dock = self.add_dock("Image information", self.metadata_panel,
@@ -213,7 +213,7 @@ class MainWindow(QMainWindow):
         elif paths:
             files = [p for p in paths if p.is_file()]
             self.worklist.set_paths(files, title="Opened files")
-            self.worklist.select_first()
+            self.worklist.after_check(self.worklist.select_first)
 
     def open_file(self, path: str | Path) -> None:
         """Load ``path``; its folder's images fill the worklist."""
@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         files = self.worklist.set_folder(folder)
         self.recent.add(folder)
         if files:
-            self.worklist.select_first()  # emits currentPathChanged -> load
+            self.worklist.after_check(self.worklist.select_first)  # currentPathChanged -> load
         else:
             self.show_error(f"{folder}: no images ({', '.join(IMAGE_SUFFIXES)}) in this folder")
 

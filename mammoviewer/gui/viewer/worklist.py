@@ -36,6 +36,12 @@ def unreadable_reason(path: str | Path) -> str | None:
     return None
 
 
+def unreadable_files(paths: list[str]) -> dict[str, str]:
+    """``{path: why}`` for the paths that cannot be images (:func:`unreadable_reason`)."""
+    found = {p: unreadable_reason(p) for p in paths}
+    return {p: why for p, why in found.items() if why}
+
+
 def image_files(folder: str | Path) -> list[Path]:
     """The image files directly inside ``folder``, sorted by name."""
     folder = Path(folder)
@@ -45,13 +51,21 @@ def image_files(folder: str | Path) -> list[Path]:
 
 class Worklist(QWidget):
     """A list of image paths. Emits ``currentPathChanged(str)`` when the selection moves
-    (click, arrow keys, :meth:`next`, :meth:`previous`)."""
+    (click, arrow keys, :meth:`next`, :meth:`previous`).
+
+    With a ``jobs`` runner the files' first bytes are read on a worker (a folder on a slow share does
+    not hold the window), and files that cannot be images are marked when the check is back
+    (``filesChecked`` is emitted then); without one they are read at once."""
 
     currentPathChanged = Signal(str)
     pathsChanged = Signal()
+    filesChecked = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, jobs=None) -> None:
         super().__init__(parent)
+        self.jobs = jobs
+        self._checking = False  # a check of the listed files is running on a worker
+        self._after_check: list = []
         self.title = QLabel("Worklist")
         self.title.setObjectName("panelTitle")
         self.list = QListWidget()
@@ -71,9 +85,6 @@ class Worklist(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, str(Path(p)))
             item.setToolTip(str(p))
             self.list.addItem(item)
-            reason = unreadable_reason(p)
-            if reason:
-                self._paint_broken(item, reason)
         self.list.setCurrentRow(-1)
         self.list.blockSignals(False)
         self._title = title
@@ -81,6 +92,36 @@ class Worklist(QWidget):
         if current is not None:
             self.select(current, emit=False)
         self.pathsChanged.emit()
+        listed = self.paths()
+        self._after_check = []
+        if self.jobs is None:
+            self._mark_unreadable(listed, unreadable_files(listed))
+        else:
+            self._checking = True
+            job = self.jobs.submit(unreadable_files, listed, channel="worklist-check")
+            job.finished.connect(lambda found: self._mark_unreadable(listed, found))
+
+    def after_check(self, fn) -> None:
+        """Call ``fn`` once the listed files are checked (at once when they are)."""
+        if self._checking:
+            self._after_check.append(fn)
+        else:
+            fn()
+
+    def _mark_unreadable(self, listed: list[str], found: dict[str, str]) -> None:
+        if listed != self.paths():  # the list changed meanwhile
+            return
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            reason = found.get(item.data(Qt.ItemDataRole.UserRole))
+            if reason and not item.data(BROKEN_ROLE):
+                self._paint_broken(item, reason)
+        self._show_title()
+        self._checking = False
+        waiting, self._after_check = self._after_check, []
+        for fn in waiting:
+            fn()
+        self.filesChecked.emit()
 
     def set_states(self, states: Mapping[str, str]) -> None:
         """Show the review state of listed paths (``states[path]``; others keep no badge)."""

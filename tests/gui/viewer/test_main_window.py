@@ -143,6 +143,7 @@ def test_broken_file_shows_an_error_and_the_app_stays_usable(qtbot, window, fold
     shutil.copy(broken_file, folder / "b_broken.dcm")
     open_and_wait(qtbot, window, folder / "b.pgm")
     broken = str(folder / "b_broken.dcm")
+    qtbot.waitUntil(lambda: bool(window.worklist.broken()), timeout=10000)  # checked on a worker
     assert window.worklist.broken() == {broken: "not an image by its content (not PGM, DICOM, PNG or TIFF)"}
     assert window.worklist.title.text() == "films  (3, 1 broken)"
     with qtbot.waitSignal(window.imageLoaded, timeout=30000):
