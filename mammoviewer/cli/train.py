@@ -27,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--min-negatives", type=non_negative_float, default=8.0,
                         help="hard negatives per crop even without a lesion in it (default: %(default)s)")
+    parser.add_argument("--focal-gamma", type=non_negative_float, default=0.0,
+                        help="focal loss with this gamma over every anchor instead of hard negative mining "
+                             "(default: 0, hard negative mining)")
     parser.add_argument("--label-weight", type=non_negative_float, default=1.0,
                         help="weight of the benign/malignant part of the loss against the lesion/background part "
                              "(default: %(default)s, the plain softmax cross-entropy)")
@@ -70,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
         images=args.images, info=args.info or str(Path(args.images) / "Info.txt"), out=args.out,
         backbone=args.backbone, backbone_weights=args.backbone_weights,
         freeze=args.freeze if args.backbone == "squeezenet" else "none", epochs=args.epochs, steps_per_epoch=args.steps, batch_size=args.batch_size,
-        learning_rate=args.lr, min_negatives=args.min_negatives, label_weight=args.label_weight, seed=args.seed,
+        learning_rate=args.lr, min_negatives=args.min_negatives, label_weight=args.label_weight,
+        focal_gamma=args.focal_gamma, seed=args.seed,
         fold=fold, folds=args.folds, split=args.split, pixel_mm=args.pixel_mm, width=args.width, inputs=inputs,
         cache_dir=args.cache_dir, checkpoint_dir=args.checkpoint_dir, name=args.name,
         crop=CropConfig(size=args.crop, any_angle=args.rotation == "any"),

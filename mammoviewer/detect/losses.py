@@ -1,5 +1,9 @@
 """The SSD loss: softmax cross-entropy with 3:1 hard negative mining + smooth-L1 on offsets.
 
+With ``focal_gamma`` > 0 the confidence part is the focal loss instead (Lin et al. 2017, softmax form):
+every lesion and background anchor counts, each weighted by ``(1 - p_true) ** gamma``, and no
+negatives are mined.
+
 For a lesion anchor the cross-entropy -log p(class) splits exactly into -log p(lesion) (is it a lesion,
 the detection score) plus -log p(class | lesion) (which kind); ``label_weight`` scales the second part
 (1.0, the default, is the plain softmax cross-entropy).
@@ -40,7 +44,8 @@ class SSDLoss(keras.losses.Loss):
     """Sum of confidence and localisation losses over the batch, divided by the number of positives."""
 
     def __init__(self, num_classes: int = 3, neg_pos_ratio: float = 3.0, min_negatives: float = 8.0,
-                 loc_weight: float = 1.0, label_weight: float = 1.0, name: str = "ssd_loss", **kwargs) -> None:
+                 loc_weight: float = 1.0, label_weight: float = 1.0, focal_gamma: float = 0.0,
+                 name: str = "ssd_loss", **kwargs) -> None:
         kwargs.pop("reduction", None)
         super().__init__(name=name, reduction="sum", **kwargs)
         self.num_classes = int(num_classes)
@@ -48,6 +53,7 @@ class SSDLoss(keras.losses.Loss):
         self.min_negatives = float(min_negatives)
         self.loc_weight = float(loc_weight)
         self.label_weight = float(label_weight)
+        self.focal_gamma = float(focal_gamma)
 
     def call(self, y_true, y_pred):
         y_true = ops.cast(y_true, "float32")
@@ -64,11 +70,15 @@ class SSDLoss(keras.losses.Loss):
             ce = ce - (1.0 - self.label_weight) * which * pos
         neg = ops.cast(ops.equal(labels, 0.0), "float32")
         num_pos = ops.sum(pos, axis=1)
-        num_neg = ops.minimum(
-            ops.maximum(self.neg_pos_ratio * num_pos, self.min_negatives), ops.sum(neg, axis=1)
-        )
-        hard = ops.stop_gradient(hard_negative_mask(ops.stop_gradient(ce), neg, num_neg))
-        conf = ops.sum(ce * (pos + hard), axis=1)
+        if self.focal_gamma > 0:
+            p_true = ops.exp(-ce)
+            conf = ops.sum(ops.power(1.0 - p_true, self.focal_gamma) * ce * (pos + neg), axis=1)
+        else:
+            num_neg = ops.minimum(
+                ops.maximum(self.neg_pos_ratio * num_pos, self.min_negatives), ops.sum(neg, axis=1)
+            )
+            hard = ops.stop_gradient(hard_negative_mask(ops.stop_gradient(ce), neg, num_neg))
+            conf = ops.sum(ce * (pos + hard), axis=1)
         loc = ops.sum(ops.sum(smooth_l1(y_pred[..., self.num_classes :] - y_true[..., 1:5]), axis=-1) * pos, axis=1)
         total_pos = ops.maximum(ops.sum(num_pos), 1.0)
         return (conf + self.loc_weight * loc) / total_pos
@@ -80,5 +90,6 @@ class SSDLoss(keras.losses.Loss):
             "min_negatives": self.min_negatives,
             "loc_weight": self.loc_weight,
             "label_weight": self.label_weight,
+            "focal_gamma": self.focal_gamma,
             "name": self.name,
         }

@@ -37,6 +37,7 @@ class TrainConfig:
     weight_decay: float = 1e-4
     min_negatives: float = 8.0  # hard negatives kept per crop even when it holds no lesion
     label_weight: float = 1.0  # weight of -log p(class | lesion) in the loss (1: plain softmax cross-entropy)
+    focal_gamma: float = 0.0  # > 0: focal loss over every anchor instead of hard negative mining
     seed: int = 0
     fold: int | None = None  # validation fold held out; None trains on every patient
     folds: int = 5
@@ -172,7 +173,8 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
             cfg.learning_rate * 0.05, max(total - warm, 1), alpha=0.02,
             warmup_target=cfg.learning_rate, warmup_steps=warm)
         model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=cfg.weight_decay, clipnorm=5.0),
-                      loss=SSDLoss(min_negatives=cfg.min_negatives, label_weight=cfg.label_weight))
+                      loss=SSDLoss(min_negatives=cfg.min_negatives, label_weight=cfg.label_weight,
+                                   focal_gamma=cfg.focal_gamma))
     # One train_on_batch per crop batch: Keras's fit() over a PyDataset cost 3-4 times more per step here.
     for epoch in range(state["epoch"], cfg.epochs):
         t0 = time.time()

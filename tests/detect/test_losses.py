@@ -68,3 +68,26 @@ def test_label_weight_scales_only_the_which_kind_part_of_a_lesion_anchor():
         assert abs(loss - (detect + w * which + ce_bg)) < 1e-5
     assert abs(float(SSDLoss(min_negatives=1.0)(y_true, y_pred)) - (detect + which + ce_bg)) < 1e-5
     assert SSDLoss.from_config(SSDLoss(label_weight=0.25).get_config()).label_weight == 0.25
+
+
+def test_focal_loss_counts_every_anchor_weighted_by_how_wrong_it_is():
+    a = np.array([0.0, 3.0, -1.0, 2.0, 0.5, -2.0, 1.0, -3.0])  # background logit per anchor
+    logits = np.zeros((1, 8, 3))
+    logits[0, :, 0] = a
+    y_pred = np.concatenate([logits, np.zeros((1, 8, 4))], -1).astype("float32")
+    labels = np.array([1, 0, 0, 0, 0, 0, 0, -1], float)
+    y_true = np.concatenate([labels[None, :, None], np.zeros((1, 8, 4))], -1).astype("float32")
+    ce_bg = np.log(1 + 2 * np.exp(-a))
+    ce_pos = np.log(np.exp(a[0]) + 2)
+
+    def focal(ce, gamma):
+        return (1 - np.exp(-ce)) ** gamma * ce
+
+    for gamma in (1.0, 2.0):
+        loss = float(SSDLoss(focal_gamma=gamma)(y_true, y_pred))
+        expected = focal(ce_pos, gamma) + focal(ce_bg[1:7], gamma).sum()  # all 6 negatives, not the ignored one
+        assert abs(loss - expected) < 1e-4
+    # an easy negative weighs far less than under plain cross-entropy, a hard one nearly as much
+    assert focal(ce_bg[1], 2.0) / ce_bg[1] < 0.01 and focal(ce_bg[7], 2.0) / ce_bg[7] > 0.8
+    again = SSDLoss.from_config(SSDLoss(focal_gamma=2.0).get_config())
+    assert again.focal_gamma == 2.0
