@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, MutableMapping
 
 from mammoviewer.io.image import Image
-from mammoviewer.io.pairing import contralateral_path
+from mammoviewer.studies.pairing import contralateral_path
 
 #: detector scores already computed, by resolved file path (shared across films of one run)
 ScoreCache = MutableMapping[str, list[float]]

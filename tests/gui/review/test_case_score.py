@@ -146,7 +146,7 @@ service, view = review.case_score, review.panel.case_score
 c = service.classifier
 from mammoviewer.gui.review.case_score_text import model_scores
 from mammoviewer.io import load_image
-from mammoviewer.io.pairing import contralateral_path
+from mammoviewer.studies.pairing import contralateral_path
 other = service._other
 rule = c.case_rule(other is not None)
 expected = rule.probabilities(model_scores(review.findings()), service.probabilities,

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pydicom
 from mammoviewer.io import load_image
-from mammoviewer.io.pairing import contralateral_path
+from mammoviewer.studies.pairing import contralateral_path
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MIAS = Path(__file__).resolve().parents[2] / "resources" / "samples" / "mdb023.pgm"  # bundled sample film
@@ -82,14 +82,6 @@ def test_dicom_without_laterality_or_patient_has_no_pair(tmp_path: Path) -> None
     path = _dicom(tmp_path, "a.dcm", "", "L")
     _dicom(tmp_path, "b.dcm", "", "R")
     assert contralateral_path(load_image(path)) is None
-
-
-def test_mias_partner_numbering() -> None:
-    from mammoviewer.io.pairing import mias_partner
-
-    assert mias_partner("mdb001") == "mdb002" and mias_partner("mdb002") == "mdb001"
-    assert mias_partner("mdb023") == "mdb024" and mias_partner("MDB322") == "MDB321"
-    assert mias_partner("scan7") is None and mias_partner("mdb000") is None
 
 
 def test_cbis_ddsm_views_pair_within_their_exam(tmp_path: Path) -> None:
