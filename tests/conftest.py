@@ -38,6 +38,16 @@ def tiny_mias() -> Callable[..., Path]:
     return _write_tiny_mias
 
 
+@pytest.fixture
+def mias_dir() -> Path:
+    """The shared MIAS folder (films and Info.txt); the test is skipped where it is absent."""
+    from shared_paths import MIAS
+
+    if not (MIAS / "Info.txt").is_file():
+        pytest.skip(f"MIAS data not found at {MIAS}")
+    return MIAS
+
+
 @pytest.fixture(scope="session")
 def dask_cluster():
     """A real Dask ``LocalCluster`` on loopback, 2 worker processes, shared by the batch tests.

@@ -10,7 +10,7 @@ from mammoviewer.classify.preprocess import (
 )
 from mammoviewer.io.image import Image
 
-from .conftest import SAMPLES
+from shared_paths import SAMPLES
 
 
 def _breast(rows: int, cols: int, wall_right: bool) -> np.ndarray:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from mammoviewer.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
-MIAS = next((p / "shared" / "data" / "mias" for p in ROOT.parents if (p / "shared" / "data" / "mias").is_dir()),
-            ROOT / ".." / "shared" / "data" / "mias")
+from shared_paths import MIAS, ROOT
 MODEL = ROOT / "models" / "idbll-light"
 
 

@@ -7,10 +7,7 @@ import pytest
 
 from mammoviewer.detect.breast_mask import breast_mask, centres_inside
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = next((p for p in (ROOT / ".." / "shared", ROOT / ".." / ".." / "shared") if (p / "data").is_dir()),
-              ROOT / ".." / "shared")
-MIAS, DICOM = SHARED / "data" / "mias", SHARED / "data" / "dicom"
+from shared_paths import DICOM, MIAS
 WG04 = DICOM / "mg1_wg04_lmlo_j2k_lossy.dcm"
 
 

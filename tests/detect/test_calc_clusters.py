@@ -1,15 +1,12 @@
 """Specks and speck clusters on synthetic films with known calcifications, and on a real MIAS cluster."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mammoviewer.detect import calc_clusters as cc
 
-ROOT = Path(__file__).resolve().parents[2]
-MIAS = next((p for p in (ROOT / ".." / "shared", ROOT / ".." / ".." / "shared") if (p / "data").is_dir()),
-            ROOT / ".." / "shared") / "data" / "mias"
+from shared_paths import MIAS
 
 CLUSTER = [(300, 200), (306, 204), (298, 210), (310, 197), (303, 214), (295, 203)]  # (x, y) at 0.2 mm
 LONE = [(100, 80), (420, 350)]

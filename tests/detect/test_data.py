@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -6,7 +5,7 @@ import pytest
 from mammoviewer.detect import data as md
 from mammoviewer.errors import DetectorError
 
-MIAS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "mias"
+from shared_paths import MIAS
 needs_mias = pytest.mark.skipif(not (MIAS / "Info.txt").is_file(), reason="shared MIAS data not present")
 
 

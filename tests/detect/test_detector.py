@@ -12,8 +12,9 @@ from mammoviewer.detect import Detection, DetectionCancelled, Detector, default_
 from mammoviewer.errors import DetectorError
 from mammoviewer.io.image import Image
 
-ROOT = Path(__file__).resolve().parents[2]
-FILM = ROOT / ".." / "shared" / "data" / "mias" / "mdb023.png"
+from shared_paths import MIAS
+
+FILM = MIAS / "mdb023.png"
 pytestmark = [
     pytest.mark.skipif(not default_model_path().is_file(), reason="bundled model not present"),
     pytest.mark.skipif(not FILM.is_file(), reason="shared MIAS data not present"),

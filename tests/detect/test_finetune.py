@@ -15,7 +15,7 @@ from mammoviewer.errors import DetectorError
 from mammoviewer.review import Box, Finding, FindingChange, ImageRecord
 from mammoviewer.review.store import ReviewStore
 
-ROOT = Path(__file__).resolve().parents[2]
+from shared_paths import MIAS, ROOT
 SAMPLE = ROOT / "resources" / "samples" / "mdb023.pgm"
 TRUE_BOX = (509.0, 314.0, 567.0, 372.0)  # mdb023: CIRC M at MIAS x=538, y=681, r=29
 
@@ -121,7 +121,7 @@ def test_retrain_with_original_films_scores_old_and_new_on_the_held_out_films(tm
     """Original MIAS films mixed in, two held-out films scored before and after; card records both."""
     from mammoviewer.detect import default_model_path
 
-    mias_dir = ROOT.parent / "shared" / "data" / "mias"
+    mias_dir = MIAS
     if not default_model_path().is_file() or not (mias_dir / "Info.txt").is_file():
         pytest.skip("needs the bundled model and the MIAS data")
     store = _store_with(tmp_path, [Finding(image_key=str(SAMPLE), box=Box(*TRUE_BOX), label="malignant")])

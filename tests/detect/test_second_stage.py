@@ -2,7 +2,6 @@
 
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,8 +10,9 @@ from mammoviewer.detect import second_stage as st
 from mammoviewer.detect.logistic import LogisticRule
 from tests.detect.test_calc_clusters import CLUSTER, _film
 
-ROOT = Path(__file__).resolve().parents[2]
-FILM = ROOT / ".." / "shared" / "data" / "mias" / "mdb219.png"
+from shared_paths import MIAS
+
+FILM = MIAS / "mdb219.png"
 
 
 def _rule(**weights) -> LogisticRule:

@@ -1,15 +1,14 @@
 """The SqueezeNet v1.1 backbone: ImageNet weights land in the right layers, grey input, a training step."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mammoviewer.detect.anchors import AnchorSpec, count_anchors
 
-ROOT = Path(__file__).resolve().parents[2]
-WEIGHTS = next((p for p in (ROOT / ".." / "shared" / "weights", ROOT / ".." / ".." / "shared" / "weights")
-                if (p / "squeezenet_v1.1_imagenet_notop_tf.h5").is_file()), ROOT) / "squeezenet_v1.1_imagenet_notop_tf.h5"
+from shared_paths import WEIGHTS as SHARED_WEIGHTS
+
+WEIGHTS = SHARED_WEIGHTS / "squeezenet_v1.1_imagenet_notop_tf.h5"
 needs_weights = pytest.mark.skipif(not WEIGHTS.is_file(), reason="shared SqueezeNet weights not present")
 
 

@@ -9,7 +9,7 @@ import pytest
 from mammoviewer.formats.importers import import_mias
 from mammoviewer.review import ReviewStore
 
-SHARED_MIAS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "mias"
+from shared_paths import MIAS as SHARED_MIAS
 
 #: Rows copied from the MIAS Info.txt (see tests/data/LICENCES.md), CRLF endings as in the original.
 MINI_INFO_ROWS = [

@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT / ".." / "shared" / "data"
+from shared_paths import ROOT, SHARED  # noqa: F401  (re-exported for the viewer tests)
 
 #: stamp geometry: 40 rows x 60 columns, value = 1000 + 100 * row + column,
 #: with a bright 10 x 30 block in the top-left corner (an asymmetric orientation mark)

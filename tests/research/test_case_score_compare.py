@@ -10,7 +10,7 @@ import pytest
 
 from mammoviewer.research.case_score_compare import _ranks, detector_case_scores
 
-from .conftest import SAMPLES
+from shared_paths import SAMPLES
 
 
 @dataclass

@@ -1,15 +1,12 @@
 """Findings off the breast on the WG04 film: the bundled model puts some on the lead marker, the mask drops them."""
 
-from pathlib import Path
 
 import pytest
 
 from mammoviewer.detect import Detector, default_model_path
 from mammoviewer.research.detector_domain_check import WG04_FILMS, domain_films, outside_counts
 
-ROOT = Path(__file__).resolve().parents[2]
-DICOM = next((p for p in (ROOT / ".." / "shared" / "data" / "dicom", ROOT / ".." / ".." / "shared" / "data" / "dicom")
-              if p.is_dir()), ROOT)
+from shared_paths import DICOM
 WG04 = DICOM / WG04_FILMS[1]
 
 

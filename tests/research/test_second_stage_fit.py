@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,8 +12,7 @@ from mammoviewer.detect import second_stage as st
 from mammoviewer.detect.data import mias_films
 from mammoviewer.research import second_stage_fit as sf
 
-ROOT = Path(__file__).resolve().parents[2]
-MIAS = ROOT / ".." / "shared" / "data" / "mias"
+from shared_paths import MIAS, ROOT
 pytestmark = pytest.mark.skipif(not (MIAS / "Info.txt").is_file(), reason="shared MIAS data not present")
 
 
