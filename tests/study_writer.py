@@ -24,8 +24,12 @@ def film_pixels(source: Path, size: int = 128) -> np.ndarray:
 
 def write_film(path: Path, pixels: np.ndarray, *, patient: str, study_uid: str, date: str | None,
                laterality: str | None, view: str | None, orientation: str | None = None,
-               view_code: bool = False, spacing_mm: float | None = 1.6) -> Path:
-    """Write ``pixels`` as an uncompressed MG DICOM file with the given header values."""
+               view_code: bool = False, spacing_mm: float | None = 1.6,
+               spacing_tag: str = "ImagerPixelSpacing", bits_stored: int | None = None) -> Path:
+    """Write ``pixels`` as an uncompressed MG DICOM file with the given header values.
+
+    8-bit pixels are stored as they are; 16-bit ones with ``bits_stored`` bits (12 unless given).
+    """
     from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
@@ -53,11 +57,13 @@ def write_film(path: Path, pixels: np.ndarray, *, patient: str, study_uid: str, 
     if orientation:
         ds.PatientOrientation = orientation.split("\\")
     if spacing_mm:
-        ds.ImagerPixelSpacing = [spacing_mm, spacing_mm]
-    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+        setattr(ds, spacing_tag, [spacing_mm, spacing_mm])
+    wide = pixels.dtype == np.uint16
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint16 if wide else np.uint8)
+    bits = (bits_stored or 12) if wide else 8
     ds.Rows, ds.Columns = pixels.shape
     ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16 if wide else 8, bits, bits - 1, 0
     ds.PixelData = pixels.tobytes()
     ds.save_as(path, enforce_file_format=True)
     return path

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from pydicom.uid import generate_uid
 from review_fakes import SCRIPT, FakeDetection, ScriptedDetector
+from study_writer import write_film
 
 from mammoviewer.gui.review.finding_view import CONTEXT_MM, finding_field
 
@@ -24,24 +26,9 @@ def test_the_field_holds_the_context_the_finding_and_stays_inside_the_film():
 
 
 def _fine_dicom(path: Path) -> Path:
-    from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1.2"
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
-    ds.Modality, ds.Rows, ds.Columns = "MG", SIDE, SIDE
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.PixelSpacing = [SPACING, SPACING]
     r, c = np.mgrid[0:SIDE, 0:SIDE]
-    ds.PixelData = ((r + c) % 4096).astype(np.uint16).tobytes()
-    ds.save_as(path, enforce_file_format=True)
-    return path
+    return write_film(path, ((r + c) % 4096).astype(np.uint16), patient="P1", study_uid=generate_uid(), date=None,
+                      laterality=None, view=None, spacing_mm=SPACING, spacing_tag="PixelSpacing")
 
 
 @pytest.fixture
