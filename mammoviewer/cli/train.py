@@ -41,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crop", type=positive_int, default=256, help="training crop side in model pixels")
     parser.add_argument("--rotation", choices=("right", "any"), default="right",
                         help="augmenting rotations: by right angles only, or also by any angle (default: %(default)s)")
+    parser.add_argument("--paste", type=non_negative_float, default=0.0, metavar="F",
+                        help="share (0..1) of the crops drawn without a lesion that get a lesion of another film "
+                             "blended onto their tissue (default: 0, none)")
     parser.add_argument("--width", type=positive_float, default=1.0, help="channel multiplier of the light backbone")
     parser.add_argument("--inputs", default="film",
                         help="input planes, comma-separated, film first: film, or film,tophat to add a plane of "
@@ -69,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
         raise DetectorError(f"--inputs: the {args.backbone} backbone takes the film alone")
     if args.backbone_weights is not None and not Path(args.backbone_weights).is_file():
         raise DetectorError(f"{args.backbone_weights}: backbone weights file not found")
+    if args.paste > 1:
+        raise DetectorError(f"--paste {args.paste}: a share of crops, from 0 to 1")
     cfg = TrainConfig(
         images=args.images, info=args.info or str(Path(args.images) / "Info.txt"), out=args.out,
         backbone=args.backbone, backbone_weights=args.backbone_weights,
@@ -77,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         focal_gamma=args.focal_gamma, seed=args.seed,
         fold=fold, folds=args.folds, split=args.split, pixel_mm=args.pixel_mm, width=args.width, inputs=inputs,
         cache_dir=args.cache_dir, checkpoint_dir=args.checkpoint_dir, name=args.name,
-        crop=CropConfig(size=args.crop, any_angle=args.rotation == "any"),
+        crop=CropConfig(size=args.crop, any_angle=args.rotation == "any", paste_fraction=args.paste),
         verbose=0 if args.quiet else 1,
     )
     command = "mammoviewer train " + " ".join(shlex.quote(a) for a in sys.argv[2:])

@@ -1,5 +1,6 @@
 """Training crops: random positions (some holding a lesion centre at a random offset, the rest
-anywhere on tissue), 90-degree (or any-angle) rotations, flips, scale and contrast jitter, and SSD targets."""
+anywhere on tissue), 90-degree (or any-angle) rotations, flips, scale and contrast jitter, lesions of
+other films pasted onto tissue (Poisson blending), and SSD targets."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class CropConfig:
     contrast_jitter: float = 0.15
     brightness_jitter: float = 0.05
     any_angle: bool = False  # also rotate by a uniform angle (exact for MIAS boxes, squares around circles)
+    paste_fraction: float = 0.0  # crops drawn without a lesion that get one of another film pasted in
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,19 @@ def rotate_boxes(boxes: np.ndarray, side: int, k: int, flip: bool) -> np.ndarray
     return b
 
 
+def _blend(region: np.ndarray, patch: np.ndarray, radius: float) -> np.ndarray:
+    """``region`` (0..1) with the lesion of ``patch`` (0..1,  the same square, its lesion's circle of ``radius`` at the
+    centre) added: the patch's excess over its own surroundings (the median of the ring at 1.1-1.5 radii),
+    at full weight inside the circle and fading to none at 1.5 radii, so no edge of the patch shows."""
+    side = patch.shape[0]
+    yy, xx = np.mgrid[0:side, 0:side]
+    r = np.hypot(xx - (side - 1) / 2, yy - (side - 1) / 2) / max(radius, 1.0)
+    ring = patch[(r > 1.1) & (r < 1.5)]
+    level = float(np.median(ring)) if ring.size else float(np.median(patch))
+    weight = np.clip((1.5 - r) / 0.5, 0.0, 1.0)
+    return np.clip(region + weight * (patch - level), 0.0, 1.0).astype(np.float32)
+
+
 class CropSampler:
     """Draws augmented crops and their SSD targets from ``films``; everything comes from ``rng``."""
 
@@ -66,6 +81,7 @@ class CropSampler:
         self.films, self.spec, self.cfg = films, spec, cfg
         self.positive = [i for i, f in enumerate(films) if len(f.boxes)]
         self.anchors = an.generate_anchors(cfg.size, cfg.size, spec)
+        self.lesions = [(i, j) for i in self.positive for j in range(len(films[i].boxes))]
 
     def _origin(self, film: TrainFilm, side: int, rng: np.random.Generator, positive: bool):
         h, w = film.image.shape[:2]
@@ -106,6 +122,8 @@ class CropSampler:
             img, boxes, labels, cut = self._turned(film, x0, y0, side, float(rng.uniform(0.0, 360.0)))
         else:
             img, boxes, labels, cut = self._straight(film, x0, y0, side)
+        if cfg.paste_fraction > 0 and not positive and self.lesions and rng.random() < cfg.paste_fraction:
+            img, boxes, labels = self._pasted(img, boxes, labels, cut, s / side, rng)
         k, flip = int(rng.integers(4)), bool(rng.integers(2))
         img = np.rot90(img, k)
         if flip:
@@ -150,6 +168,44 @@ class CropSampler:
         turned = gb.centers_to_corners(np.c_[moved, c[:, 2:] * k])
         boxes, kept, cut = clip_boxes(turned, 0.0, 0.0, s, self.cfg.keep_fraction)
         return img, boxes, film.labels[kept], cut
+
+    def _pasted(self, img: np.ndarray, boxes: np.ndarray, labels: np.ndarray, cut: np.ndarray, scale: float,
+                rng: np.random.Generator):
+        """``img`` with one lesion of a random film added (``_blend``) at a place that is tissue and clear
+        of every box; its box and label are added. The film plane only: a crop of
+        several planes, or one with no such place, comes back as it was."""
+        s, cfg = self.cfg.size, self.cfg
+        if img.shape[2] != 1:
+            return img, boxes, labels
+        fi, gi = self.lesions[int(rng.integers(len(self.lesions)))]
+        src = self.films[fi]
+        g = src.boxes[gi]
+        cx, cy, side_l = (g[0] + g[2]) / 2, (g[1] + g[3]) / 2, max(g[2] - g[0], g[3] - g[1])
+        half = int(np.ceil(0.75 * side_l))  # the lesion's square and a quarter of its side around it
+        x0, y0, x1, y1 = int(round(cx)) - half, int(round(cy)) - half, int(round(cx)) + half, int(round(cy)) + half
+        plane = src.image if src.image.ndim == 2 else src.image[:, :, 0]
+        if x0 < 0 or y0 < 0 or x1 > plane.shape[1] or y1 > plane.shape[0]:
+            return img, boxes, labels
+        patch = plane[y0:y1, x0:x1]
+        side_p = int(round(2 * half * scale))
+        if side_p < 8 or side_p > s - 4:
+            return img, boxes, labels
+        patch = cv2.resize(patch, (side_p, side_p), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+        patch = patch.astype(np.float32) / 255.0
+        taken = np.concatenate([gb.as_boxes(boxes), gb.as_boxes(cut)])
+        for _ in range(10):
+            px, py = int(rng.integers(2, s - side_p - 1)), int(rng.integers(2, s - side_p - 1))
+            new = np.array([[px + side_p / 2 - side_l * scale / 2, py + side_p / 2 - side_l * scale / 2,
+                             px + side_p / 2 + side_l * scale / 2, py + side_p / 2 + side_l * scale / 2]])
+            region = img[py:py + side_p, px:px + side_p, 0]
+            if (region > cfg.tissue_level).mean() < 0.95:
+                continue
+            if len(taken) and (gb.iou(new, taken) > 0).any():
+                continue
+            img = img.copy()
+            img[py:py + side_p, px:px + side_p, 0] = _blend(region, patch, side_l * scale / 2)
+            return img, np.concatenate([gb.as_boxes(boxes), new]), np.append(labels, src.labels[gi]).astype(labels.dtype)
+        return img, boxes, labels
 
     def batch(self, batch_size: int, rng: np.random.Generator):
         """(images [B, S, S, C], targets [B, A, 5]) for the SSD loss."""

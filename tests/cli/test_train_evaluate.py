@@ -14,10 +14,11 @@ def test_train_then_evaluate_with_plots(tmp_path, capsys, tiny_mias):
     out = tmp_path / "model"
     rc = main(["train", "--images", str(data), "--out", str(out), "--epochs", "1", "--steps", "2",
                "--batch-size", "2", "--pixel-mm", "1.6", "--crop", "64", "--fold", "1", "--width", "0.5",
-               "--cache-dir", str(tmp_path / "cache"), "--checkpoint-dir", str(tmp_path / "ckpt"), "--quiet"])
+               "--paste", "0.5", "--cache-dir", str(tmp_path / "cache"), "--checkpoint-dir", str(tmp_path / "ckpt"), "--quiet"])
     assert rc == 0
     card = json.loads((out / "model.json").read_text())
     assert card["training"]["command"].startswith("mammoviewer train")
+    assert card["training"]["config"]["crop"]["paste_fraction"] == 0.5
     assert (out / "model.keras").is_file() and (out / "split.json").is_file()
     capsys.readouterr()
 
@@ -53,3 +54,11 @@ def test_train_refuses_unknown_input_planes(tmp_path, capsys, tiny_mias, inputs)
     rc = main(["train", "--images", str(data), "--out", str(tmp_path / "m"), "--inputs", inputs])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and "--inputs" in err[0] and "film first" in err[0]
+
+
+def test_train_refuses_a_paste_share_above_one(tmp_path, capsys, tiny_mias):
+    data = tiny_mias(tmp_path / "mias")
+    rc = main(["train", "--images", str(data), "--out", str(tmp_path / "m"), "--paste", "1.5"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and err == ["mammoviewer: error: --paste 1.5: a share of crops, from 0 to 1"]
+    assert not (tmp_path / "m").exists()

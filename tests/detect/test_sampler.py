@@ -115,3 +115,55 @@ def test_any_angle_off_by_default_and_deterministic():
     b = sampler.batch(4, np.random.default_rng([2, 3]))
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
+
+
+def _lesion_films():
+    """Two films of flat tissue (level 120, grain 6): one with a bright disc of radius 10 at (150, 100),
+    labelled malignant, and one without a lesion."""
+    rng = np.random.default_rng(2)
+    films = []
+    for i in range(2):
+        img = rng.normal(120, 6, (200, 200)).clip(0, 255).astype(np.uint8)
+        if i == 0:
+            yy, xx = np.mgrid[0:200, 0:200]
+            img[(xx - 150) ** 2 + (yy - 100) ** 2 <= 100] = 220
+        boxes = np.array([[140, 90, 160, 110]], float) if i == 0 else np.zeros((0, 4))
+        films.append(TrainFilm(f"mdb00{i + 1}", img, boxes, np.array([2] * len(boxes), np.int32)))
+    return films
+
+
+def test_pasted_lesions_are_blended_onto_tissue_with_their_box_and_label():
+    cfg = CropConfig(size=96, positive_fraction=0.0, scale_jitter=(1.0, 1.0), gamma_jitter=0.0,
+                     contrast_jitter=0.0, brightness_jitter=0.0, keep_fraction=0.99, paste_fraction=1.0)
+    films = _lesion_films()
+    sampler = CropSampler(films[1:] + films[:1], cfg=cfg)  # the lesion film second: crops come from either
+    rng = np.random.default_rng(4)
+    pasted = 0
+    for _ in range(30):
+        img, boxes, labels, cut = sampler.crop(rng, positive=False)
+        assert len(boxes) >= 1 and len(boxes) == len(labels)  # a lesion-free crop always has room here
+        assert (boxes >= 0).all() and (boxes <= 96).all()
+        for (x0, y0, x1, y1), label in zip(boxes.astype(int), labels):
+            assert label == 2 and abs((x1 - x0) - 20) <= 1  # the source lesion's label and size
+            inside = img[y0 + 6:y1 - 6, x0 + 6:x1 - 6, 0].mean()
+            ring = np.r_[img[max(y0 - 8, 0):y0, x0:x1, 0].ravel(), img[y1:y1 + 8, x0:x1, 0].ravel()]
+            assert inside - ring.mean() > 60 / 255  # the disc stands out of the tissue, as on its own film
+        pasted += 1
+    assert pasted == 30
+    again = CropSampler(films[1:] + films[:1], cfg=cfg).crop(np.random.default_rng(4), positive=False)
+    first = CropSampler(films[1:] + films[:1], cfg=cfg).crop(np.random.default_rng(4), positive=False)
+    np.testing.assert_array_equal(again[0], first[0])  # deterministic with the generator
+
+
+def test_no_paste_by_default_and_none_where_there_is_no_tissue():
+    films = _lesion_films()
+    plain = CropSampler(films[1:], cfg=CropConfig(size=96, positive_fraction=0.0))
+    assert plain.lesions == []
+    img, boxes, _, _ = plain.crop(np.random.default_rng(0), positive=False)
+    assert len(boxes) == 0
+    air = TrainFilm("mdb009", np.zeros((200, 200), np.uint8), np.zeros((0, 4)), np.zeros(0, np.int32))
+    sampler = CropSampler([films[0], air], cfg=CropConfig(size=96, min_tissue=0.0, paste_fraction=1.0))
+    crop = np.zeros((96, 96, 1), np.float32)
+    out, boxes, labels = sampler._pasted(crop, np.zeros((0, 4)), np.zeros(0, np.int32), np.zeros((0, 4)), 1.0,
+                                         np.random.default_rng(0))
+    assert out is crop and len(boxes) == 0 and len(labels) == 0  # air: nowhere to put it
