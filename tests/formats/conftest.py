@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import cv2
@@ -10,6 +11,11 @@ from mammoviewer.formats.importers import import_mias
 from mammoviewer.review import ReviewStore
 
 from shared_paths import MIAS as SHARED_MIAS
+from shared_paths import MODELS
+
+#: the bundled detector's card: its findings in the test stores carry its name and version
+BUNDLED_CARD = json.loads((MODELS / "idbll-light" / "model.json").read_text())
+MODEL_VERSION = str(BUNDLED_CARD["version"])
 
 #: Rows copied from the MIAS Info.txt (see tests/data/LICENCES.md), CRLF endings as in the original.
 MINI_INFO_ROWS = [
@@ -86,7 +92,7 @@ DICOM_FILM = Path(__file__).resolve().parents[1] / "data" / "mg_cbis_rcc_small_j
 def dicom_store(tmp_path: Path):
     """A store with one real DICOM film and one PNG film. On the DICOM film: the model's
     findings (one accepted and then moved by the reader, one rejected, one pending below the
-    operating point 0.1652 of idbll-light 1.3), a reader-drawn finding and an imported one."""
+    operating point of the bundled idbll-light, 0.05), a reader-drawn finding and an imported one."""
     import shutil
 
     from mammoviewer.review import Box, Finding, FindingChange, ImageRecord
@@ -100,7 +106,7 @@ def dicom_store(tmp_path: Path):
     s = ReviewStore.open(tmp_path / "dicom.mvstore")
     s.add_image(ImageRecord(key=str(dcm), width=648, height=1172))
     s.add_image(ImageRecord(key=str(png), width=64, height=64))
-    model = s.record_model_findings(str(dcm), "idbll-light", "1.3", [
+    model = s.record_model_findings(str(dcm), "idbll-light", MODEL_VERSION, [
         Finding(image_key=str(dcm), box=Box(100, 200, 180, 260), label="malignant", finding_type="mass", score=0.9),
         Finding(image_key=str(dcm), box=Box(300, 500, 340, 530), label="benign", finding_type="calcification",
                 score=0.4),

@@ -14,6 +14,8 @@ from mammoviewer.formats.cad_sr import MAMMOGRAPHY_CAD_SR, rectangle
 from mammoviewer.formats.dicom_out import export_dicom, known_operating_point
 from mammoviewer.review import Box
 
+from .conftest import BUNDLED_CARD, MODEL_VERSION
+
 DSRDUMP = shutil.which("dsrdump")
 
 
@@ -74,7 +76,8 @@ def test_patient_and_study_copied_new_series_and_model_geometry(dicom_store, tmp
 
 
 def test_operating_point_from_the_card_or_the_caller(dicom_store, tmp_path: Path) -> None:
-    assert known_operating_point("idbll-light", "1.3") == pytest.approx(0.1652)
+    assert known_operating_point("idbll-light", MODEL_VERSION) == pytest.approx(BUNDLED_CARD["default_threshold"])
+    assert 0.05 < BUNDLED_CARD["default_threshold"] < 0.9  # the store's pending and accepted findings straddle it
     assert known_operating_point("idbll-light", "0.9") is None
     s = export_dicom(dicom_store, "cad-sr", tmp_path / "sr", operating_point=0.95)
     text = pydicom.dcmread(s.paths[0])

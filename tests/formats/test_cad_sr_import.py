@@ -16,7 +16,7 @@ from mammoviewer.formats.cad_sr_import import import_cad_sr
 from mammoviewer.formats.dicom_out import export_dicom
 from mammoviewer.review import ReviewStore
 
-from .conftest import DICOM_FILM
+from .conftest import DICOM_FILM, MODEL_VERSION
 
 
 def test_our_report_round_trips_as_pending_model_findings(dicom_store, tmp_path: Path) -> None:
@@ -33,7 +33,7 @@ def test_our_report_round_trips_as_pending_model_findings(dicom_store, tmp_path:
             ((50, 900, 90, 950), "benign", None, 0.05),
         ]
         assert {(f.source, f.status, f.model_name, f.model_version) for f in got} == {
-            ("model", "pending", "idbll-light", "1.3")}
+            ("model", "pending", "idbll-light", MODEL_VERSION)}
         assert [f.attributes["for_presentation"] for f in got] == [True, True, False]
         assert back.model_runs(key)[0]["model_name"] == "idbll-light"
     assert sr.paths

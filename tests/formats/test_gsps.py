@@ -12,6 +12,8 @@ import pydicom
 from mammoviewer.formats.dicom_out import export_dicom, gsps_findings
 from mammoviewer.formats.gsps import GSPS
 
+from .conftest import MODEL_VERSION
+
 
 def _drawn(path: Path) -> dict[str, list[tuple[float, ...]]]:
     """Layer -> [(x0, y0, x1, y1) of each rectangle]; also checks each has its text."""
@@ -42,7 +44,7 @@ def test_gsps_draws_the_readers_truth_on_the_image(dicom_store, tmp_path: Path) 
     assert _drawn(s.paths[0]) == {"MALIGNANT": [(10, 1100, 40, 1150), (110, 210, 190, 270)],
                                   "BENIGN": [(400, 20, 460, 80)]}  # fmt: skip
     texts = sorted(t.UnformattedTextValue for a in ds.GraphicAnnotationSequence for t in a.TextObjectSequence)
-    assert texts == ["benign asymmetry (reader)", "malignant (import)", "malignant mass 0.90 idbll-light 1.3"]
+    assert texts == ["benign asymmetry (reader)", "malignant (import)", f"malignant mass 0.90 idbll-light {MODEL_VERSION}"]
 
 
 def test_include_pending_adds_the_pending_model_finding(dicom_store, tmp_path: Path) -> None:
