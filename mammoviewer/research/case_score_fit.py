@@ -106,6 +106,15 @@ def _card_block(result: dict, tta: list[str] | None) -> dict:
                                   "folds": [{m: f[m] for m in (*METRICS, "fold")} for f in result["folds"]]})
 
 
+def _detector_name(folder: str | None) -> str:
+    """"name version" from the card of the detector in ``folder`` (default: the bundled one)."""
+    from mammoviewer.detect.detector import resolve_model_paths
+
+    _, card_path = resolve_model_paths(folder)
+    card = json.loads(card_path.read_text())
+    return f"{card.get('name')} {card.get('version')}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.case_score_fit", description=__doc__.split("\n")[0])
     ap.add_argument("--cv", required=True, help="classifier cross-validation JSON (out-of-fold probabilities)")
@@ -117,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
                                                  "(comma list, e.g. hflip; 'none' for none)")
     ap.add_argument("--out", required=True, help="where to write the figures (JSON)")
     ap.add_argument("--card", default=None, help="write the final rule and figures into this card.json")
+    ap.add_argument("--for-model", default=None, metavar="FOLDER",
+                    help="the detector the rule is for, named in the card (default: the bundled model)")
     args = ap.parse_args(argv)
     try:
         tta = None if args.tta is None else parse_flips(args.tta)
@@ -145,8 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.card:
         card_path = Path(args.card)
         card = json.loads(card_path.read_text())
-        block = dict(card.get(CARD_KEY) or {})  # keeps notes such as "fitted_with_detector"
+        block = dict(card.get(CARD_KEY) or {})  # keeps notes the card has
         block.update(_card_block(result, tta_list), **{PAIRED_KEY: _card_block(paired, tta_list)})
+        block["fitted_with_detector"] = _detector_name(args.for_model)
+        block["detector_fold_models"] = list(args.detector)
         card[CARD_KEY] = block
         card_path.write_text(json.dumps(card, indent=1) + "\n")
     return 0

@@ -161,9 +161,12 @@ def combined_section(card: dict) -> list[str]:
             "scores each film alone; the JSON's `other_breast` names the film used for each path.",
             "",
         ]
+    folds = block.get("detector_fold_models") or [".work/cv/fold0", "...", ".work/cv/fold4"]
+    detectors = " ".join(f"--detector {f}" if f != "..." else f for f in folds)
+    fitted = f" (fitted for {block['fitted_with_detector']})" if block.get("fitted_with_detector") else ""
     lines += [
-        "Reproduce: python -m mammoviewer.research.case_score_fit --cv .work/classify-cv/p64w32e60/cv.json "
-        "--detector .work/cv/fold0 ... --detector .work/cv/fold4 --tta hflip --out combine.json --card "
+        f"Reproduce{fitted}: python -m mammoviewer.research.case_score_fit --cv .work/classify-cv/p64w32e60/cv.json "
+        f"{detectors} --tta {','.join(block.get('detector_tta') or ['none'])} --out combine.json --card "
         "models/case-classifier/card.json",
         "",
     ]

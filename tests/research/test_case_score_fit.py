@@ -46,3 +46,19 @@ def test_contralateral_cross_validation_sees_what_one_film_cannot():
     assert single["mean_sd"]["auc_normal_vs_abnormal"]["mean"] < 0.9
     features["mdb001"] = features["mdb001"][:4] + (None,)
     assert cross_validate(features, top_k=3, contralateral=True)["films"] == 119
+
+
+def test_the_card_names_the_detector_the_rule_is_for(tmp_path):
+    import json
+    import shutil
+
+    from mammoviewer.detect import default_model_path
+    from mammoviewer.research.case_score_fit import _detector_name
+
+    bundled = json.loads(default_model_path().with_name("model.json").read_text())
+    assert _detector_name(None) == f"{bundled['name']} {bundled['version']}"
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(default_model_path(), other / "model.keras")
+    (other / "model.json").write_text(json.dumps(dict(bundled, version="9.9")))
+    assert _detector_name(str(other)) == f"{bundled['name']} 9.9"
