@@ -93,10 +93,12 @@ def test_failed_films_are_lines_and_exit_2(dask_cluster, tmp_path, capsys):
 
 def test_a_folder_of_another_run_is_refused_before_any_work(tmp_path, capsys):
     from mammoviewer.cli import main
+    from mammoviewer.detect.run import model_identity
 
+    bundled = model_identity()
     out = tmp_path / "out"
     out.mkdir()
-    (out / "run.json").write_text(json.dumps({"model": "idbll-light 1.3", "threshold": 0.3}))
+    (out / "run.json").write_text(json.dumps({"model": f"{bundled.name} {bundled.version}", "threshold": 0.3}))
     assert main(["batch", str(SAMPLES / "mdb001.pgm"), "--out", str(out), "--threshold", "0.2"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "holds results of threshold 0.3, not 0.2" in err[0]
