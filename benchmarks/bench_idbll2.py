@@ -46,7 +46,8 @@ def _first_stage_only(folder: Path) -> Path:
     card = json.loads(default_model_path().with_name("model.json").read_text())
     card.pop("second_stage", None)
     card.pop("scales", None)
-    card.update(breast_mask=False, name="idbll-light (1.2 pipeline)")
+    # 1.2's post-processing on the bundled network (1.4 has 1.2's architecture, so 1.2's cost)
+    card.update(breast_mask=False, name="idbll-light", version="1.2 pipeline")
     os.symlink(default_model_path(), folder / "model.keras")
     (folder / "model.json").write_text(json.dumps(card))
     return folder
