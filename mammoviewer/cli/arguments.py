@@ -16,15 +16,24 @@ def _number(text: str, kind: type) -> float:
     return value
 
 
-def score(text: str) -> float:
-    """A score threshold between 0 and 1."""
+def _unit(text: str, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
         value = math.nan
     if not 0.0 <= value <= 1.0:  # also NaN
-        raise argparse.ArgumentTypeError(f"{text!r} is not a score between 0 and 1")
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what} between 0 and 1")
     return value
+
+
+def score(text: str) -> float:
+    """A score threshold between 0 and 1."""
+    return _unit(text, "a score")
+
+
+def share(text: str) -> float:
+    """A share (fraction) between 0 and 1."""
+    return _unit(text, "a share")
 
 
 def positive_int(text: str) -> int:

@@ -6,7 +6,7 @@ import argparse
 import shlex
 import sys
 
-from mammoviewer.cli.arguments import non_negative_float, positive_float, positive_int
+from mammoviewer.cli.arguments import non_negative_float, positive_float, positive_int, share
 from mammoviewer.io.mias import DEFAULT_MIAS_DIR as DEFAULT_MIAS
 
 
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crop", type=positive_int, default=256, help="training crop side in model pixels")
     parser.add_argument("--rotation", choices=("right", "any"), default="right",
                         help="augmenting rotations: by right angles only, or also by any angle (default: %(default)s)")
-    parser.add_argument("--paste", type=non_negative_float, default=0.0, metavar="F",
+    parser.add_argument("--paste", type=share, default=0.0, metavar="F",
                         help="share (0..1) of the crops drawn without a lesion that get a lesion of another film "
                              "blended onto their tissue (default: 0, none)")
     parser.add_argument("--width", type=positive_float, default=1.0, help="channel multiplier of the light backbone")
@@ -72,8 +72,6 @@ def run(args: argparse.Namespace) -> int:
         raise DetectorError(f"--inputs: the {args.backbone} backbone takes the film alone")
     if args.backbone_weights is not None and not Path(args.backbone_weights).is_file():
         raise DetectorError(f"{args.backbone_weights}: backbone weights file not found")
-    if args.paste > 1:
-        raise DetectorError(f"--paste {args.paste}: a share of crops, from 0 to 1")
     cfg = TrainConfig(
         images=args.images, info=args.info or str(Path(args.images) / "Info.txt"), out=args.out,
         backbone=args.backbone, backbone_weights=args.backbone_weights,

@@ -1,6 +1,6 @@
 """Training crops: random positions (some holding a lesion centre at a random offset, the rest
 anywhere on tissue), 90-degree (or any-angle) rotations, flips, scale and contrast jitter, lesions of
-other films pasted onto tissue (Poisson blending), and SSD targets."""
+other films added onto tissue, and SSD targets."""
 
 from __future__ import annotations
 
@@ -59,8 +59,8 @@ def rotate_boxes(boxes: np.ndarray, side: int, k: int, flip: bool) -> np.ndarray
 
 
 def _blend(region: np.ndarray, patch: np.ndarray, radius: float) -> np.ndarray:
-    """``region`` (0..1) with the lesion of ``patch`` (0..1,  the same square, its lesion's circle of ``radius`` at the
-    centre) added: the patch's excess over its own surroundings (the median of the ring at 1.1-1.5 radii),
+    """``region`` (0..1) with the lesion of ``patch`` (0..1, the same square, its lesion's circle of
+    ``radius`` at the centre) added: the patch's excess over its own surroundings (the median of the ring at 1.1-1.5 radii),
     at full weight inside the circle and fading to none at 1.5 radii, so no edge of the patch shows."""
     side = patch.shape[0]
     yy, xx = np.mgrid[0:side, 0:side]
@@ -172,8 +172,8 @@ class CropSampler:
     def _pasted(self, img: np.ndarray, boxes: np.ndarray, labels: np.ndarray, cut: np.ndarray, scale: float,
                 rng: np.random.Generator):
         """``img`` with one lesion of a random film added (``_blend``) at a place that is tissue and clear
-        of every box; its box and label are added. The film plane only: a crop of
-        several planes, or one with no such place, comes back as it was."""
+        of every box; its box and label are added. The film plane only: a crop of several planes, or one
+        with no such place, comes back as it was."""
         s, cfg = self.cfg.size, self.cfg
         if img.shape[2] != 1:
             return img, boxes, labels
@@ -195,8 +195,7 @@ class CropSampler:
         taken = np.concatenate([gb.as_boxes(boxes), gb.as_boxes(cut)])
         for _ in range(10):
             px, py = int(rng.integers(2, s - side_p - 1)), int(rng.integers(2, s - side_p - 1))
-            new = np.array([[px + side_p / 2 - side_l * scale / 2, py + side_p / 2 - side_l * scale / 2,
-                             px + side_p / 2 + side_l * scale / 2, py + side_p / 2 + side_l * scale / 2]])
+            new = gb.centers_to_corners([[px + side_p / 2, py + side_p / 2, side_l * scale, side_l * scale]])
             region = img[py:py + side_p, px:px + side_p, 0]
             if (region > cfg.tissue_level).mean() < 0.95:
                 continue

@@ -107,12 +107,11 @@ def _card_block(result: dict, tta: list[str] | None) -> dict:
 
 
 def _detector_name(folder: str | None) -> str:
-    """"name version" from the card of the detector in ``folder`` (default: the bundled one)."""
-    from mammoviewer.detect.detector import resolve_model_paths
+    """"name version" of the detector in ``folder`` (default: the bundled one), from its card."""
+    from mammoviewer.detect.run import model_identity
 
-    _, card_path = resolve_model_paths(folder)
-    card = json.loads(card_path.read_text())
-    return f"{card.get('name')} {card.get('version')}"
+    ident = model_identity(folder)
+    return f"{ident.name} {ident.version}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,10 +55,3 @@ def test_train_refuses_unknown_input_planes(tmp_path, capsys, tiny_mias, inputs)
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and "--inputs" in err[0] and "film first" in err[0]
 
-
-def test_train_refuses_a_paste_share_above_one(tmp_path, capsys, tiny_mias):
-    data = tiny_mias(tmp_path / "mias")
-    rc = main(["train", "--images", str(data), "--out", str(tmp_path / "m"), "--paste", "1.5"])
-    err = capsys.readouterr().err.strip().splitlines()
-    assert rc == 2 and err == ["mammoviewer: error: --paste 1.5: a share of crops, from 0 to 1"]
-    assert not (tmp_path / "m").exists()
