@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from mammoviewer.cli.arguments import positive_float, positive_int
 from mammoviewer.io.mias import DEFAULT_MIAS_DIR as DEFAULT_MIAS

@@ -51,7 +51,7 @@ def fold_figures(detector, films, mask_filter: bool) -> dict:
     from mammoviewer.detect import evaluation as ev
     from mammoviewer.detect import metrics as mt
     from mammoviewer.detect.breast_mask import breast_mask, centres_inside
-    from mammoviewer.detect.preprocess import prepare, to_model_frame
+    from mammoviewer.detect.preprocess import to_model_frame
     from mammoviewer.io import load_image
 
     detector.breast_mask = False
