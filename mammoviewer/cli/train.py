@@ -46,8 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "blended onto their tissue (default: 0, none)")
     parser.add_argument("--width", type=positive_float, default=1.0, help="channel multiplier of the light backbone")
     parser.add_argument("--inputs", default="film",
-                        help="input planes, comma-separated, film first: film, or film,tophat to add a plane of "
-                             "small bright spots (calcifications) found at twice the model's resolution")
+                        help="input planes, comma-separated, film first: film; tophat adds a plane of small bright "
+                             "spots (calcifications) found at twice the model's resolution; contralateral adds the "
+                             "patient's other breast (same view), mirrored and coarsely aligned")
     parser.add_argument("--cache-dir", default=".work/idbll-cache")
     parser.add_argument("--checkpoint-dir", default=None, help="resumable checkpoint (default under .work/checkpoints)")
     parser.add_argument("--name", default=None)
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from mammoviewer.errors import DetectorError
 
     fold = None if str(args.fold).lower() in ("none", "all") else int(args.fold)
-    from mammoviewer.detect.preprocess import check_inputs
+    from mammoviewer.detect.preprocess import RENDERINGS, check_inputs
 
     try:
         inputs = check_inputs(p.strip() for p in str(args.inputs).split(",") if p.strip())
@@ -80,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
         focal_gamma=args.focal_gamma, seed=args.seed,
         fold=fold, folds=args.folds, split=args.split, pixel_mm=args.pixel_mm, width=args.width, inputs=inputs,
         cache_dir=args.cache_dir, checkpoint_dir=args.checkpoint_dir, name=args.name,
-        crop=CropConfig(size=args.crop, any_angle=args.rotation == "any", paste_fraction=args.paste),
+        crop=CropConfig(size=args.crop, any_angle=args.rotation == "any", paste_fraction=args.paste,
+                        jitter_planes=tuple(i for i, name in enumerate(inputs) if name in RENDERINGS)),
         verbose=0 if args.quiet else 1,
     )
     command = "mammoviewer train " + " ".join(shlex.quote(a) for a in sys.argv[2:])

@@ -105,7 +105,11 @@ def _pipeline_tag(inputs: tuple[str, ...] = ("film",)) -> str:
 
     src = Path(display.__file__).read_bytes()
     if tuple(inputs) != ("film",):  # extra planes: their names and parameters are part of the tag
+        from mammoviewer.detect import contralateral
+
         src += f"{','.join(inputs)}:{preprocess.TOPHAT_GAIN}:{preprocess.TOPHAT_DISC_MM}".encode()
+        if "contralateral" in inputs:
+            src += f":{contralateral.BLUR_MM}:{contralateral.MAX_STRETCH}".encode()
     return hashlib.sha1(src).hexdigest()[:10]
 
 

@@ -25,7 +25,9 @@ from mammoviewer.geometry.mias import ASSUMED_FILM_HEIGHT_MM
 from mammoviewer.io.image import Image
 
 #: the input planes a model may ask for, in the order its card lists them
-INPUTS = ("film", "tophat")
+INPUTS = ("film", "tophat", "contralateral")
+#: the planes that are film renderings, which training's contrast jitter changes alike
+RENDERINGS = ("film", "contralateral")
 #: top-hat responses are multiplied by this and clipped to [0, 1] (tissue noise ~0.03, calcifications 0.1-0.9)
 TOPHAT_GAIN = 4.0
 #: diameter of the top-hat's structuring element in mm
@@ -46,6 +48,7 @@ class ModelInput:
     spacing_assumed: bool  # True when the image had no pixel spacing
     planes: np.ndarray | None = None  # float32 [H, W, C]: the model's inputs in card order
     rendered: np.ndarray | None = None  # float32: the display rendering at the opened image's pixels, if kept
+    other_film: str | None = None  # the contralateral film used for the "contralateral" plane, if any
 
     @property
     def stack(self) -> np.ndarray:
@@ -125,15 +128,24 @@ def prepare(image: Image, pixel_mm: float, multiple: int = 64,
     rendered = render_for_model(image)
     arr, sx, sy = resample(rendered, spacing, pixel_mm, multiple)
     arr = np.clip(arr, 0.0, 1.0)
-    planes = None
+    planes, other_film = None, None
     if inputs != ("film",):
         shape = (max(1, int(round(rendered.shape[0] * spacing[0] / pixel_mm))),
                  max(1, int(round(rendered.shape[1] * spacing[1] / pixel_mm))))
         pad = ((0, arr.shape[0] - shape[0]), (0, arr.shape[1] - shape[1]))
-        extra = [np.pad(PLANES[name](rendered, pixel_mm, shape), pad) for name in inputs[1:]]
+        extra = []
+        for name in inputs[1:]:
+            if name == "contralateral":
+                from mammoviewer.detect.contralateral import other_plane
+
+                other = other_plane(image, arr[:shape[0], :shape[1]], pixel_mm)
+                other_film, plane = other.source, other.plane
+            else:
+                plane = PLANES[name](rendered, pixel_mm, shape)
+            extra.append(np.pad(plane, pad))
         planes = np.stack([arr, *extra], axis=-1)
     return ModelInput(arr, sx, sy, image.columns, image.rows, spacing, assumed, planes,
-                      rendered if keep_rendered else None)
+                      rendered if keep_rendered else None, other_film)
 
 
 def to_model_frame(boxes: np.ndarray, mi: ModelInput) -> np.ndarray:

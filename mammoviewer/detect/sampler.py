@@ -26,6 +26,7 @@ class CropConfig:
     brightness_jitter: float = 0.05
     any_angle: bool = False  # also rotate by a uniform angle (exact for MIAS boxes, squares around circles)
     paste_fraction: float = 0.0  # crops drawn without a lesion that get one of another film pasted in
+    jitter_planes: tuple[int, ...] = (0,)  # planes given the (same) contrast jitter: the film, the other film
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,8 @@ class CropSampler:
     def crop(self, rng: np.random.Generator, positive: bool):
         """One augmented crop: (float32 image [S, S, C], boxes [K, 4], labels [K], cut boxes [C, 4]).
 
-        Contrast jitter touches the film plane only; geometry applies to every plane.
+        Contrast jitter touches ``jitter_planes`` only (the film, and the other breast's film alike);
+        geometry applies to every plane.
         """
         cfg, s = self.cfg, self.cfg.size
         while True:
@@ -133,7 +135,8 @@ class CropSampler:
         a = 1.0 + rng.uniform(-cfg.contrast_jitter, cfg.contrast_jitter)
         b = rng.uniform(-cfg.brightness_jitter, cfg.brightness_jitter)
         img = img.copy()
-        img[:, :, 0] = np.clip(a * np.power(np.clip(img[:, :, 0], 0, 1), gamma) + b, 0.0, 1.0)
+        for p in cfg.jitter_planes:
+            img[:, :, p] = np.clip(a * np.power(np.clip(img[:, :, p], 0, 1), gamma) + b, 0.0, 1.0)
         return np.ascontiguousarray(img, dtype=np.float32), boxes, labels, cut
 
     def _straight(self, film: TrainFilm, x0: int, y0: int, side: int):

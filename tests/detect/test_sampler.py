@@ -167,3 +167,16 @@ def test_no_paste_by_default_and_none_where_there_is_no_tissue():
     out, boxes, labels = sampler._pasted(crop, np.zeros((0, 4)), np.zeros(0, np.int32), np.zeros((0, 4)), 1.0,
                                          np.random.default_rng(0))
     assert out is crop and len(boxes) == 0 and len(labels) == 0  # air: nowhere to put it
+
+
+def test_jittered_planes_share_the_same_contrast_change():
+    """A second rendering of the film (the other breast) listed in ``jitter_planes`` gets the film's jitter."""
+    films = [TrainFilm(f.ref, np.stack([f.image, f.image], axis=-1), f.boxes, f.labels) for f in _films()]
+    sampler = CropSampler(films, cfg=CropConfig(size=64, jitter_planes=(0, 1)))
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        img, _, _, _ = sampler.crop(rng, positive=False)
+        np.testing.assert_array_equal(img[:, :, 0], img[:, :, 1])
+    untouched = CropSampler(films, cfg=CropConfig(size=64))
+    img, _, _, _ = untouched.crop(np.random.default_rng(7), positive=False)
+    assert np.abs(img[:, :, 0] - img[:, :, 1]).max() > 0.01  # by default only the film is jittered

@@ -38,21 +38,22 @@ def test_tiny_training_learns_writes_a_card_and_resumes(tmp_path, tiny_mias):
 
 
 @pytest.mark.slow
-def test_training_with_a_tophat_plane_writes_its_inputs_and_detects(tmp_path, tiny_mias):
+@pytest.mark.parametrize("plane", ["tophat", "contralateral"])
+def test_training_with_a_second_plane_writes_its_inputs_and_detects(tmp_path, tiny_mias, plane):
     """A two-plane model records its inputs, and the detector feeds it both planes."""
     from dataclasses import replace
 
     from mammoviewer.detect import Detector
     from mammoviewer.io import load_image
 
-    cfg = replace(tiny_config(tmp_path, 1, tiny_mias), inputs=("film", "tophat"))
+    cfg = replace(tiny_config(tmp_path, 1, tiny_mias), inputs=("film", plane))
     model_path = train(cfg)
     card = json.loads((tmp_path / "model" / "model.json").read_text())
-    assert card["inputs"] == ["film", "tophat"]
+    assert card["inputs"] == ["film", plane]
     det = Detector.load(model_path, device="cpu")
     film = next((tmp_path / "mias").glob("mdb*.p*"))
     found = det.detect(load_image(film), threshold=0.0)
-    assert det.inputs == ("film", "tophat") and det.last_input.stack.shape[-1] == 2
+    assert det.inputs == ("film", plane) and det.last_input.stack.shape[-1] == 2
     assert all(0.0 <= d.score <= 1.0 for d in found)
 
 
