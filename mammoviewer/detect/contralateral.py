@@ -62,15 +62,16 @@ def aligned(film: np.ndarray, other: np.ndarray, pixel_mm: float) -> np.ndarray:
     return np.clip(blurred(warped, pixel_mm), 0.0, 1.0)
 
 
-def other_plane(image, film: np.ndarray, pixel_mm: float) -> OtherPlane:
-    """The contralateral plane for ``image``, whose film resampled to ``pixel_mm`` (unpadded) is ``film``."""
+def other_plane(image, film: np.ndarray, pixel_mm: float, find: bool = True) -> OtherPlane:
+    """The contralateral plane for ``image``, whose film resampled to ``pixel_mm`` (unpadded) is ``film``
+    (``find=False``: do not look for the other film; the film stands in)."""
     from mammoviewer.detect.input_guard import check_film
     from mammoviewer.detect.preprocess import render_for_model, resample, spacing_of
     from mammoviewer.errors import MammoViewerError
     from mammoviewer.io import load_image
     from mammoviewer.studies.pairing import contralateral_path
 
-    path = contralateral_path(image)
+    path = contralateral_path(image) if find else None
     if path is not None:
         try:
             other = load_image(path)

@@ -119,6 +119,8 @@ class Detector:
         self._fn = None
         self._lock = threading.Lock()
         self.last_input: ModelInput | None = None
+        #: a model taking the ``"contralateral"`` plane looks for the other breast's film (False: never)
+        self.use_other_film: bool = True
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str = "auto") -> "Detector":
@@ -202,7 +204,8 @@ class Detector:
     def _at_scale(self, image: Image, pixel_mm: float, threshold: float, keep_rendered: bool, check):
         """The SSD's findings with the film at ``pixel_mm``: (input, boxes in the image's pixels, classes,
         scores, the breast mask over the padded input or None)."""
-        mi = prepare(image, pixel_mm, self.spec.multiple, self.inputs, keep_rendered=keep_rendered)
+        mi = prepare(image, pixel_mm, self.spec.multiple, self.inputs, keep_rendered=keep_rendered,
+                     find_other=self.use_other_film)
         check()
         boxes, classes, scores = self.detect_planes(mi.stack, threshold)
         check()

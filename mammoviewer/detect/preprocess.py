@@ -119,9 +119,11 @@ def check_inputs(inputs) -> tuple[str, ...]:
 
 
 def prepare(image: Image, pixel_mm: float, multiple: int = 64,
-            inputs: tuple[str, ...] = ("film",), keep_rendered: bool = False) -> ModelInput:
+            inputs: tuple[str, ...] = ("film",), keep_rendered: bool = False,
+            find_other: bool = True) -> ModelInput:
     """Render, resample and pad ``image`` for a model working at ``pixel_mm`` on ``inputs``
-    (``keep_rendered``: also keep the rendering at the image's own pixels)."""
+    (``keep_rendered``: also keep the rendering at the image's own pixels; ``find_other=False``: the
+    ``"contralateral"`` plane does not look for the other film and the film stands in)."""
     inputs = check_inputs(inputs)
     spacing, assumed = spacing_of(image)
     check_film(image, spacing, assumed, pixel_mm)  # before any allocation a native library could abort on
@@ -138,7 +140,7 @@ def prepare(image: Image, pixel_mm: float, multiple: int = 64,
             if name == "contralateral":
                 from mammoviewer.detect.contralateral import other_plane
 
-                other = other_plane(image, arr[:shape[0], :shape[1]], pixel_mm)
+                other = other_plane(image, arr[:shape[0], :shape[1]], pixel_mm, find_other)
                 other_film, plane = other.source, other.plane
             else:
                 plane = PLANES[name](rendered, pixel_mm, shape)

@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="models/idbll-light/split.json")
     ap.add_argument("--images", default=str(DEFAULT_MIAS_DIR))
     ap.add_argument("--out", required=True)
+    ap.add_argument("--without-other-film", action="store_true",
+                    help="a model taking the contralateral plane is run as if no film of the other breast were found")
     args = ap.parse_args(argv)
     films = mias_films(args.images, str(Path(args.images) / "Info.txt"))
     split = load_split(args.split)
@@ -101,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         _, val = fold_refs(split, k)
         fold_films = [f for f in films if f.ref in val]
         det = Detector.load(ev.fold_model_path(args.cv_dir, k).parent, device="cpu")
+        det.use_other_film = not args.without_other_film
         seen = set(det.card.get("training", {}).get("train_patients", []))
         assert not any(mias.patient_of(f.ref) in seen for f in fold_films), f"fold {k}: trained on its patients"
         doc[str(k)] = fold_figures(det, fold_films, True)

@@ -62,3 +62,11 @@ def test_the_other_film_counts_in_the_training_cache_tag():
 
     assert len({_pipeline_tag(("film",)), _pipeline_tag(("film", "tophat")),
                 _pipeline_tag(("film", "contralateral"))}) == 3
+
+
+def test_find_other_false_never_looks_for_the_other_film(tmp_path):
+    cv2.imwrite(str(tmp_path / "mdb001.png"), _breast(1024, "right", 100, 900, 500))
+    cv2.imwrite(str(tmp_path / "mdb002.png"), _breast(1024, "left", 100, 900, 500, spot=(200, 400)))
+    image = load_image(tmp_path / "mdb001.png")
+    mi = pp.prepare(image, 0.4, multiple=64, inputs=("film", "contralateral"), find_other=False)
+    assert mi.other_film is None and mi.stack[..., 1].max() < 0.7  # no spot: the film stood in
