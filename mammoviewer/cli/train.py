@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from mammoviewer.errors import DetectorError
 
     fold = None if str(args.fold).lower() in ("none", "all") else int(args.fold)
-    from mammoviewer.detect.preprocess import RENDERINGS, check_inputs
+    from mammoviewer.detect.preprocess import check_inputs
 
     try:
         inputs = check_inputs(p.strip() for p in str(args.inputs).split(",") if p.strip())
@@ -81,8 +81,7 @@ def run(args: argparse.Namespace) -> int:
         focal_gamma=args.focal_gamma, seed=args.seed,
         fold=fold, folds=args.folds, split=args.split, pixel_mm=args.pixel_mm, width=args.width, inputs=inputs,
         cache_dir=args.cache_dir, checkpoint_dir=args.checkpoint_dir, name=args.name,
-        crop=CropConfig(size=args.crop, any_angle=args.rotation == "any", paste_fraction=args.paste,
-                        jitter_planes=tuple(i for i, name in enumerate(inputs) if name in RENDERINGS)),
+        crop=CropConfig(size=args.crop, any_angle=args.rotation == "any", paste_fraction=args.paste),
         verbose=0 if args.quiet else 1,
     )
     command = "mammoviewer train " + " ".join(shlex.quote(a) for a in sys.argv[2:])

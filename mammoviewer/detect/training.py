@@ -6,7 +6,7 @@ import json
 import os
 import platform
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +51,14 @@ class TrainConfig:
     version: str = "1.0"
     crop: CropConfig = field(default_factory=CropConfig)
     verbose: int = 1
+
+    def __post_init__(self) -> None:
+        """The film renderings among ``inputs`` (the film, the other breast) share the contrast jitter."""
+        from mammoviewer.detect.preprocess import RENDERINGS
+
+        self.inputs = tuple(self.inputs)
+        planes = tuple(i for i, name in enumerate(self.inputs) if name in RENDERINGS)
+        self.crop = replace(self.crop, jitter_planes=planes)
 
 
 def _checkpoint_dir(cfg: TrainConfig) -> Path:

@@ -50,6 +50,8 @@ def test_training_with_a_second_plane_writes_its_inputs_and_detects(tmp_path, ti
     model_path = train(cfg)
     card = json.loads((tmp_path / "model" / "model.json").read_text())
     assert card["inputs"] == ["film", plane]
+    jittered = card["training"]["config"]["crop"]["jitter_planes"]
+    assert jittered == ([0, 1] if plane == "contralateral" else [0])  # the other film's rendering is jittered alike
     det = Detector.load(model_path, device="cpu")
     film = next((tmp_path / "mias").glob("mdb*.p*"))
     found = det.detect(load_image(film), threshold=0.0)
