@@ -101,6 +101,9 @@ def write_ensemble(members: list[str | Path], out: str | Path, name: str | None 
     folds = {(c.get("training") or {}).get("fold_held_out") for c in cards}
     card["training"] = {"fold_held_out": folds.pop() if len(folds) == 1 else None,
                         "members": len(cards), "params": int(model.count_params())}
+    seen = [(c.get("training") or {}).get("train_patients") for c in cards]
+    if all(s is not None for s in seen):  # the leak checks of evaluate and the research tools read this
+        card["training"]["train_patients"] = sorted({p for s in seen for p in s})
     (out / CARD_FILE).write_text(json.dumps(card, indent=1) + "\n")
     split = Path(members[0]) / SPLIT_FILE if Path(members[0]).is_dir() else Path(members[0]).parent / SPLIT_FILE
     if split.is_file():

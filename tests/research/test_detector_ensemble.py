@@ -29,7 +29,8 @@ def _member(tmp_path, name: str, inputs: tuple[str, ...], seed: int, pixel_mm: f
     folder.mkdir()
     model.save(folder / "model.keras")
     card = {"name": name, "version": "1.0", "pixel_mm": pixel_mm, "anchors": AnchorSpec().to_dict(),
-            "labels": ["benign", "malignant"], "inputs": list(inputs), "training": {"fold_held_out": 2}}
+            "labels": ["benign", "malignant"], "inputs": list(inputs),
+            "training": {"fold_held_out": 2, "train_patients": [seed, 10 + seed]}}
     (folder / "model.json").write_text(json.dumps(card))
     return folder, model
 
@@ -51,6 +52,7 @@ def test_ensemble_averages_its_members_on_their_own_planes_and_loads_safely(tmp_
     assert card["inputs"] == ["film", "tophat"] and card["version"] == "2.0"
     assert [m["inputs"] for m in card["ensemble"]] == [["film"], ["film", "tophat"]]
     assert card["training"]["fold_held_out"] == 2
+    assert card["training"]["train_patients"] == [1, 2, 11, 12]  # every member's, for the leak checks
     det = Detector.load(tmp_path / "ens", device="cpu")
     assert det.inputs == ("film", "tophat") and det.name == "ens"
 
