@@ -49,15 +49,17 @@ def _window(arr: np.ndarray, cx: float, cy: float, side: float, out: int) -> np.
                           borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
 
 
-def film_patches(image, boxes: np.ndarray, pixel_mm: float = 0.4) -> np.ndarray:
-    """Patches ``[N, PATCH, PATCH, 2]`` of ``boxes`` (the opened image's pixels) on its model rendering."""
+def film_patches(image, boxes: np.ndarray, pixel_mm: float = 0.4, standardise: bool = True) -> np.ndarray:
+    """Patches ``[N, PATCH, PATCH, 2]`` of ``boxes`` (the opened image's pixels) on its model rendering
+    (``standardise``: by the breast's mean and spread; else in display units, 0..1)."""
     from mammoviewer.detect.preprocess import prepare, to_model_frame
 
     mi = prepare(image, pixel_mm)
     arr = mi.array.astype(np.float32)
     tissue = arr[arr > 0.12]
     mean, sd = (float(tissue.mean()), float(tissue.std()) + 1e-3) if tissue.size else (0.5, 0.25)
-    arr = (arr - mean) / sd
+    if standardise:
+        arr = (arr - mean) / sd
     b = to_model_frame(np.asarray(boxes, dtype=np.float64).reshape(-1, 4), mi)
     out = np.zeros((len(b), PATCH, PATCH, 2), np.float32)
     for i, (x0, y0, x1, y1) in enumerate(b):
@@ -137,6 +139,47 @@ def predict(model, x: np.ndarray) -> np.ndarray:
     return np.mean([model.predict(np.ascontiguousarray(v), batch_size=256, verbose=0)[:, 0] for v in views], axis=0)
 
 
+def squeezenet_extractor():
+    """Frozen ImageNet SqueezeNet v1.1 (the shared weights): one grey plane in, its fire5 and fire9 maps out."""
+    from mammoviewer.detect import squeezenet as sq
+    from mammoviewer.keras_runtime import keras
+
+    inp = keras.Input((None, None, 1))
+    full = keras.Model(inp, sq.squeezenet_features(inp))
+    sq.load_pretrained(full)
+    return keras.Model(inp, [full.get_layer("sq_fire5_concat").output, full.get_layer("sq_fire9_concat").output])
+
+
+def squeezenet_features(extractor, x: np.ndarray, batch: int = 256) -> np.ndarray:
+    """``log1p`` of the spatial mean and max of fire5 and fire9 on each plane of ``x`` (display units),
+    the patch magnified twice first: ``[N, 2 * 2 * (256 + 512)]``."""
+    import cv2
+
+    out = [np.zeros((0, 2 * x.shape[-1] * (256 + 512)), np.float32)]
+    for i in range(0, len(x), batch):
+        chunk = x[i:i + batch]
+        feats = []
+        for plane in range(chunk.shape[-1]):
+            big = np.stack([cv2.resize(c[:, :, plane], (2 * PATCH, 2 * PATCH), interpolation=cv2.INTER_LINEAR)
+                            for c in chunk])[..., None]
+            for m in extractor.predict(big, verbose=0):
+                feats += [np.log1p(np.maximum(m.mean(axis=(1, 2)), 0)), np.log1p(np.maximum(m.max(axis=(1, 2)), 0))]
+        out.append(np.concatenate(feats, axis=1))
+    return np.concatenate(out).astype(np.float32)
+
+
+def fit_linear(f: np.ndarray, y: np.ndarray, components: int, l2: float):
+    """PCA to ``components`` on ``f`` (standardised) and an L2 logistic rule on them; returns a scorer."""
+    from mammoviewer.detect.logistic import fit
+
+    mean, sd = f.mean(axis=0), f.std(axis=0) + 1e-6
+    z = (f - mean) / sd
+    _, _, vt = np.linalg.svd(z - z.mean(axis=0), full_matrices=False)
+    basis = vt[:components].T
+    rule = fit(z @ basis, y, tuple(f"pc{i}" for i in range(components)), l2=l2)
+    return lambda g: rule.probability(((g - mean) / sd) @ basis)
+
+
 def main(argv: list[str] | None = None) -> int:
     from mammoviewer.detect import metrics as mt
     from mammoviewer.detect.data import mias_films
@@ -154,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--truth-copies", type=int, default=4,
                     help="jittered patches of each training lesion's own box added as positives (0: none)")
     ap.add_argument("--weights", default="0,0.25,0.5,0.75,1")
+    ap.add_argument("--head", choices=("cnn", "squeezenet"), default="cnn",
+                    help="cnn: a small CNN trained on the patches; squeezenet: frozen ImageNet SqueezeNet features, "
+                         "PCA and an L2 logistic rule")
+    ap.add_argument("--components", type=int, default=32, help="--head squeezenet: PCA components")
+    ap.add_argument("--l2", type=float, default=1.0, help="--head squeezenet: penalty of the logistic rule")
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
     weights = [float(w) for w in a.weights.split(",")]
@@ -171,12 +219,13 @@ def main(argv: list[str] | None = None) -> int:
         c = cands[ref]
         boxes = np.array([p[0] for p in c]).reshape(-1, 4)
         image = load_image(films[ref].path)
-        xs.append(film_patches(image, boxes))
+        standardise = a.head == "cnn"
+        xs.append(film_patches(image, boxes, standardise=standardise))
         t = np.array([l.box for l in films[ref].lesions], dtype=np.float64).reshape(-1, 4)
         ys.append(np.array([float(len(t) > 0 and mt.hits(b, t).any()) for b in boxes]))
         meta += [(ref, p) for p in c]
         if len(t) and a.truth_copies:
-            txs.append(film_patches(image, jittered(t, a.truth_copies, rng)))
+            txs.append(film_patches(image, jittered(t, a.truth_copies, rng), standardise=standardise))
             t_fold += [fold_of[ref]] * len(txs[-1])
     x, y = np.concatenate(xs), np.concatenate(ys)
     tx = np.concatenate(txs) if txs else np.zeros((0, PATCH, PATCH, 2), np.float32)
@@ -184,14 +233,20 @@ def main(argv: list[str] | None = None) -> int:
     film_fold = np.array([fold_of[m[0]] for m in meta])
     print(f"{len(x)} candidates of {len(refs)} films, {int(y.sum())} hitting a lesion; "
           f"{len(tx)} jittered lesion patches", file=sys.stderr)
-    report: dict = {"top": a.top, "epochs": a.epochs, "truth_copies": a.truth_copies, "candidates": len(x), "positives": int(y.sum()),
+    if a.head == "squeezenet":
+        extractor = squeezenet_extractor()
+        x, tx = squeezenet_features(extractor, x), squeezenet_features(extractor, tx)
+    report: dict = {"head": a.head, **({"components": a.components, "l2": a.l2} if a.head == "squeezenet" else {}),
+                    "top": a.top, "epochs": a.epochs, "truth_copies": a.truth_copies, "candidates": len(x), "positives": int(y.sum()),
                     "figures": [str(p) for p in a.figures], "per_fold": []}
     for k in range(len(split["folds"])):
         held = film_fold == k
         extra = t_fold != k
-        model = train(np.concatenate([x[~held], tx[extra]]), np.r_[y[~held], np.ones(int(extra.sum()))],
-                      a.epochs, seed=k)
-        p_patch = predict(model, x[held])
+        x_fit, y_fit = np.concatenate([x[~held], tx[extra]]), np.r_[y[~held], np.ones(int(extra.sum()))]
+        if a.head == "cnn":
+            p_patch = predict(train(x_fit, y_fit, a.epochs, seed=k), x[held])
+        else:
+            p_patch = fit_linear(x_fit, y_fit, a.components, a.l2)(x[held])
         held_meta = [m for m, h in zip(meta, held) if h]
         fold_films = [films[r] for r in refs if fold_of[r] == k]
         truths = truths_of(fold_films)

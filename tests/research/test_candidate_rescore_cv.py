@@ -100,3 +100,24 @@ def test_figures_must_cover_every_fold(tmp_path, tiny_mias):
     with pytest.raises(SystemExit):
         rc.main(["--figures", str(paths[0]), "--split", str(tmp_path / "split.json"), "--images", str(folder),
                  "--out", str(tmp_path / "r.json")])
+
+
+def test_linear_head_ranks_a_separable_direction():
+    rng = np.random.default_rng(0)
+    f = rng.normal(0, 1, (400, 40)).astype(np.float32)
+    y = (f[:, 3] + 0.3 * rng.normal(0, 1, 400) > 1.0).astype(float)
+    score = rc.fit_linear(f[:300], y[:300], components=40, l2=1.0)(f[300:])
+    from mammoviewer.classify.metrics import auc
+
+    assert score.shape == (100,) and auc(y[300:].astype(bool), score) > 0.9
+
+
+def test_squeezenet_features_of_patches():
+    from mammoviewer.detect.squeezenet import DEFAULT_WEIGHTS
+
+    if not DEFAULT_WEIGHTS.is_file():
+        pytest.skip(f"SqueezeNet weights not found at {DEFAULT_WEIGHTS}")
+    x = np.random.default_rng(0).uniform(0, 1, (3, rc.PATCH, rc.PATCH, 2)).astype(np.float32)
+    f = rc.squeezenet_features(rc.squeezenet_extractor(), x, batch=2)
+    assert f.shape == (3, 2 * 2 * (256 + 512)) and np.isfinite(f).all() and f.std(axis=0).max() > 0
+    assert rc.squeezenet_features(rc.squeezenet_extractor(), x[:0]).shape == (0, f.shape[1])
