@@ -13,12 +13,13 @@ Only headers are read here; the caller loads the film found.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from mammoviewer.errors import ImageReadError
 from mammoviewer.io.image import Image
 from mammoviewer.io.pairing import mias_partner
-from mammoviewer.studies.films import read_film
+from mammoviewer.studies.films import Film, read_film
 
 #: the most files of a folder whose DICOM headers are read while looking for the other breast
 MAX_FOLDER_FILES = 400
@@ -45,28 +46,47 @@ def _mias_partner(path: Path) -> Path | None:
 
 
 def _dicom_partner(image: Image, path: Path) -> Path | None:
-    try:
-        own = read_film(path, "dicom")
-    except ImageReadError:
-        return None
+    index = _folder_index(path.parent)
+    own = next((f for p, f in index if p == path), None)
+    if own is None:
+        try:
+            own = read_film(path, "dicom")
+        except ImageReadError:
+            return None
     side = _OTHER_SIDE.get(own.laterality or "")
     if side is None or (own.source == "dicom" and not image.metadata.get("PatientID")):
         return None
-    try:
-        files = sorted(p for p in path.parent.iterdir() if p.is_file() and p != path)
-    except OSError:
-        return None
-    for candidate in files[:MAX_FOLDER_FILES]:
-        if not _is_dicom(candidate):
-            continue
-        try:
-            film = read_film(candidate, "dicom")
-        except ImageReadError:
-            continue
-        if (film.patient, film.study, film.laterality) == (own.patient, own.study, side) and (
+    for candidate, film in index:
+        if candidate != path and (film.patient, film.study, film.laterality) == (own.patient, own.study, side) and (
                 not own.view or not film.view or film.view == own.view):
             return candidate
     return None
+
+
+def _folder_index(folder: Path) -> tuple[tuple[Path, Film], ...]:
+    """The DICOM films among the first :data:`MAX_FOLDER_FILES` files of ``folder`` (by name), header
+    by header; kept while no file is added, removed or rewritten, so a batch over one folder reads each
+    header once instead of once per film."""
+    try:
+        files = sorted(p for p in folder.iterdir() if p.is_file())[:MAX_FOLDER_FILES]
+        stamp = tuple((p.name, st.st_size, st.st_mtime_ns) for p in files for st in (p.stat(),))
+    except OSError:
+        return ()
+    return _read_index(str(folder), stamp)
+
+
+@lru_cache(maxsize=16)
+def _read_index(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> tuple[tuple[Path, Film], ...]:
+    out = []
+    for name, _, _ in stamp:
+        candidate = Path(folder) / name
+        if not _is_dicom(candidate):
+            continue
+        try:
+            out.append((candidate, read_film(candidate, "dicom")))
+        except ImageReadError:
+            continue
+    return tuple(out)
 
 
 def _is_dicom(path: Path) -> bool:

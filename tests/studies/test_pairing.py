@@ -101,3 +101,22 @@ def test_cbis_ddsm_views_pair_within_their_exam(tmp_path: Path) -> None:
     right_cc = cbis("Mass-Test_P_00038_RIGHT_CC", "1.2.4")
     assert contralateral_path(load_image(left_cc)) == right_cc
     assert contralateral_path(load_image(right_cc)) == left_cc
+
+
+def test_a_folder_s_headers_are_read_once_until_a_file_changes(tmp_path: Path, monkeypatch) -> None:
+    from mammoviewer.studies import pairing
+
+    lcc, rcc = _dicom(tmp_path, "a.dcm", "P1", "L"), _dicom(tmp_path, "b.dcm", "P1", "R")
+    _dicom(tmp_path, "c.dcm", "P2", "L")
+    images = [load_image(p) for p in (lcc, rcc)]
+    reads: list[str] = []
+    real = pairing.read_film
+    monkeypatch.setattr(pairing, "read_film", lambda p, kind=None: reads.append(Path(p).name) or real(p, kind))
+    assert contralateral_path(images[0]) == rcc and contralateral_path(images[1]) == lcc
+    assert sorted(reads) == ["a.dcm", "b.dcm", "c.dcm"]  # one pass over the folder for both films
+    ds = pydicom.dcmread(rcc)
+    ds.PatientID = "P3"  # rewritten: no longer the same patient
+    ds.PatientName = "another^patient^with^a^longer^name"
+    ds.save_as(rcc)
+    assert contralateral_path(images[0]) is None
+    assert len(reads) > 3
