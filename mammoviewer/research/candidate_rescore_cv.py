@@ -1,8 +1,10 @@
-"""Cross-validate a patch CNN that re-scores the detector's candidates (false-positive reduction).
+"""Cross-validate a second look at the detector's candidates from their patches (false-positive reduction).
 
 Most lesions the detector misses at 1 FP/image have a hitting candidate that scores just below the
-operating point, behind false positives on dense tissue. This experiment asks whether a second
-network, looking at each candidate's neighbourhood only, ranks them better.
+operating point, behind false positives on dense tissue. This experiment asks whether a head that
+looks at each candidate's neighbourhood only ranks them better: a small CNN trained on the patches
+(``--head cnn``) or frozen ImageNet SqueezeNet features with PCA and a logistic rule
+(``--head squeezenet``).
 
 - **Candidates**: the out-of-fold findings of the fold models at threshold 0, as written by
   ``detector_fold_figures --out`` (each film's from the model that never saw its patient), the best
@@ -11,8 +13,9 @@ network, looking at each candidate's neighbourhood only, ranks them better.
   candidate's centre and a window twice the box's side resized to the same 64 x 64, each standardised
   by the breast's mean and spread.
 - **Label**: the FROC hit rule (``metrics.hits``).
-- **Nested by fold**: the CNN that scores fold K's candidates is trained on the other folds'
-  candidates only.
+- **Nested by fold**: the head that scores fold K's candidates is fitted on the other folds'
+  candidates (and their lesions' jittered boxes) only; each figures file must hold a film under its
+  fold in the split.
 - **Score**: ``sigmoid((1 - w) * logit(detector) + w * logit(patch))`` for each ``--weights`` value
   (w = 0 is the detector alone, on the same truncated lists); choose w on folds 0-1, confirm on 2-4.
 
@@ -70,15 +73,18 @@ def film_patches(image, boxes: np.ndarray, pixel_mm: float = 0.4, standardise: b
     return out
 
 
-def load_candidates(figure_files: list[Path], top: int) -> dict[str, list]:
-    """film ref -> its best ``top`` out-of-fold candidates ``[box, label, score]`` (no breast-mask filter)."""
+def load_candidates(figure_files: list[Path], top: int) -> tuple[dict[str, list], dict[str, int]]:
+    """film ref -> its best ``top`` out-of-fold candidates ``(box, label, score)`` (no breast-mask filter),
+    and film ref -> the fold whose model scored it."""
     by_film: dict[str, list] = {}
+    fold_of: dict[str, int] = {}
     for path in figure_files:
         doc = json.loads(Path(path).read_text())
-        for fold in doc.values():
+        for key, fold in doc.items():
             for ref, box, label, score in fold["predictions"]:
                 by_film.setdefault(ref, []).append((tuple(box), label, float(score)))
-    return {r: sorted(v, key=lambda p: -p[2])[:top] for r, v in by_film.items()}
+                fold_of[ref] = int(key)
+    return {r: sorted(v, key=lambda p: -p[2])[:top] for r, v in by_film.items()}, fold_of
 
 
 def jittered(boxes: np.ndarray, copies: int, rng: np.random.Generator) -> np.ndarray:
@@ -204,14 +210,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--l2", type=float, default=1.0, help="--head squeezenet: penalty of the logistic rule")
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
-    weights = [float(w) for w in a.weights.split(",")]
+    try:
+        weights = [float(w) for w in a.weights.split(",")]
+    except ValueError:
+        ap.error(f"--weights {a.weights!r}: expected comma-separated numbers")
     split = json.loads(Path(a.split).read_text())
     films = {f.ref: f for f in mias_films(a.images, Path(a.images) / "Info.txt")}
-    cands = load_candidates([Path(p) for p in a.figures], a.top)
+    cands, scored_in = load_candidates([Path(p) for p in a.figures], a.top)
     fold_of = {ref: k for k, fold in enumerate(split["folds"]) for ref in fold["films"] if ref in films}
     missing = sorted(set(fold_of) - set(cands))
     if missing:
         ap.error(f"no candidates for {len(missing)} films (e.g. {missing[0]}): give figures of every fold")
+    moved = sorted(r for r in fold_of if scored_in[r] != fold_of[r])
+    if moved:
+        ap.error(f"{len(moved)} films (e.g. {moved[0]}) were scored as another fold than the split's: wrong split?")
     refs = sorted(fold_of)
     rng = np.random.default_rng(0)
     xs, ys, txs, t_fold, meta = [], [], [], [], []

@@ -48,8 +48,9 @@ def test_candidates_are_the_best_of_each_film(tmp_path):
            "1": {"predictions": [["b", [0, 0, 1, 1], "benign", 0.2]]}}
     path = tmp_path / "f.json"
     path.write_text(json.dumps(doc))
-    got = rc.load_candidates([path], top=2)
+    got, fold_of = rc.load_candidates([path], top=2)
     assert [p[2] for p in got["a"]] == [0.9, 0.5] and len(got["b"]) == 1
+    assert fold_of == {"a": 0, "b": 1}
 
 
 def _figures(folder, split, tmp_path):
@@ -90,7 +91,7 @@ def test_nested_run_reports_every_weight_and_the_detector_alone(tmp_path, tiny_m
     assert set(report) >= {"w=0", "w=1"}
 
 
-def test_figures_must_cover_every_fold(tmp_path, tiny_mias):
+def test_figures_must_cover_every_fold_of_the_split(tmp_path, tiny_mias, capsys):
     from mammoviewer.detect.data import make_split, mias_films
 
     folder = tiny_mias(tmp_path / "mias", size=1024)
@@ -100,6 +101,13 @@ def test_figures_must_cover_every_fold(tmp_path, tiny_mias):
     with pytest.raises(SystemExit):
         rc.main(["--figures", str(paths[0]), "--split", str(tmp_path / "split.json"), "--images", str(folder),
                  "--out", str(tmp_path / "r.json")])
+    assert "give figures of every fold" in capsys.readouterr().err
+    paths[0].write_text(paths[0].read_text().replace('{"0":', '{"1":'))  # fold 0's films said to be fold 1's
+    with pytest.raises(SystemExit):
+        rc.main(["--figures", *map(str, paths), "--split", str(tmp_path / "split.json"), "--images", str(folder),
+                 "--out", str(tmp_path / "r.json")])
+    assert "scored as another fold" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()
 
 
 def test_linear_head_ranks_a_separable_direction():
