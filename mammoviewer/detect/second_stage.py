@@ -40,7 +40,8 @@ class Candidates:
     features: np.ndarray  # [N, len(FEATURES)]
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
+def logit(p: np.ndarray) -> np.ndarray:
+    """log(p / (1 - p)) of scores clipped to [SCORE_FLOOR, 1 - SCORE_FLOOR]."""
     p = np.clip(p, SCORE_FLOOR, 1.0 - SCORE_FLOOR)
     return np.log(p / (1.0 - p))
 
@@ -80,11 +81,11 @@ def candidates(rendered: np.ndarray, spacing_mm: tuple[float, float], breast: np
     all_boxes = np.concatenate([boxes, clusters])
     all_scores = np.concatenate([scores, c_score])
     is_cluster = np.r_[np.zeros(len(boxes), bool), np.ones(len(clusters), bool)]
-    logit = _logit(all_scores)
-    best = float(logit.max()) if len(logit) else 0.0
+    score_logit = logit(all_scores)
+    best = float(score_logit.max()) if len(score_logit) else 0.0
     rank = np.concatenate([np.arange(len(boxes)), c_rank])  # the SSD's list is best first
     side_mm = np.maximum(all_boxes[:, 2] - all_boxes[:, 0], all_boxes[:, 3] - all_boxes[:, 1]) * spacing_mm[1]
-    feats = np.column_stack([logit, logit - best, np.log1p(rank), np.log(np.maximum(side_mm, 0.5)),
+    feats = np.column_stack([score_logit, score_logit - best, np.log1p(rank), np.log(np.maximum(side_mm, 0.5)),
                              is_cluster.astype(np.float64), cc.box_features(specks, all_boxes),
                              blob_contrast(rendered, all_boxes)])
     return Candidates(all_boxes, np.concatenate([classes, c_cls]), all_scores, is_cluster,

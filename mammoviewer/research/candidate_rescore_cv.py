@@ -33,13 +33,6 @@ import numpy as np
 
 #: patch side in model pixels (0.4 mm: 25.6 mm)
 PATCH = 64
-#: detector scores are clipped to this range before their logit is taken
-FLOOR = 1e-4
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=np.float64), FLOOR, 1.0 - FLOOR)
-    return np.log(p / (1.0 - p))
 
 
 def _window(arr: np.ndarray, cx: float, cy: float, side: float, out: int) -> np.ndarray:
@@ -190,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     from mammoviewer.detect import metrics as mt
     from mammoviewer.detect.data import mias_films
     from mammoviewer.detect.evaluation import truths_of
+    from mammoviewer.detect.second_stage import logit
     from mammoviewer.io import load_image
     from mammoviewer.io.mias import DEFAULT_MIAS_DIR
 
@@ -264,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         truths = truths_of(fold_films)
         row = {"fold": k, "films": len(fold_films), "lesions": len(truths)}
         for w in weights:
-            s = 1.0 / (1.0 + np.exp(-((1 - w) * _logit([m[1][2] for m in held_meta]) + w * _logit(p_patch))))
+            s = 1.0 / (1.0 + np.exp(-((1 - w) * logit(np.array([m[1][2] for m in held_meta])) + w * logit(p_patch))))
             preds = [mt.Prediction(ref, p[0], p[1], float(v)) for (ref, p), v in zip(held_meta, s)]
             summ = mt.summarise(preds, truths, len(fold_films))
             row[f"w={w:g}"] = {"froc": summ["froc"], "map_voc": summ["map_voc"],
