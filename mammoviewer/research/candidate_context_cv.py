@@ -1,0 +1,178 @@
+"""Cross-validate re-ranking the detector's candidates by their film's context (no pixels).
+
+FROC counts false positives over all films of a fold, so a lesion is found at 1 FP/image only if
+it outscores the false positives of *every* film. Dense films collect many strong false positives;
+a candidate that is one of many alike on its film, or matched by the other breast, may deserve
+less than a lone one. This experiment asks whether a linear rule on the candidate's score and a few
+facts of its film's candidate list ranks candidates across films better than the score alone.
+
+Features of a candidate (``FEATURES``; every one from the out-of-fold candidate lists):
+
+- ``logit``: the detector's score, as a logit;
+- ``gap``: its logit minus that of the film's best candidate;
+- ``rank``: ``log(1 + its rank on the film)`` (0 for the best);
+- ``busy``: the sum of the film's 10 best scores;
+- ``side_mm``: ``log`` of the box side in mm;
+- ``partner_gap``: its logit minus that of the other breast's best candidate (``io.pairing.mias_partner``);
+- ``partner_sum``: the film's top-3 sum minus the other breast's (the case score's feature).
+
+The detector's own score (``score``) is the baseline. Nested by fold: the rule that scores fold K is fitted (``detect.logistic.fit``) on the other folds'
+candidates only, labelled by the FROC hit rule. Candidates off the breast mask are dropped first, as
+the shipped detector does. Feature sets are compared on folds 0-1 and confirmed on 2-4::
+
+    python -m mammoviewer.research.candidate_context_cv --figures .work/s0-fold0.json ... --out report.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+FEATURES = ("logit", "gap", "rank", "busy", "side_mm", "partner_gap", "partner_sum")
+#: the feature sets compared with the detector's own score ("score", not refitted)
+FEATURE_SETS = {
+    "film": ("logit", "gap", "rank", "busy"),
+    "film+size": ("logit", "gap", "rank", "busy", "side_mm"),
+    "film+partner": ("logit", "gap", "rank", "busy", "partner_gap", "partner_sum"),
+    "all": FEATURES,
+}
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def load_inside(figure_files: list[Path]) -> tuple[dict[str, list], dict[str, int]]:
+    """film ref -> its out-of-fold candidates ``(box, label, score)`` inside the breast mask, best first,
+    and film ref -> the fold whose model scored it."""
+    by_film: dict[str, list] = {}
+    fold_of: dict[str, int] = {}
+    for path in figure_files:
+        doc = json.loads(Path(path).read_text())
+        for key, fold in doc.items():
+            inside = fold.get("inside_breast") or [True] * len(fold["predictions"])
+            for (ref, box, label, score), keep in zip(fold["predictions"], inside):
+                fold_of[ref] = int(key)
+                by_film.setdefault(ref, [])
+                if keep:
+                    by_film[ref].append((tuple(box), label, float(score)))
+    return {r: sorted(v, key=lambda p: -p[2]) for r, v in by_film.items()}, fold_of
+
+
+def context_features(cands: dict[str, list], top: int, pixel_mm: float,
+                     partner_of=None) -> dict[str, np.ndarray]:
+    """film ref -> ``[n, len(FEATURES)]`` for its best ``top`` candidates (``cands`` best first)."""
+    if partner_of is None:
+        from mammoviewer.io.pairing import mias_partner as partner_of
+
+    def best(ref: str | None, k: int) -> np.ndarray:
+        return np.array([p[2] for p in cands.get(ref or "", [])[:k]], dtype=np.float64)
+
+    out = {}
+    for ref, c in cands.items():
+        c = c[:top]
+        if not c:
+            out[ref] = np.zeros((0, len(FEATURES)))
+            continue
+        s = np.array([p[2] for p in c])
+        b = np.array([p[0] for p in c], dtype=np.float64).reshape(-1, 4)
+        side = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * pixel_mm
+        other = partner_of(ref)
+        other_top = best(other, 1)
+        other_logit = float(_logit(other_top)[0]) if other_top.size else float(_logit(np.array([1e-4]))[0])
+        film_logit = _logit(s)
+        out[ref] = np.stack([
+            film_logit,
+            film_logit - film_logit[0],
+            np.log1p(np.arange(len(s))),
+            np.full(len(s), best(ref, 10).sum()),
+            np.log(np.maximum(side, 0.5)),
+            film_logit - other_logit,
+            np.full(len(s), best(ref, 3).sum() - best(other, 3).sum()),
+        ], axis=1)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    from mammoviewer.detect import metrics as mt
+    from mammoviewer.detect.data import mias_films
+    from mammoviewer.detect.evaluation import truths_of
+    from mammoviewer.detect.logistic import fit
+    from mammoviewer.geometry.mias import MIAS_PIXEL_MM
+    from mammoviewer.io.mias import DEFAULT_MIAS_DIR
+
+    ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.candidate_context_cv", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--figures", nargs="+", required=True, help="detector_fold_figures outputs covering every fold")
+    ap.add_argument("--split", default="models/idbll-light/split.json")
+    ap.add_argument("--images", default=str(DEFAULT_MIAS_DIR))
+    ap.add_argument("--top", type=int, default=30, help="candidates kept per film (best first)")
+    ap.add_argument("--l2", type=float, default=1.0, help="penalty of the logistic rule")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args(argv)
+    split = json.loads(Path(a.split).read_text())
+    films = {f.ref: f for f in mias_films(a.images, Path(a.images) / "Info.txt")}
+    cands, scored_in = load_inside([Path(p) for p in a.figures])
+    fold_of = {ref: k for k, fold in enumerate(split["folds"]) for ref in fold["films"] if ref in films}
+    missing = sorted(set(fold_of) - set(cands))
+    if missing:
+        ap.error(f"no candidates for {len(missing)} films (e.g. {missing[0]}): give figures of every fold")
+    moved = sorted(r for r in fold_of if scored_in[r] != fold_of[r])
+    if moved:
+        ap.error(f"{len(moved)} films (e.g. {moved[0]}) were scored as another fold than the split's: wrong split?")
+    refs = sorted(fold_of)
+    feats = context_features({r: cands[r] for r in refs}, a.top, MIAS_PIXEL_MM)
+    x = np.concatenate([feats[r] for r in refs])
+    meta = [(r, p) for r in refs for p in cands[r][:a.top]]
+    y = np.array([float(mt.hits(np.asarray(p[0], dtype=np.float64), np.array([l.box for l in films[r].lesions]).reshape(-1, 4)).any())
+                  if films[r].lesions else 0.0 for r, p in meta])
+    film_fold = np.array([fold_of[r] for r, _ in meta])
+    print(f"{len(x)} candidates of {len(refs)} films, {int(y.sum())} hitting a lesion", file=sys.stderr)
+    report: dict = {"top": a.top, "l2": a.l2, "candidates": len(x), "positives": int(y.sum()),
+                    "figures": [str(p) for p in a.figures], "per_fold": [], "rules": {}}
+    for k in range(len(split["folds"])):
+        held = film_fold == k
+        fold_films = [films[r] for r in refs if fold_of[r] == k]
+        truths = truths_of(fold_films)
+        row = {"fold": k, "films": len(fold_films), "lesions": len(truths)}
+        held_meta = [m for m, h in zip(meta, held) if h]
+        for name, chosen in (("score", ()), *FEATURE_SETS.items()):
+            if chosen:
+                cols = [FEATURES.index(f) for f in chosen]
+                s = fit(x[~held][:, cols], y[~held], chosen, l2=a.l2).probability(x[held][:, cols])
+            else:
+                s = np.array([p[2] for _, p in held_meta])
+            preds = [mt.Prediction(r, p[0], p[1], float(v)) for (r, p), v in zip(held_meta, s)]
+            summ = mt.summarise(preds, truths, len(fold_films))
+            row[name] = {"froc": summ["froc"], "map_voc": summ["map_voc"],
+                         "calc_1fp": summ["froc_by_class"].get("CALC", {}).get("1")}
+        report["per_fold"].append(row)
+        print(f"fold {k}: " + ", ".join(f"{n} {row[n]['froc']['1']:.3f}" for n in ("score", *FEATURE_SETS)),
+              file=sys.stderr)
+    rows = [r for r in report["per_fold"] if r["lesions"]]  # a fold without lesions has no sensitivity
+    for name in ("score", *FEATURE_SETS):
+        vals = [r[name]["froc"]["1"] for r in rows]
+        sel = [r[name]["froc"]["1"] for r in rows if r["fold"] < 2]
+        rest = [r[name]["froc"]["1"] for r in rows if r["fold"] >= 2]
+        report[name] = {"sens_1fp_folds01": float(np.mean(sel)) if sel else None,
+                        "sens_1fp_folds234": float(np.mean(rest)) if rest else None,
+                        "sens_1fp_mean": float(np.mean(vals)),
+                        "sens_1fp_sd": float(np.std(vals, ddof=1)) if len(vals) > 1 else 0.0,
+                        "froc_mean": {fp: float(np.mean([r[name]["froc"][fp] for r in rows]))
+                                      for fp in rows[0][name]["froc"]},
+                        "map_mean": float(np.mean([r[name]["map_voc"] for r in rows]))}
+    for name, chosen in FEATURE_SETS.items():
+        cols = [FEATURES.index(f) for f in chosen]
+        report["rules"][name] = fit(x[:, cols], y, chosen, l2=a.l2).to_dict()
+    Path(a.out).write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps({n: report[n] for n in ("score", *FEATURE_SETS)}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
