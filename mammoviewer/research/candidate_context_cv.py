@@ -18,7 +18,8 @@ Features of a candidate (``FEATURES``; every one from the out-of-fold candidate 
 
 The detector's own score (``score``) is the baseline. Nested by fold: the rule that scores fold K is fitted (``detect.logistic.fit``) on the other folds'
 candidates only, labelled by the FROC hit rule. Candidates off the breast mask are dropped first, as
-the shipped detector does. Feature sets are compared on folds 0-1 and confirmed on 2-4::
+the shipped detector does. Each fold also reports the case-score AUC (top-3 sum minus the other
+breast's, ``detector_fold_figures.case_auc``) of the re-ranked scores. Feature sets are compared on folds 0-1 and confirmed on 2-4::
 
     python -m mammoviewer.research.candidate_context_cv --figures .work/s0-fold0.json ... --out report.json
 """
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     from mammoviewer.detect.logistic import fit
     from mammoviewer.geometry.mias import MIAS_PIXEL_MM
     from mammoviewer.io.mias import DEFAULT_MIAS_DIR
+    from mammoviewer.research.detector_fold_figures import case_auc
 
     ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.candidate_context_cv", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -150,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             preds = [mt.Prediction(r, p[0], p[1], float(v)) for (r, p), v in zip(held_meta, s)]
             summ = mt.summarise(preds, truths, len(fold_films))
             row[name] = {"froc": summ["froc"], "map_voc": summ["map_voc"],
-                         "calc_1fp": summ["froc_by_class"].get("CALC", {}).get("1")}
+                         "calc_1fp": summ["froc_by_class"].get("CALC", {}).get("1"),
+                         "case_auc_other_breast": case_auc(preds, fold_films)["other_breast"]}
         report["per_fold"].append(row)
         print(f"fold {k}: " + ", ".join(f"{n} {row[n]['froc']['1']:.3f}" for n in ("score", *FEATURE_SETS)),
               file=sys.stderr)
@@ -165,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
                         "sens_1fp_sd": float(np.std(vals, ddof=1)) if len(vals) > 1 else 0.0,
                         "froc_mean": {fp: float(np.mean([r[name]["froc"][fp] for r in rows]))
                                       for fp in rows[0][name]["froc"]},
-                        "map_mean": float(np.mean([r[name]["map_voc"] for r in rows]))}
+                        "map_mean": float(np.mean([r[name]["map_voc"] for r in rows])),
+                        "case_auc_mean": float(np.nanmean([r[name]["case_auc_other_breast"] for r in report["per_fold"]]))}
     for name, chosen in FEATURE_SETS.items():
         cols = [FEATURES.index(f) for f in chosen]
         report["rules"][name] = fit(x[:, cols], y, chosen, l2=a.l2).to_dict()

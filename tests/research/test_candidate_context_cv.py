@@ -73,6 +73,7 @@ def test_nested_rule_learns_that_crowded_films_count_for_less(tmp_path, tiny_mia
     for row in mixed:
         assert row["score"]["froc"]["1"] == 0.0  # ten normal false positives outscore the lesion
         assert row["film"]["froc"]["1"] == 1.0
+        assert row["score"]["case_auc_other_breast"] == 0.0 and row["film"]["case_auc_other_breast"] == 1.0
     assert set(report["rules"]) == set(cc.FEATURE_SETS)
     assert report["rules"]["film"]["features"] == list(cc.FEATURE_SETS["film"])
 
