@@ -21,6 +21,10 @@ from mammoviewer.io.image import Image
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "case-classifier"
 MODEL_FILE = "model.keras"
 CARD_FILE = "card.json"
+#: where the classifier's weights come from, and the terms they inherit from their data
+WEIGHTS_ORIGIN = ("no pretrained weights: trained from random initialisation on the mini-MIAS films in "
+                  "trained_on_refs; mini-MIAS is licensed for research use only (MIAS licence agreement, "
+                  "resources/samples/README.md), and so is a model trained on it")
 NAME = "case-classifier"
 VERSION = "1.0"
 
@@ -164,6 +168,7 @@ def save_classifier(
         trained_on_films=len(trained_on),
         trained_on_refs=sorted(trained_on),
         parameters=int(model.count_params()),
+        weights_origin=WEIGHTS_ORIGIN,
     )
     if mode is not None:
         card["mode"] = mode.get("mode", "film")

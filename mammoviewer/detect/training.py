@@ -117,6 +117,12 @@ def _batches(sampler: CropSampler, cfg: TrainConfig, epoch: int):
             yield batch
 
 
+#: where a light-backbone model's weights come from, and the terms they inherit from their data
+FROM_SCRATCH = ("no pretrained weights: every weight trained from random initialisation on the mini-MIAS films "
+                "of the patients in training.train_patients; mini-MIAS is licensed for research use only (MIAS "
+                "licence agreement, resources/samples/README.md), and so is a model trained on it")
+
+
 def build_card(cfg: TrainConfig, spec: AnchorSpec, extra: dict) -> dict:
     card = {
         "name": cfg.name or Path(cfg.out).name,
@@ -140,6 +146,10 @@ def build_card(cfg: TrainConfig, spec: AnchorSpec, extra: dict) -> dict:
         from mammoviewer.detect.squeezenet import ORIGIN
 
         card["pretrained"] = {**ORIGIN, "frozen_up_to": cfg.freeze}
+        card["weights_origin"] = (f"{ORIGIN['weights']}, fine-tuned on the mini-MIAS films of the patients in "
+                                  "training.train_patients (mini-MIAS: research use only)")
+    else:
+        card["weights_origin"] = FROM_SCRATCH
     return card
 
 

@@ -59,6 +59,7 @@ def test_tiny_training_lowers_the_loss_and_round_trips(tmp_path) -> None:
     save_classifier(model, tmp_path, pixel_mm=0.8, size=32, threshold=0.4, trained_on=["mdb001"], history=hist)
     card = json.loads((tmp_path / "card.json").read_text())
     assert card["input"]["size"] == 32 and card["trained_on_refs"] == ["mdb001"]
+    assert "research use only" in card["weights_origin"]
     clf = CaseClassifier.load(tmp_path)
     assert (clf.name, clf.size, clf.threshold, clf.mode) == ("case-classifier", 32, 0.4, "film")
     np.testing.assert_allclose(clf.predict_array(x), p, atol=1e-5)

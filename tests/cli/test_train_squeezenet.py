@@ -41,6 +41,7 @@ def test_squeezenet_training_writes_a_model_that_detects_without_the_weights_fil
     assert card["backbone"] == "squeezenet" and card["breast_mask"] is True
     assert card["training"]["config"]["freeze"] == "fire5" and card["pretrained"]["frozen_up_to"] == "fire5"
     assert "BSD" in card["pretrained"]["weights"] and "MIT" in card["pretrained"]["port"]
+    assert "ImageNet" in card["weights_origin"] and "mini-MIAS" in card["weights_origin"]
     det = Detector.load(out, device="cpu")  # safe_mode load; the HDF5 file is not read again
     found = det.detect(load_image(data / "mdb001.png"), threshold=0.0)
     assert det.breast_mask and det.last_mask is not None and det.last_mask.any()

@@ -28,6 +28,7 @@ def test_tiny_training_learns_writes_a_card_and_resumes(tmp_path, tiny_mias):
     split = json.loads((tmp_path / "model" / "split.json").read_text())
     held_out = set(split["folds"][0]["patients"])
     assert held_out and not held_out & set(card["training"]["train_patients"])
+    assert "no pretrained weights" in card["weights_origin"] and "research use only" in card["weights_origin"]
 
     train(tiny_config(tmp_path, 3, tiny_mias))  # resumes at epoch 2 from the checkpoint
     state2 = json.loads((tmp_path / "ckpt" / "state.json").read_text())
