@@ -33,19 +33,18 @@ from pathlib import Path
 
 import numpy as np
 
-FEATURES = ("logit", "gap", "rank", "busy", "side_mm", "partner_gap", "partner_sum")
-#: the feature sets compared with the detector's own score ("score", not refitted)
+from mammoviewer.detect import film_context as fc
+
+#: ``detect.film_context.FEATURES``, then two of the other breast's (a detector alone never sees them)
+FEATURES = (*fc.FEATURES, "partner_gap", "partner_sum")
+#: the feature sets compared with the detector's own score ("score", not refitted); "film" and "film+size"
+#: are the ones a detector card can carry (``detect.film_context``)
 FEATURE_SETS = {
     "film": ("logit", "gap", "rank", "busy"),
-    "film+size": ("logit", "gap", "rank", "busy", "side_mm"),
+    "film+size": fc.FEATURES,
     "film+partner": ("logit", "gap", "rank", "busy", "partner_gap", "partner_sum"),
     "all": FEATURES,
 }
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
 
 
 def load_inside(figure_files: list[Path]) -> tuple[dict[str, list], dict[str, int]]:
@@ -77,25 +76,13 @@ def context_features(cands: dict[str, list], top: int, pixel_mm: float,
     out = {}
     for ref, c in cands.items():
         c = c[:top]
-        if not c:
-            out[ref] = np.zeros((0, len(FEATURES)))
-            continue
-        s = np.array([p[2] for p in c])
-        b = np.array([p[0] for p in c], dtype=np.float64).reshape(-1, 4)
-        side = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * pixel_mm
-        other = partner_of(ref)
-        other_top = best(other, 1)
-        other_logit = float(_logit(other_top)[0]) if other_top.size else float(_logit(np.array([1e-4]))[0])
-        film_logit = _logit(s)
-        out[ref] = np.stack([
-            film_logit,
-            film_logit - film_logit[0],
-            np.log1p(np.arange(len(s))),
-            np.full(len(s), best(ref, 10).sum()),
-            np.log(np.maximum(side, 0.5)),
-            film_logit - other_logit,
-            np.full(len(s), best(ref, 3).sum() - best(other, 3).sum()),
-        ], axis=1)
+        s = np.array([p[2] for p in c], dtype=np.float64)
+        film = fc.features(s, np.array([p[0] for p in c], dtype=np.float64).reshape(-1, 4), pixel_mm)
+        other_top = best(partner_of(ref), 1)
+        other_logit = float(fc.logit(other_top if other_top.size else np.array([1e-4]))[0])
+        partner = np.stack([fc.logit(s) - other_logit,
+                            np.full(len(s), best(ref, 3).sum() - best(partner_of(ref), 3).sum())], axis=1)
+        out[ref] = np.concatenate([film, partner.reshape(-1, 2)], axis=1)
     return out
 
 
