@@ -86,6 +86,22 @@ def context_features(cands: dict[str, list], top: int, pixel_mm: float,
     return out
 
 
+def write_rules(report: dict, name: str, cv_dir: Path, card: Path, top: int) -> None:
+    """Set ``"film_context"`` in each fold model's card (its nested rule) and in ``card`` (the rule of every fold)."""
+    note = (f"fitted by mammoviewer.research.candidate_context_cv on the out-of-fold candidates (best {top} a film) "
+            f"of {{}}; feature set {name!r}")
+    for k, rule in enumerate(report["fold_rules"][name]):
+        path = cv_dir / f"fold{k}" / "model.json"
+        doc = json.loads(path.read_text())
+        if doc.get("training", {}).get("fold_held_out") != k:
+            raise SystemExit(f"{path}: not the model that held fold {k} out")
+        doc["film_context"] = {**rule, "note": note.format("the other folds' films")}
+        path.write_text(json.dumps(doc, indent=1) + "\n")
+    doc = json.loads(card.read_text())
+    doc["film_context"] = {**report["rules"][name], "note": note.format("every fold's films")}
+    card.write_text(json.dumps(doc, indent=1) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     from mammoviewer.detect import metrics as mt
     from mammoviewer.detect.data import mias_films
@@ -103,7 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=30, help="candidates kept per film (best first)")
     ap.add_argument("--l2", type=float, default=1.0, help="penalty of the logistic rule")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--write-rule", choices=("film", "film+size"), default=None,
+                    help="write this set's rules as the cards' \"film_context\": fold K's (fitted on the other folds) "
+                         "into --cv-dir/foldK/model.json, the one fitted on every fold into --card")
+    ap.add_argument("--cv-dir", default=None, help="--write-rule: the fold models the figures came from")
+    ap.add_argument("--card", default=None, help="--write-rule: the card of the model trained on every fold")
     a = ap.parse_args(argv)
+    if a.write_rule and not (a.cv_dir and a.card):
+        ap.error("--write-rule needs --cv-dir and --card")
     split = json.loads(Path(a.split).read_text())
     films = {f.ref: f for f in mias_films(a.images, Path(a.images) / "Info.txt")}
     cands, scored_in = load_inside([Path(p) for p in a.figures])
@@ -123,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     film_fold = np.array([fold_of[r] for r, _ in meta])
     print(f"{len(x)} candidates of {len(refs)} films, {int(y.sum())} hitting a lesion", file=sys.stderr)
     report: dict = {"top": a.top, "l2": a.l2, "candidates": len(x), "positives": int(y.sum()),
-                    "figures": [str(p) for p in a.figures], "per_fold": [], "rules": {}}
+                    "figures": [str(p) for p in a.figures], "per_fold": [], "rules": {},
+                    "fold_rules": {n: [] for n in FEATURE_SETS}}
     for k in range(len(split["folds"])):
         held = film_fold == k
         fold_films = [films[r] for r in refs if fold_of[r] == k]
@@ -133,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, chosen in (("score", ()), *FEATURE_SETS.items()):
             if chosen:
                 cols = [FEATURES.index(f) for f in chosen]
-                s = fit(x[~held][:, cols], y[~held], chosen, l2=a.l2).probability(x[held][:, cols])
+                rule = fit(x[~held][:, cols], y[~held], chosen, l2=a.l2)
+                report["fold_rules"][name].append(rule.to_dict())
+                s = rule.probability(x[held][:, cols])
             else:
                 s = np.array([p[2] for _, p in held_meta])
             preds = [mt.Prediction(r, p[0], p[1], float(v)) for (r, p), v in zip(held_meta, s)]
@@ -161,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         cols = [FEATURES.index(f) for f in chosen]
         report["rules"][name] = fit(x[:, cols], y, chosen, l2=a.l2).to_dict()
     Path(a.out).write_text(json.dumps(report, indent=1) + "\n")
+    if a.write_rule:
+        write_rules(report, a.write_rule, Path(a.cv_dir), Path(a.card), a.top)
     print(json.dumps({n: report[n] for n in ("score", *FEATURE_SETS)}, indent=1))
     return 0
 

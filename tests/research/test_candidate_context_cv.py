@@ -63,9 +63,21 @@ def test_nested_rule_learns_that_crowded_films_count_for_less(tmp_path, tiny_mia
     (tmp_path / "split.json").write_text(json.dumps(split))
     paths, films = _figures(folder, split, tmp_path)
     out = tmp_path / "report.json"
+    for k in range(5):
+        (tmp_path / "cv" / f"fold{k}").mkdir(parents=True)
+        (tmp_path / "cv" / f"fold{k}" / "model.json").write_text(json.dumps({"training": {"fold_held_out": k}}))
+    (tmp_path / "full.json").write_text(json.dumps({"name": "m"}))
     cc.main(["--figures", *map(str, paths), "--split", str(tmp_path / "split.json"), "--images", str(folder),
-             "--out", str(out)])
+             "--out", str(out), "--write-rule", "film", "--cv-dir", str(tmp_path / "cv"),
+             "--card", str(tmp_path / "full.json")])
     report = json.loads(out.read_text())
+    from mammoviewer.detect.film_context import rule_from_card
+
+    for k in range(5):
+        block = json.loads((tmp_path / "cv" / f"fold{k}" / "model.json").read_text())["film_context"]
+        assert rule_from_card(block).to_dict() == report["fold_rules"]["film"][k] and "other folds" in block["note"]
+    full = json.loads((tmp_path / "full.json").read_text())["film_context"]
+    assert rule_from_card(full).to_dict() == report["rules"]["film"] and "every fold" in full["note"]
     assert report["positives"] == 6 and len(report["per_fold"]) == 5
     mixed = [row for row, fold in zip(report["per_fold"], split["folds"])
              if {bool(films[r].lesions) for r in fold["films"]} == {True, False}]
