@@ -115,15 +115,6 @@ class Detector:
                 self.second_stage_clusters = bool(card["second_stage"].get("clusters", True))
             except (ValueError, TypeError) as exc:
                 raise DetectorError(f"{path}: {exc}") from exc
-        #: the film-context re-ranking rule (card ``"film_context"``), or None
-        self.film_context = None
-        if card.get("film_context") is not None:
-            from mammoviewer.detect import film_context
-
-            try:
-                self.film_context = film_context.rule_from_card(card["film_context"])
-            except (ValueError, TypeError) as exc:
-                raise DetectorError(f"{path}: {exc}") from exc
         self._device = device
         self._fn = None
         self._lock = threading.Lock()
@@ -235,8 +226,7 @@ class Detector:
 
         Raises :class:`DetectionCancelled` if ``cancel`` is set before the work is done.
         """
-        rescored = self.second_stage is not None or self.film_context is not None
-        first = self.first_stage(image, cancel, 0.0 if rescored else threshold)
+        first = self.first_stage(image, cancel, 0.0 if self.second_stage is not None else threshold)
         boxes, classes, scores = first.boxes, first.classes, first.scores
         if self.second_stage is not None:
             from mammoviewer.detect import second_stage
@@ -248,12 +238,6 @@ class Detector:
                                             self.second_stage_clusters)
             boxes, classes, scores = second_stage.rescore(cands, self.second_stage, self.post.containment,
                                                           self.post.max_detections)
-        if self.film_context is not None:
-            from mammoviewer.detect import film_context
-
-            scores, order = film_context.rescore(self.film_context, scores, boxes, first.input.spacing_mm)
-            boxes, classes, scores = boxes[order], classes[order], scores[order]
-        if rescored:
             keep = scores >= threshold
             boxes, classes, scores = boxes[keep], classes[keep], scores[keep]
         return [

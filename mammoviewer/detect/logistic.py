@@ -37,20 +37,19 @@ class LogisticRule:
                 "bias": round(self.bias, 6)}
 
     @classmethod
-    def from_dict(cls, d: dict, features: tuple[str, ...], what: str = "second-stage rule") -> "LogisticRule":
-        """The rule of a model card (``what``, for messages); ValueError unless it names exactly ``features``
-        with finite numbers."""
+    def from_dict(cls, d: dict, features: tuple[str, ...]) -> "LogisticRule":
+        """The rule of a model card; ValueError unless it names exactly ``features`` with finite numbers."""
         try:
             names = tuple(str(f) for f in d["features"])
             vals = [tuple(float(v) for v in d[k]) for k in ("mean", "sd", "weights")]
             bias = float(d["bias"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"{what} not readable ({exc})") from None
+            raise ValueError(f"second-stage rule not readable ({exc})") from None
         if names != tuple(features):
-            raise ValueError(f"{what} is for features {list(names)}, expected {list(features)}")
+            raise ValueError(f"second-stage rule is for features {list(names)}, expected {list(features)}")
         if any(len(v) != len(names) for v in vals) or not all(np.isfinite(np.concatenate(
                 [np.asarray(v) for v in vals] + [[bias]]))) or min(vals[1]) <= 0:
-            raise ValueError(f"{what} has wrong lengths, non-finite numbers or a zero sd")
+            raise ValueError("second-stage rule has wrong lengths, non-finite numbers or a zero sd")
         return cls(names, vals[0], vals[1], vals[2], bias)
 
 

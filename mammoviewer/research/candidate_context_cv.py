@@ -16,10 +16,13 @@ Features of a candidate (``FEATURES``; every one from the out-of-fold candidate 
 - ``partner_gap``: its logit minus that of the other breast's best candidate (``io.pairing.mias_partner``);
 - ``partner_sum``: the film's top-3 sum minus the other breast's (the case score's feature).
 
-The detector's own score (``score``) is the baseline. Nested by fold: the rule that scores fold K is fitted (``detect.logistic.fit``) on the other folds'
-candidates only, labelled by the FROC hit rule. Candidates off the breast mask are dropped first, as
-the shipped detector does. Each fold also reports the case-score AUC (top-3 sum minus the other
-breast's, ``detector_fold_figures.case_auc``) of the re-ranked scores. Feature sets are compared on folds 0-1 and confirmed on 2-4::
+The detector's own score (``score``) is the baseline. Nested by fold: the rule that scores fold K
+is fitted (``detect.logistic.fit``) on the other folds' candidates only, labelled by the FROC hit
+rule. Candidates off the breast mask are dropped first, as the shipped detector does. Each fold
+also reports the case-score AUC (top-3 sum minus the other breast's,
+``detector_fold_figures.case_auc``) of the re-ranked scores. Feature sets are compared on folds
+0-1 and confirmed on 2-4. Outcome on the 1.4 recipe's fold models: no set beats the score alone
+(``models/README.md``)::
 
     python -m mammoviewer.research.candidate_context_cv --figures .work/s0-fold0.json ... --out report.json
 """
@@ -33,18 +36,39 @@ from pathlib import Path
 
 import numpy as np
 
-from mammoviewer.detect import film_context as fc
-
-#: ``detect.film_context.FEATURES``, then two of the other breast's (a detector alone never sees them)
-FEATURES = (*fc.FEATURES, "partner_gap", "partner_sum")
-#: the feature sets compared with the detector's own score ("score", not refitted); "film" and "film+size"
-#: are the ones a detector card can carry (``detect.film_context``)
+#: the film's own features, then two of the other breast's
+FILM_FEATURES = ("logit", "gap", "rank", "busy", "side_mm")
+FEATURES = (*FILM_FEATURES, "partner_gap", "partner_sum")
+#: how many of the film's best scores make ``busy``
+BUSY_TOP = 10
+#: the feature sets compared with the detector's own score ("score", not refitted)
 FEATURE_SETS = {
     "film": ("logit", "gap", "rank", "busy"),
-    "film+size": fc.FEATURES,
+    "film+size": FILM_FEATURES,
     "film+partner": ("logit", "gap", "rank", "busy", "partner_gap", "partner_sum"),
     "all": FEATURES,
 }
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def film_features(scores: np.ndarray, boxes: np.ndarray, pixel_mm: float) -> np.ndarray:
+    """``[N, len(FILM_FEATURES)]`` for a film's candidate ``scores`` (best first) and ``boxes`` (pixels of
+    ``pixel_mm``): the logit, the logit minus the best's, ``log(1 + rank)``, the sum of the film's
+    ``BUSY_TOP`` best scores, ``log`` of the box side in mm."""
+    s = np.asarray(scores, dtype=np.float64).reshape(-1)
+    if s.size == 0:
+        return np.zeros((0, len(FILM_FEATURES)))
+    if np.any(np.diff(s) > 0):
+        raise ValueError("film_features: scores must be sorted best first")
+    b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    side = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * pixel_mm
+    z = logit(s)
+    return np.stack([z, z - z[0], np.log1p(np.arange(s.size)), np.full(s.size, s[:BUSY_TOP].sum()),
+                     np.log(np.maximum(side, 0.5))], axis=1)
 
 
 def load_inside(figure_files: list[Path]) -> tuple[dict[str, list], dict[str, int]]:
@@ -77,29 +101,13 @@ def context_features(cands: dict[str, list], top: int, pixel_mm: float,
     for ref, c in cands.items():
         c = c[:top]
         s = np.array([p[2] for p in c], dtype=np.float64)
-        film = fc.features(s, np.array([p[0] for p in c], dtype=np.float64).reshape(-1, 4), pixel_mm)
+        film = film_features(s, np.array([p[0] for p in c], dtype=np.float64).reshape(-1, 4), pixel_mm)
         other_top = best(partner_of(ref), 1)
-        other_logit = float(fc.logit(other_top if other_top.size else np.array([1e-4]))[0])
-        partner = np.stack([fc.logit(s) - other_logit,
+        other_logit = float(logit(other_top if other_top.size else np.array([1e-4]))[0])
+        partner = np.stack([logit(s) - other_logit,
                             np.full(len(s), best(ref, 3).sum() - best(partner_of(ref), 3).sum())], axis=1)
         out[ref] = np.concatenate([film, partner.reshape(-1, 2)], axis=1)
     return out
-
-
-def write_rules(report: dict, name: str, cv_dir: Path, card: Path, top: int) -> None:
-    """Set ``"film_context"`` in each fold model's card (its nested rule) and in ``card`` (the rule of every fold)."""
-    note = (f"fitted by mammoviewer.research.candidate_context_cv on the out-of-fold candidates (best {top} a film) "
-            f"of {{}}; feature set {name!r}")
-    for k, rule in enumerate(report["fold_rules"][name]):
-        path = cv_dir / f"fold{k}" / "model.json"
-        doc = json.loads(path.read_text())
-        if doc.get("training", {}).get("fold_held_out") != k:
-            raise SystemExit(f"{path}: not the model that held fold {k} out")
-        doc["film_context"] = {**rule, "note": note.format("the other folds' films")}
-        path.write_text(json.dumps(doc, indent=1) + "\n")
-    doc = json.loads(card.read_text())
-    doc["film_context"] = {**report["rules"][name], "note": note.format("every fold's films")}
-    card.write_text(json.dumps(doc, indent=1) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,14 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=30, help="candidates kept per film (best first)")
     ap.add_argument("--l2", type=float, default=1.0, help="penalty of the logistic rule")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--write-rule", choices=("film", "film+size"), default=None,
-                    help="write this set's rules as the cards' \"film_context\": fold K's (fitted on the other folds) "
-                         "into --cv-dir/foldK/model.json, the one fitted on every fold into --card")
-    ap.add_argument("--cv-dir", default=None, help="--write-rule: the fold models the figures came from")
-    ap.add_argument("--card", default=None, help="--write-rule: the card of the model trained on every fold")
     a = ap.parse_args(argv)
-    if a.write_rule and not (a.cv_dir and a.card):
-        ap.error("--write-rule needs --cv-dir and --card")
     split = json.loads(Path(a.split).read_text())
     films = {f.ref: f for f in mias_films(a.images, Path(a.images) / "Info.txt")}
     cands, scored_in = load_inside([Path(p) for p in a.figures])
@@ -187,8 +188,6 @@ def main(argv: list[str] | None = None) -> int:
         cols = [FEATURES.index(f) for f in chosen]
         report["rules"][name] = fit(x[:, cols], y, chosen, l2=a.l2).to_dict()
     Path(a.out).write_text(json.dumps(report, indent=1) + "\n")
-    if a.write_rule:
-        write_rules(report, a.write_rule, Path(a.cv_dir), Path(a.card), a.top)
     print(json.dumps({n: report[n] for n in ("score", *FEATURE_SETS)}, indent=1))
     return 0
 
