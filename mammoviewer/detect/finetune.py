@@ -218,6 +218,8 @@ def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
     new_card = dict(card)
     new_card["name"] = out.name
     new_card["version"] = f"{card.get('version', '0')}+ft"
+    new_card["weights_origin"] = (f"{card.get('weights_origin', 'the base model')}; then fine-tuned on the "
+                                  "reader-reviewed films in retraining.reviewed_films")
     new_card["retraining"] = {
         "base_model": str(model_path), "base_model_name": card.get("name"),
         "base_version": card.get("version"), "store": str(Path(cfg.store).resolve()),

@@ -117,7 +117,7 @@ def _batches(sampler: CropSampler, cfg: TrainConfig, epoch: int):
             yield batch
 
 
-#: where a light-backbone model's weights come from, and the terms they inherit from their data
+#: where the weights of a model without pretrained ones (light or vgg16 backbone) come from, and their terms
 FROM_SCRATCH = ("no pretrained weights: every weight trained from random initialisation on the mini-MIAS films "
                 "of the patients in training.train_patients; mini-MIAS is licensed for research use only (MIAS "
                 "licence agreement, resources/samples/README.md), and so is a model trained on it")

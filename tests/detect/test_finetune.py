@@ -111,6 +111,7 @@ def test_correction_moves_the_retrained_model_towards_it(tmp_path):
     assert report.model_path.is_file() and report.truth_boxes == 1 and report.hard_negatives == 1
     card = json.loads((out / "model.json").read_text())
     assert card["retraining"]["reviewed_films"] == ["mdb023"] and card["version"].endswith("+ft")
+    assert card["weights_origin"].startswith("no pretrained weights") and "reader-reviewed" in card["weights_origin"]
     after = Detector.load(out).detect(image, threshold=0.0)
     assert _score_near(after, TRUE_BOX) > _score_near(before, TRUE_BOX)
     assert _score_near(after, false_pos.box) < false_pos.score
