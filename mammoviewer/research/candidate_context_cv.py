@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mammoviewer.research import oof_candidates as oof
+
 #: the film's own features, then two of the other breast's
 FILM_FEATURES = ("logit", "gap", "rank", "busy", "side_mm")
 FEATURES = (*FILM_FEATURES, "partner_gap", "partner_sum")
@@ -71,23 +73,6 @@ def film_features(scores: np.ndarray, boxes: np.ndarray, pixel_mm: float) -> np.
                      np.log(np.maximum(side, 0.5))], axis=1)
 
 
-def load_inside(figure_files: list[Path]) -> tuple[dict[str, list], dict[str, int]]:
-    """film ref -> its out-of-fold candidates ``(box, label, score)`` inside the breast mask, best first,
-    and film ref -> the fold whose model scored it."""
-    by_film: dict[str, list] = {}
-    fold_of: dict[str, int] = {}
-    for path in figure_files:
-        doc = json.loads(Path(path).read_text())
-        for key, fold in doc.items():
-            inside = fold.get("inside_breast") or [True] * len(fold["predictions"])
-            for (ref, box, label, score), keep in zip(fold["predictions"], inside):
-                fold_of[ref] = int(key)
-                by_film.setdefault(ref, [])
-                if keep:
-                    by_film[ref].append((tuple(box), label, float(score)))
-    return {r: sorted(v, key=lambda p: -p[2]) for r, v in by_film.items()}, fold_of
-
-
 def context_features(cands: dict[str, list], top: int, pixel_mm: float,
                      partner_of=None) -> dict[str, np.ndarray]:
     """film ref -> ``[n, len(FEATURES)]`` for its best ``top`` candidates (``cands`` best first)."""
@@ -112,32 +97,19 @@ def context_features(cands: dict[str, list], top: int, pixel_mm: float,
 
 def main(argv: list[str] | None = None) -> int:
     from mammoviewer.detect import metrics as mt
-    from mammoviewer.detect.data import mias_films
     from mammoviewer.detect.evaluation import truths_of
     from mammoviewer.detect.logistic import fit
     from mammoviewer.geometry.mias import MIAS_PIXEL_MM
-    from mammoviewer.io.mias import DEFAULT_MIAS_DIR
     from mammoviewer.research.detector_fold_figures import case_auc
 
     ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.candidate_context_cv", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--figures", nargs="+", required=True, help="detector_fold_figures outputs covering every fold")
-    ap.add_argument("--split", default="models/idbll-light/split.json")
-    ap.add_argument("--images", default=str(DEFAULT_MIAS_DIR))
+    oof.add_arguments(ap)
     ap.add_argument("--top", type=int, default=30, help="candidates kept per film (best first)")
     ap.add_argument("--l2", type=float, default=1.0, help="penalty of the logistic rule")
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
-    split = json.loads(Path(a.split).read_text())
-    films = {f.ref: f for f in mias_films(a.images, Path(a.images) / "Info.txt")}
-    cands, scored_in = load_inside([Path(p) for p in a.figures])
-    fold_of = {ref: k for k, fold in enumerate(split["folds"]) for ref in fold["films"] if ref in films}
-    missing = sorted(set(fold_of) - set(cands))
-    if missing:
-        ap.error(f"no candidates for {len(missing)} films (e.g. {missing[0]}): give figures of every fold")
-    moved = sorted(r for r in fold_of if scored_in[r] != fold_of[r])
-    if moved:
-        ap.error(f"{len(moved)} films (e.g. {moved[0]}) were scored as another fold than the split's: wrong split?")
+    split, films, cands, fold_of = oof.read(ap, a)
     refs = sorted(fold_of)
     feats = context_features({r: cands[r] for r in refs}, a.top, MIAS_PIXEL_MM)
     x = np.concatenate([feats[r] for r in refs])

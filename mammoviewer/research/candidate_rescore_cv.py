@@ -181,17 +181,14 @@ def fit_linear(f: np.ndarray, y: np.ndarray, components: int, l2: float):
 
 def main(argv: list[str] | None = None) -> int:
     from mammoviewer.detect import metrics as mt
-    from mammoviewer.detect.data import mias_films
+    from mammoviewer.research import oof_candidates as oof
     from mammoviewer.detect.evaluation import truths_of
     from mammoviewer.detect.second_stage import logit
     from mammoviewer.io import load_image
-    from mammoviewer.io.mias import DEFAULT_MIAS_DIR
 
     ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.candidate_rescore_cv", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--figures", nargs="+", required=True, help="detector_fold_figures outputs covering every fold")
-    ap.add_argument("--split", default="models/idbll-light/split.json")
-    ap.add_argument("--images", default=str(DEFAULT_MIAS_DIR))
+    oof.add_arguments(ap)
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--truth-copies", type=int, default=4,
@@ -208,16 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         weights = [float(w) for w in a.weights.split(",")]
     except ValueError:
         ap.error(f"--weights {a.weights!r}: expected comma-separated numbers")
-    split = json.loads(Path(a.split).read_text())
-    films = {f.ref: f for f in mias_films(a.images, Path(a.images) / "Info.txt")}
-    cands, scored_in = load_candidates([Path(p) for p in a.figures], a.top)
-    fold_of = {ref: k for k, fold in enumerate(split["folds"]) for ref in fold["films"] if ref in films}
-    missing = sorted(set(fold_of) - set(cands))
-    if missing:
-        ap.error(f"no candidates for {len(missing)} films (e.g. {missing[0]}): give figures of every fold")
-    moved = sorted(r for r in fold_of if scored_in[r] != fold_of[r])
-    if moved:
-        ap.error(f"{len(moved)} films (e.g. {moved[0]}) were scored as another fold than the split's: wrong split?")
+    split, films, cands, fold_of = oof.read(ap, a, lambda paths: load_candidates(paths, a.top))
     refs = sorted(fold_of)
     rng = np.random.default_rng(0)
     xs, ys, txs, t_fold, meta = [], [], [], [], []

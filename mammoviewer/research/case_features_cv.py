@@ -76,15 +76,11 @@ def cross_validate(x: np.ndarray, y: np.ndarray, folds: np.ndarray, l2: float) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    from mammoviewer.detect.data import mias_films
-    from mammoviewer.io.mias import DEFAULT_MIAS_DIR
-    from mammoviewer.research.candidate_context_cv import load_inside
+    from mammoviewer.research import oof_candidates as oof
 
     ap = argparse.ArgumentParser(prog="python -m mammoviewer.research.case_features_cv", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--figures", nargs="+", required=True, help="detector_fold_figures outputs covering every fold")
-    ap.add_argument("--split", default="models/idbll-light/split.json")
-    ap.add_argument("--images", default=str(DEFAULT_MIAS_DIR))
+    oof.add_arguments(ap)
     ap.add_argument("--threshold", type=float, default=None,
                     help="operating point for n_op (default: the bundled detector card's)")
     ap.add_argument("--l2", type=float, default=1.0)
@@ -94,16 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         from mammoviewer.detect import default_model_path
 
         a.threshold = float(json.loads(default_model_path().with_name("model.json").read_text())["default_threshold"])
-    split = json.loads(Path(a.split).read_text())
-    films = {f.ref: f for f in mias_films(a.images, Path(a.images) / "Info.txt")}
-    cands, scored_in = load_inside([Path(p) for p in a.figures])
-    fold_of = {ref: k for k, fold in enumerate(split["folds"]) for ref in fold["films"] if ref in films}
-    missing = sorted(set(fold_of) - set(cands))
-    if missing:
-        ap.error(f"no candidates for {len(missing)} films (e.g. {missing[0]}): give figures of every fold")
-    moved = sorted(r for r in fold_of if scored_in[r] != fold_of[r])
-    if moved:
-        ap.error(f"{len(moved)} films (e.g. {moved[0]}) were scored as another fold than the split's: wrong split?")
+    _, films, cands, fold_of = oof.read(ap, a)
     refs = sorted(fold_of)
     x = np.array([film_features(cands, r, a.threshold) for r in refs], dtype=np.float64)
     y = np.array([films[r].worst != "normal" for r in refs])

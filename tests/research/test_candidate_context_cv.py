@@ -27,17 +27,6 @@ def test_features_of_a_film_and_its_other_breast():
         cc.film_features(np.array([0.2, 0.8]), np.zeros((2, 4)), 0.2)
 
 
-def test_candidates_off_the_breast_are_dropped(tmp_path):
-    doc = {"2": {"predictions": [["a", [0, 0, 1, 1], "benign", 0.1], ["a", [0, 0, 2, 2], "benign", 0.9],
-                                 ["a", [0, 0, 3, 3], "benign", 0.5], ["b", [0, 0, 1, 1], "benign", 0.2]],
-                 "inside_breast": [True, False, True, False]}}
-    path = tmp_path / "f.json"
-    path.write_text(json.dumps(doc))
-    got, fold_of = cc.load_inside([path])
-    assert [p[2] for p in got["a"]] == [0.5, 0.1] and got["b"] == []
-    assert fold_of == {"a": 2, "b": 2}
-
-
 def _figures(folder, split, tmp_path):
     """Normal films crowded with ten alike false positives; lesion films with their lesion and one weak one."""
     from mammoviewer.detect.data import mias_films
