@@ -27,6 +27,16 @@ def test_features_of_a_film_and_its_other_breast():
         cc.film_features(np.array([0.2, 0.8]), np.zeros((2, 4)), 0.2)
 
 
+def _tiny_split(tmp_path, tiny_mias):
+    """A tiny MIAS folder and its 5-fold patient split, written to ``tmp_path / "split.json"``."""
+    from mammoviewer.detect.data import make_split, mias_films
+
+    folder = tiny_mias(tmp_path / "mias", size=1024)
+    split = make_split(mias_films(folder, folder / "Info.txt"), folds=5)
+    (tmp_path / "split.json").write_text(json.dumps(split))
+    return folder, split
+
+
 def _figures(folder, split, tmp_path):
     """Normal films crowded with ten alike false positives; lesion films with their lesion and one weak one."""
     from mammoviewer.detect.data import mias_films
@@ -47,11 +57,7 @@ def _figures(folder, split, tmp_path):
 
 
 def test_nested_rule_learns_that_crowded_films_count_for_less(tmp_path, tiny_mias):
-    from mammoviewer.detect.data import make_split, mias_films
-
-    folder = tiny_mias(tmp_path / "mias", size=1024)
-    split = make_split(mias_films(folder, folder / "Info.txt"), folds=5)
-    (tmp_path / "split.json").write_text(json.dumps(split))
+    folder, split = _tiny_split(tmp_path, tiny_mias)
     paths, films = _figures(folder, split, tmp_path)
     out = tmp_path / "report.json"
     cc.main(["--figures", *map(str, paths), "--split", str(tmp_path / "split.json"), "--images", str(folder),
@@ -70,11 +76,7 @@ def test_nested_rule_learns_that_crowded_films_count_for_less(tmp_path, tiny_mia
 
 
 def test_figures_must_cover_every_fold(tmp_path, tiny_mias, capsys):
-    from mammoviewer.detect.data import make_split, mias_films
-
-    folder = tiny_mias(tmp_path / "mias", size=1024)
-    split = make_split(mias_films(folder, folder / "Info.txt"), folds=5)
-    (tmp_path / "split.json").write_text(json.dumps(split))
+    folder, split = _tiny_split(tmp_path, tiny_mias)
     paths, _ = _figures(folder, split, tmp_path)
     with pytest.raises(SystemExit):
         cc.main(["--figures", str(paths[0]), "--split", str(tmp_path / "split.json"), "--images", str(folder),

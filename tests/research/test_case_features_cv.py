@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mammoviewer.research import case_features_cv as cf
-from tests.research.test_candidate_context_cv import _figures
+from tests.research.test_candidate_context_cv import _figures, _tiny_split
 
 
 def test_features_of_a_film_against_its_other_breast():
@@ -22,11 +22,7 @@ def test_features_of_a_film_against_its_other_breast():
 
 
 def test_nested_run_reports_every_set(tmp_path, tiny_mias, capsys):
-    from mammoviewer.detect.data import make_split, mias_films
-
-    folder = tiny_mias(tmp_path / "mias", size=1024)
-    split = make_split(mias_films(folder, folder / "Info.txt"), folds=5)
-    (tmp_path / "split.json").write_text(json.dumps(split))
+    folder, split = _tiny_split(tmp_path, tiny_mias)
     paths, films = _figures(folder, split, tmp_path)
     out = tmp_path / "report.json"
     cf.main(["--figures", *map(str, paths), "--split", str(tmp_path / "split.json"), "--images", str(folder),
