@@ -38,14 +38,14 @@ def test_depth_thirds():
 
 
 def test_film_position_on_a_right_cc_with_the_chest_wall_on_the_right():
-    # nipple at (100, 500), chest wall at x = 1000; a finding 600 px deep and 200 px above the nipple line
+    # nipple at (100, 500), chest wall at x = 1000; a finding 500 px deep and 200 px above the nipple line
     marks = Landmarks(nipple=(100.0, 500.0), chest_wall_x=1000.0)
-    pos = film_position((700.0, 300.0), marks, pixel_mm=0.1, view="CC")
-    assert pos.depth_share == pytest.approx(600 / 900)
+    pos = film_position((600.0, 300.0), marks, pixel_mm=0.1, view="CC")
+    assert pos.depth_share == pytest.approx(500 / 900)
     assert pos.depth == "middle"
     assert pos.offset_mm == pytest.approx(20.0)  # up = lateral
     assert pos.axis == "lateral"
-    assert pos.nipple_mm == pytest.approx(0.1 * (600**2 + 200**2) ** 0.5)
+    assert pos.nipple_mm == pytest.approx(0.1 * (500**2 + 200**2) ** 0.5)
     flipped = film_position((700.0, 300.0), marks, pixel_mm=0.1, view="CC", sign=-1)
     assert flipped.offset_mm == pytest.approx(-20.0)
 
