@@ -10,12 +10,15 @@ Every other module gets the libraries from here (``from mammoviewer.keras_runtim
 - the Keras backend is Keras's own choice (``KERAS_BACKEND``; TensorFlow by default, JAX works).
 
 Nothing here runs at import: the first use of :data:`keras` or :func:`tensorflow` loads them.
+Inference does not need them when a model has its ONNX file (``mammoviewer.detect.light_runtime``);
+:func:`export_onnx` writes that file when a model is saved.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import os
 import sys
 import threading
@@ -35,32 +38,43 @@ def configure_environment() -> None:
 
 
 @contextlib.contextmanager
-def _quiet_fd2() -> Iterator[None]:
+def _quiet_fd(fd: int) -> Iterator[None]:
+    stream = sys.stderr if fd == 2 else sys.stdout
     try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real stderr (embedded interpreter): nothing to silence
+        stream.flush()
+        saved = os.dup(fd)
+    except (OSError, ValueError):  # no real stream (embedded interpreter): nothing to silence
         yield
         return
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(devnull, 2)
+        os.dup2(devnull, fd)
         yield
     finally:
-        os.dup2(saved, 2)
+        os.dup2(saved, fd)
         os.close(saved)
         os.close(devnull)
+
+
+def _quiet_fd2() -> contextlib.AbstractContextManager[None]:
+    return _quiet_fd(2)
 
 
 def load_keras() -> ModuleType:
     """The ``keras`` module (and its TensorFlow backend), imported quietly the first time."""
     if "keras" not in sys.modules:
         configure_environment()
-        with _quiet_fd2():
-            import keras  # noqa: F401
+        try:
+            with _quiet_fd2():
+                import keras  # noqa: F401
 
-            if keras.backend.backend() == "tensorflow":
-                import tensorflow  # noqa: F401
+                if keras.backend.backend() == "tensorflow":
+                    import tensorflow  # noqa: F401
+        except ImportError as exc:
+            raise DetectorError(f"Keras/TensorFlow are not installed ({exc}); they are needed to train and to "
+                                f"load a model without its .onnx file: pip install 'mammoviewer[train]'") from exc
+        if _threads is not None:
+            _apply_threads(*_threads)
     return sys.modules["keras"]
 
 
@@ -74,17 +88,35 @@ def tensorflow() -> ModuleType | None:
     return sys.modules.get("tensorflow") if backend() == "tensorflow" else None
 
 
-def set_threads(intra: int, inter: int = 1) -> bool:
-    """Limit TensorFlow's thread pools (before its first computation); False if it was too late or not TF."""
+#: the compute threads asked for (intra-op, inter-op), or None for each runtime's default
+_threads: tuple[int, int] | None = None
+
+
+def requested_threads() -> int | None:
+    """The intra-op threads asked for with :func:`set_threads` (None: the runtime's default)."""
+    return None if _threads is None else _threads[0]
+
+
+def _apply_threads(intra: int, inter: int) -> bool:
     try:
         tf = tensorflow()
         if tf is None:
             return False
-        tf.config.threading.set_intra_op_parallelism_threads(max(int(intra), 1))
-        tf.config.threading.set_inter_op_parallelism_threads(max(int(inter), 1))
+        tf.config.threading.set_intra_op_parallelism_threads(intra)
+        tf.config.threading.set_inter_op_parallelism_threads(inter)
         return True
     except (ImportError, RuntimeError, ValueError):
         return False
+
+
+def set_threads(intra: int, inter: int = 1) -> bool:
+    """Limit the compute threads of the models (ONNX Runtime's and TensorFlow's pools) before their first
+    computation. Loads nothing: TensorFlow gets them when it loads. False if TensorFlow already computed."""
+    global _threads
+    _threads = (max(int(intra), 1), max(int(inter), 1))
+    if "keras" not in sys.modules:
+        return True
+    return _apply_threads(*_threads)
 
 
 def leave_a_core_free() -> None:
@@ -114,6 +146,32 @@ def pick_device(device: str) -> tuple[str, str]:
         details = tf.config.experimental.get_device_details(gpus[0])
         return "/GPU:0", f"GPU: {details.get('device_name', gpus[0].name)}"
     return "/CPU:0", "CPU"
+
+
+def export_onnx(model: Any, path: str | os.PathLike[str], metadata: dict[str, str] | None = None) -> None:
+    """Write ``model`` (a Keras model) as an ONNX file at ``path`` (replaced whole, never half-written),
+    with ``metadata`` in its ``metadata_props``. Needs ``tf2onnx`` and ``onnx`` (the ``train`` extra);
+    DetectorError naming the file when it cannot be written."""
+    target = os.fspath(path)
+    tmp = f"{target}.part"
+    try:
+        import onnx
+
+        load_keras()
+        with _quiet_fd2(), _quiet_fd(1), contextlib.redirect_stdout(io.StringIO()):
+            model.export(tmp, format="onnx", verbose=False)
+        proto = onnx.load(tmp)
+        for key, value in (metadata or {}).items():
+            entry = proto.metadata_props.add()
+            entry.key, entry.value = key, value
+        onnx.save(proto, tmp)
+        os.replace(tmp, target)
+    except Exception as exc:  # keras/tf2onnx raise many types
+        raise DetectorError(f"{target}: cannot write the ONNX model ({type(exc).__name__}: "
+                            f"{' '.join(str(exc).split())[:300]}); pip install 'mammoviewer[train]'") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 _gc_lock = threading.Lock()

@@ -1,7 +1,8 @@
 """``CaseClassifier``: load the bundled (or a given) case classifier and score one film.
 
-A model folder holds ``model.keras`` (stock Keras layers only, loaded with ``safe_mode=True``)
-and ``card.json`` (name, version, input pixel size and side, operating threshold, figures).
+A model folder holds ``model.keras`` (stock Keras layers only, loaded with ``safe_mode=True``), its
+ONNX twin ``model.onnx`` (run without TensorFlow, see ``mammoviewer.detect.light_runtime``) and
+``card.json`` (name, version, input pixel size and side, operating threshold, figures).
 """
 
 from __future__ import annotations
@@ -73,12 +74,15 @@ class CaseClassifier:
         from mammoviewer.detect.archive import check_archive
 
         check_archive(model_file, "case classifier")
-        try:
-            from mammoviewer.keras_runtime import keras
+        from mammoviewer import keras_runtime
+        from mammoviewer.detect import light_runtime
 
-            model = keras.saving.load_model(model_file, compile=False, safe_mode=True)
-        except Exception as exc:  # keras raises many types for a broken or foreign file
-            raise DetectorError(f"{model_file}: cannot load the case classifier ({type(exc).__name__}: {exc})") from exc
+        model = light_runtime.open_twin(model_file, "cpu", keras_runtime.requested_threads())
+        if model is None:  # no usable ONNX twin (a one-line note said why): through TensorFlow
+            try:
+                model = keras_runtime.load_keras().saving.load_model(model_file, compile=False, safe_mode=True)
+            except Exception as exc:  # keras raises many types for a broken or foreign file
+                raise DetectorError(f"{model_file}: cannot load the case classifier ({type(exc).__name__}: {exc})") from exc
         shape = tuple(model.input_shape)
         if len(shape) != 4 or shape[1] != shape[2] or shape[3] != 1 or tuple(model.output_shape)[-1] != len(CLASSES):
             raise DetectorError(f"{model_file}: not a case classifier (input {shape}, output {model.output_shape})")
@@ -153,9 +157,11 @@ def save_classifier(
     mode: dict | None = None,
 ) -> Path:
     """Write ``model.keras`` and ``card.json`` (kept fields of an existing card are updated, not lost)."""
+    from mammoviewer.detect.light_export import save_model
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    model.save(folder / MODEL_FILE)
+    save_model(model, folder / MODEL_FILE)  # and its ONNX twin, from the same save
     card_path = folder / CARD_FILE
     card = json.loads(card_path.read_text()) if card_path.is_file() else {}
     card.update(

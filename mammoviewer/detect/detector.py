@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from mammoviewer import keras_runtime
+from mammoviewer.detect import light_runtime
 from mammoviewer.detect.archive import check_archive
 from mammoviewer.detect.input_guard import check_card
 from mammoviewer.detect.logistic import LogisticRule
@@ -61,6 +62,19 @@ def resolve_model_paths(path: str | Path | None) -> tuple[Path, Path]:
     if not card.is_file():
         raise DetectorError(f"{card}: model card not found next to {model.name}")
     return model, card
+
+
+def _load_keras(model_path: Path, device: str):
+    """(Keras model, backend device, device name) of a ``.keras`` file, through TensorFlow (or JAX)."""
+    dev, dev_name = keras_runtime.pick_device(device)
+    from mammoviewer.keras_runtime import keras
+
+    try:
+        model = keras.models.load_model(model_path, compile=False, safe_mode=True)
+    except Exception as exc:  # keras raises many types for a broken file
+        raise DetectorError(f"{model_path}: cannot load the model ({type(exc).__name__}: "
+                            f"{clean_message(exc)})") from exc
+    return model, dev, dev_name
 
 
 class Detector:
@@ -124,9 +138,11 @@ class Detector:
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str = "auto") -> "Detector":
-        """Load a model (a ``.keras`` file or its folder; default: the bundled one) with ``safe_mode``.
+        """Load a model (a ``.keras`` file or its folder; default: the bundled one).
 
-        The forward pass is traced once here (a second or two), so every film then costs one pass.
+        Its ONNX twin (``model.onnx``) runs on ONNX Runtime when it is there and was written from this
+        ``.keras`` file; otherwise, after a one-line note on stderr, the ``.keras`` file loads through
+        Keras/TensorFlow with ``safe_mode``. The forward pass runs once here, so the first film only computes.
         """
         model_path, card_path = resolve_model_paths(path)
         try:
@@ -136,14 +152,13 @@ class Detector:
             raise DetectorError(f"{card_path}: not a readable model card ({exc})") from exc
         check_archive(model_path)
         check_card(card, card_path)
-        dev, dev_name = keras_runtime.pick_device(device)
-        from mammoviewer.keras_runtime import keras
-
-        try:
-            model = keras.models.load_model(model_path, compile=False, safe_mode=True)
-        except Exception as exc:  # keras raises many types for a broken file
-            raise DetectorError(f"{model_path}: cannot load the model ({type(exc).__name__}: "
-                                f"{clean_message(exc)})") from exc
+        if device not in keras_runtime.DEVICES:
+            raise DetectorError(f"unknown device {device!r}; choose auto, cpu or gpu")
+        model = light_runtime.open_twin(model_path, device, keras_runtime.requested_threads())
+        if model is not None:
+            dev, dev_name = "", model.device_name
+        else:  # no usable ONNX twin: the .keras file through TensorFlow, as before
+            model, dev, dev_name = _load_keras(model_path, device)
         try:
             detector = cls(model, card, dev, dev_name, model_path)
         except (KeyError, TypeError, ValueError) as exc:
@@ -153,7 +168,16 @@ class Detector:
         detector._forward(np.zeros((1, m, m, len(detector.inputs)), dtype=np.float32))
         return detector
 
+    @property
+    def runtime(self) -> str:
+        """What runs the network: "ONNX Runtime" or "TensorFlow"/"JAX" (the Keras backend)."""
+        if isinstance(self._model, light_runtime.LightModel):
+            return light_runtime.RUNTIME
+        return {"tensorflow": "TensorFlow", "jax": "JAX"}.get(keras_runtime.backend(), keras_runtime.backend())
+
     def _forward(self, x: np.ndarray) -> np.ndarray:
+        if isinstance(self._model, light_runtime.LightModel):
+            return self._model(x)
         tf = keras_runtime.tensorflow()
         if tf is None:
             return np.asarray(self._model(x, training=False))
