@@ -29,6 +29,8 @@ DEPTHS = ("anterior", "middle", "posterior")
 RETROAREOLAR_MM = 20.0
 #: a finding this close to the nipple line (mm) is central in that direction
 CENTRAL_MM = 10.0
+#: the same limits as shares of the nipple-chest wall distance (about 100 mm), for films without spacing
+SHARE_RETROAREOLAR, SHARE_CENTRAL = 0.2, 0.1
 CC_VIEWS = ("CC", "XCCL", "XCCM", "FB")
 MLO_VIEWS = ("MLO", "ML", "LM", "LMO", "SIO")
 
@@ -53,6 +55,9 @@ class FilmPosition:
     nipple_mm: float | None  # straight-line distance from the nipple
     offset_mm: float | None  # from the nipple line: + lateral (CC) or superior (MLO)
     axis: str | None  # "lateral" (CC), "superior" (MLO) or None (another view)
+    #: the offset and the nipple distance as shares of the nipple-chest wall distance (no spacing needed)
+    offset_share: float | None = None
+    nipple_share: float = 0.0
 
     @property
     def depth(self) -> str:
@@ -100,11 +105,14 @@ def film_position(centre: tuple[float, float], marks: Landmarks, pixel_mm: float
     share = (cx - nx) / (marks.chest_wall_x - nx)
     share = min(1.0, max(0.0, share))
     axis = axis_of(view)
+    span = abs(marks.chest_wall_x - nx)
+    offset_share = sign * (ny - cy) / span if axis else None
+    nipple_share = math.hypot(cx - nx, cy - ny) / span
     if pixel_mm is None or pixel_mm <= 0:
-        return FilmPosition(share, None, None, axis)
+        return FilmPosition(share, None, None, axis, offset_share, nipple_share)
     nipple_mm = math.hypot(cx - nx, cy - ny) * pixel_mm
     offset = sign * (ny - cy) * pixel_mm if axis else None
-    return FilmPosition(share, nipple_mm, offset, axis)
+    return FilmPosition(share, nipple_mm, offset, axis, offset_share, nipple_share)
 
 
 def clock_hour(laterality: str, lateral_mm: float, superior_mm: float) -> int:
@@ -121,16 +129,20 @@ def clock_hour(laterality: str, lateral_mm: float, superior_mm: float) -> int:
 
 
 def quadrant(laterality: str | None, lateral_mm: float | None, superior_mm: float | None,
-             nipple_mm: float | None) -> str:
+             nipple_mm: float | None, central: float = CENTRAL_MM, retroareolar: float = RETROAREOLAR_MM) -> str:
     """``"upper outer"``, ``"lower inner"`` ..., one half (``"outer"``, ``"upper"`` ...) when one view
-    gives one offset, ``"retroareolar"`` near the nipple, ``"central"``, or ``""`` when unknown."""
-    if nipple_mm is not None and nipple_mm < RETROAREOLAR_MM:
+    gives one offset, ``"retroareolar"`` near the nipple, ``"central"``, or ``""`` when unknown.
+
+    Offsets and distance in mm, or all three as shares of the nipple-chest wall distance with
+    ``central`` and ``retroareolar`` given as shares too (:data:`SHARE_CENTRAL`, :data:`SHARE_RETROAREOLAR`).
+    """
+    if nipple_mm is not None and nipple_mm < retroareolar:
         return "retroareolar"
     parts = []
     if superior_mm is not None:
-        parts.append("central" if abs(superior_mm) < CENTRAL_MM else ("upper" if superior_mm > 0 else "lower"))
+        parts.append("central" if abs(superior_mm) < central else ("upper" if superior_mm > 0 else "lower"))
     if lateral_mm is not None:
-        parts.append("central" if abs(lateral_mm) < CENTRAL_MM else ("outer" if lateral_mm > 0 else "inner"))
+        parts.append("central" if abs(lateral_mm) < central else ("outer" if lateral_mm > 0 else "inner"))
     parts = [p for p in parts if p != "central"] or (["central"] if parts else [])
     return " ".join(parts)
 

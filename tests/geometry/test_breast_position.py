@@ -74,3 +74,10 @@ def test_describe():
     assert describe("R", 10, "upper outer", "middle", 45.2) == (
         "right breast, 10 o'clock, upper outer, middle depth, 45 mm from the nipple")
     assert describe(None, None, "", None, None) == "breast"
+
+
+def test_shares_work_without_pixel_spacing():
+    marks = Landmarks(nipple=(100.0, 500.0), chest_wall_x=1100.0)
+    pos = film_position((600.0, 700.0), marks, pixel_mm=None, view="MLO")
+    assert pos.offset_share == pytest.approx(-0.2) and pos.nipple_share == pytest.approx((500**2 + 200**2) ** 0.5 / 1000)
+    assert quadrant("L", None, pos.offset_share, pos.nipple_share, central=0.1, retroareolar=0.2) == "lower"
