@@ -203,7 +203,9 @@ def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
         say(f"step {step + 1}/{total} loss {losses[-1]:.3f}", 0.05 + 0.8 * (step + 1) / total)
 
     out.mkdir(parents=True, exist_ok=True)
-    model.save(out / MODEL_FILE)
+    from mammoviewer.detect.light_export import save_model
+
+    save_model(model, out / MODEL_FILE)  # and its ONNX twin, from the same save
     if split is not None:
         (out / "split.json").write_text(split_path.read_text())
     (out / CARD_FILE).write_text(card_path.read_text())  # provisional card, so the new model loads for scoring

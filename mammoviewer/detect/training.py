@@ -217,7 +217,9 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
 
     export = build_ssd(cfg.backbone, spec, width=cfg.width, channels=len(cfg.inputs), freeze=cfg.freeze)
     export.set_weights(model.get_weights())
-    export.save(out / MODEL_FILE)
+    from mammoviewer.detect.light_export import save_model
+
+    save_model(export, out / MODEL_FILE)  # and its ONNX twin, from the same save
     cfg_dict = asdict(cfg)
     cfg_dict["crop"] = asdict(cfg.crop)
     extra = {

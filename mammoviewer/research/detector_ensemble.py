@@ -92,7 +92,9 @@ def write_ensemble(members: list[str | Path], out: str | Path, name: str | None 
     model, inputs = build_ensemble([m for m, _ in loaded], member_inputs)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    model.save(out / MODEL_FILE)
+    from mammoviewer.detect.light_export import save_model
+
+    save_model(model, out / MODEL_FILE)  # and its ONNX twin, from the same save
     card = {k: v for k, v in cards[0].items() if k not in ("training", "metrics", "threshold_note", "version")}
     card.update(name=name or out.name, version=version or "1.0", backbone=cards[0].get("backbone", "light"),
                 inputs=list(inputs), ensemble=[{"path": str(m), "inputs": list(p), "name": c.get("name"),
