@@ -20,6 +20,10 @@ class DetectorError(MammoViewerError):
     """The detector or classifier could not be loaded, trained or run."""
 
 
+class NotMammogramError(DetectorError):
+    """A film the models must not grade: not a mammogram (another modality, or no breast found)."""
+
+
 class StoreError(MammoViewerError):
     """The review store could not be opened, read or written."""
 
