@@ -95,19 +95,22 @@ def flip_index(anchors: np.ndarray, width: int, height: int, horizontal: bool, v
     """For each anchor, the index of its image under a left-right (``horizontal``) and/or top-bottom
     (``vertical``) flip of a ``width`` x ``height`` input (anchor sets of :func:`generate_anchors`
     are symmetric under both)."""
-    def key(a: np.ndarray) -> list[tuple]:
-        return [tuple(r) for r in np.round(a * 4).astype(np.int64)]
-
     x0, y0, x1, y1 = (anchors[:, i] for i in range(4))
     if horizontal:
         x0, x1 = width - x1, width - x0
     if vertical:
         y0, y1 = height - y1, height - y0
-    position = {k: i for i, k in enumerate(key(anchors))}
-    try:
-        return np.array([position[k] for k in key(np.stack([x0, y0, x1, y1], axis=1))], dtype=np.int64)
-    except KeyError as exc:
-        raise ValueError(f"anchors are not flip-symmetric for a {width} x {height} input") from exc
+    n = len(anchors)
+    keys = np.round(np.concatenate([anchors, np.stack([x0, y0, x1, y1], axis=1)]) * 4).astype(np.int64)
+    order = np.lexsort(keys.T[::-1])  # equal boxes (to 1/4 px) end up side by side and share an id
+    ids = np.empty(len(keys), dtype=np.int64)
+    ids[order] = np.cumsum(np.r_[True, (np.diff(keys[order], axis=0) != 0).any(axis=1)]) - 1
+    position = np.full(int(ids.max(initial=-1)) + 1, -1, dtype=np.int64)
+    position[ids[:n]] = np.arange(n)
+    index = position[ids[n:]]
+    if (index < 0).any():
+        raise ValueError(f"anchors are not flip-symmetric for a {width} x {height} input")
+    return index
 
 
 def flip_index_for(height: int, width: int, spec: AnchorSpec, horizontal: bool, vertical: bool) -> np.ndarray:
