@@ -1,8 +1,8 @@
 """What runs inside a Dask worker: one detector per worker process, loaded once, and the detection task.
 
 :class:`DetectorPlugin` is registered with the cluster (so workers that join or restart later get it
-too); the model is loaded on the worker's first task, with TensorFlow's intra-op threads set to the
-cores the worker may use. :func:`detect_films` runs :func:`~mammoviewer.detect.run.detect_film` on
+too); the model is loaded on the worker's first task (its ONNX twin on ONNX Runtime, no TensorFlow,
+when the model has one), with the runtime's intra-op threads set to the cores the worker may use. :func:`detect_films` runs :func:`~mammoviewer.detect.run.detect_film` on
 each path of a task.
 
 Fault injection for tests: a worker whose environment has ``MAMMOVIEWER_BATCH_CRASH_ON=NAME`` kills
@@ -24,7 +24,7 @@ from distributed import WorkerPlugin, get_worker
 from mammoviewer.detect.run import FilmResult, detect_film
 
 CRASH_ENV = "MAMMOVIEWER_BATCH_CRASH_ON"
-#: worker environment variable that overrides the TensorFlow intra-op threads a worker uses
+#: worker environment variable that overrides the intra-op threads a worker's model uses
 THREADS_ENV = "MAMMOVIEWER_TF_THREADS"
 
 
@@ -72,13 +72,13 @@ class DetectorPlugin(WorkerPlugin):
 
 
 def _limit_threads(n: int) -> None:
-    """Use ``n`` cores for TensorFlow's and OpenCV's kernels in this process (before TF starts)."""
+    """Use ``n`` cores for the model's and OpenCV's kernels in this process (before the model loads)."""
     import cv2
 
     from mammoviewer.keras_runtime import set_threads
 
     cv2.setNumThreads(n)
-    set_threads(n, min(2, n))  # False when TensorFlow already runs in this process: keep its pools
+    set_threads(n, min(2, n))  # loads nothing; False when TensorFlow already computed here: it keeps its pools
 
 
 def detect_films(plugin_name: str, paths: list[str], threshold: float) -> tuple[str, list[FilmResult]]:

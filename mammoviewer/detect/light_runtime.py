@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ SUFFIX = ".onnx"
 #: the ``metadata_props`` key holding the SHA-256 of the ``.keras`` file the twin was written from
 SOURCE_KEY = "mammoviewer.source_sha256"
 RUNTIME = "ONNX Runtime"
+#: environment variable: ``tensorflow`` loads every model's ``.keras`` file through TensorFlow (to compare)
+RUNTIME_ENV = "MAMMOVIEWER_RUNTIME"
 GPU_PROVIDER, CPU_PROVIDER = "CUDAExecutionProvider", "CPUExecutionProvider"
 NO_GPU = f"CPU (no GPU provider in {RUNTIME}: install onnxruntime-gpu)"
 
@@ -130,7 +133,10 @@ def check_fresh(model: LightModel, source: str | Path) -> str:
 
 def open_twin(model_path: str | Path, device: str = "auto", threads: int | None = None) -> LightModel | None:
     """The twin of the ``.keras`` file ``model_path``, loaded; or None, after a one-line note on stderr, when
-    that file must load through TensorFlow (no twin, a stale or broken one, no ONNX Runtime)."""
+    that file must load through TensorFlow (no twin, a stale or broken one, no ONNX Runtime). With
+    ``MAMMOVIEWER_RUNTIME=tensorflow`` in the environment it is always None, without a note."""
+    if os.environ.get(RUNTIME_ENV, "").strip().lower() == "tensorflow":
+        return None
     twin, why = choose(model_path)
     if twin is not None:
         try:

@@ -30,17 +30,25 @@ STORE_FLOOR = 0.05
 
 
 def detector_factory(path: str | None = None, device: str = "auto") -> Callable[[], Any]:
-    """A callable that loads the IDBLL detector (default: the bundled model) and traces it once."""
+    """A callable that loads the IDBLL detector (default: the bundled model) and runs it once; its
+    ``label`` (the card's name and version, read without loading anything) says what it loads."""
 
     def load() -> Any:
         from mammoviewer.detect import Detector
 
-        keras_runtime.leave_a_core_free()
+        keras_runtime.leave_a_core_free()  # loads nothing: the runtime takes the threads when it starts
         with keras_runtime.collector_paused(freeze=True):
             detector = Detector.load(path, device=device)
             detector.warm_up()
         return detector
 
+    from mammoviewer.detect.run import model_identity
+    from mammoviewer.errors import DetectorError
+
+    try:
+        load.label = model_identity(path).label  # type: ignore[attr-defined]
+    except DetectorError:
+        load.label = ""  # type: ignore[attr-defined]  # the load itself reports the problem
     return load
 
 
@@ -113,7 +121,8 @@ class DetectorService(QObject):
         if self.factory is None or self.detector is not None or self._loading or self.error:
             return
         self._loading = True
-        self.stateChanged.emit("Loading detection model\u2026")
+        label = getattr(self.factory, "label", "")
+        self.stateChanged.emit(f"Loading detection model {label}\u2026" if label else "Loading detection model\u2026")
         self.busyChanged.emit(True)
         job = self.jobs.submit(self.factory, channel="model", lane=TENSORFLOW)
         job.finished.connect(self._on_loaded)
