@@ -43,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mammoviewer.classify.case_score import case_probabilities
     from mammoviewer.classify.classifier import CaseClassifier
+    from mammoviewer.density.guard import check_mammogram
     from mammoviewer.io import load_image
 
     clf = CaseClassifier.load(args.model)  # DetectorError -> one line, exit 2 (dispatcher)
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     for path in track(args.paths, "classify"):
         try:
             image = load_image(path)
+            check_mammogram(image)  # NotMammogramError: a CT or a leg film is never scored "normal"
             probs, used = clf.predict(image), None
             if rule is not None and detector is not None:
                 other = None if args.single_film or clf.paired is None else _other_breast(detector, image, cache)

@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mammoviewer.density.guard import check_mammogram
     from mammoviewer.detect import Detector
     from mammoviewer.detect.run import detect_film
 
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         results, failed = [], 0
         with Bar(len(args.images), "detect", enabled=None if len(args.images) > 1 else False) as bar:
             for path in args.images:
-                film = detect_film(detector, path, threshold)
+                film = detect_film(detector, path, threshold, check=check_mammogram)  # no CT graded "normal"
                 results.append(film.entry)
                 if film.failed:
                     failed += 1

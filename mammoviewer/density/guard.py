@@ -10,7 +10,8 @@ A film is refused (:class:`~mammoviewer.errors.NotMammogramError`, one line nami
    display rendering) covers less than :data:`MIN_BREAST_FRACTION` of the film or less than
    :data:`MIN_BREAST_CM2`.
 
-PGM, PNG and TIFF carry no modality, so only the second test applies to them.
+PGM, PNG and TIFF carry no modality, so only the second test applies to them. A film too small to be
+a film at all (a side under :data:`MIN_SIDE` pixels) is left to the models' own input check.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def mammogram_problem(image: Image) -> str | None:
     if problem is not None:
         return problem
     if image.pixels.ndim != 2 or min(image.rows, image.columns) < MIN_SIDE:
-        return f"not a mammogram: {image.columns}x{image.rows} pixels is too small to hold a breast"
+        return None  # not a film at all: the models' own check (detect.input_guard.check_film) says so
     return breast_problem(*guard_mask(image))
 
 

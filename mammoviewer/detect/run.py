@@ -11,7 +11,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mammoviewer.errors import DetectorError, MammoViewerError
 
@@ -48,8 +48,9 @@ def error_entry(path: str, message: str) -> dict[str, Any]:
     return {"path": path, "error": " ".join(str(message).split())}
 
 
-def detect_film(detector: Any, path: str, threshold: float) -> FilmResult:
-    """Load ``path`` and detect on it with ``detector``; never raises for a bad film.
+def detect_film(detector: Any, path: str, threshold: float, check: Callable[[Any], None] | None = None) -> FilmResult:
+    """Load ``path`` and detect on it with ``detector``; never raises for a bad film. ``check(image)``, when
+    given, may refuse the loaded film with a MammoViewerError (e.g. the not-a-mammogram rule).
 
     The entry is ``{"path", "width", "height", "seconds", "findings": [{"box", "label", "score"}]}``
     (boxes rounded to 0.01 px, scores to 1e-6), or ``{"path", "error"}``.
@@ -59,6 +60,8 @@ def detect_film(detector: Any, path: str, threshold: float) -> FilmResult:
     try:
         t0 = time.perf_counter()
         image = load_image(path)
+        if check is not None:
+            check(image)
         findings = detector.detect(image, threshold=threshold)
         seconds = time.perf_counter() - t0
     except MammoViewerError as exc:

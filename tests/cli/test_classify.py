@@ -177,3 +177,16 @@ def test_missing_model_is_one_line_exit_2(film: Path, tmp_path: Path, capsys) ->
     assert main(["classify", str(film), "--model", str(tmp_path / "nope")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "case classifier model not found" in err[0]
+
+
+def test_a_ct_an_ultrasound_and_a_leg_film_are_refused_never_scored_normal(film: Path, capsys) -> None:
+    shared = ROOT / ".." / "shared" / "data" / "dicom"
+    paths = [str(shared / n) for n in ("ct_wg04_small_rescale.dcm", "us_8bit_jpeg_ll_sv1.dcm",
+                                       "cr_wg04_rg3_mono1_j2k_lossy.dcm")]
+    assert main(["classify", *paths, str(film), "--json", "--single-film"]) == 2
+    out = capsys.readouterr()
+    assert [im["path"] for im in json.loads(out.out)["images"]] == [str(film)]
+    err = out.err.strip().splitlines()
+    assert len(err) == 3
+    for line, path, modality in zip(err, paths, ("CT", "US", "CR")):
+        assert line.startswith(f"mammoviewer: error: {path}: not a mammogram: DICOM Modality {modality}")

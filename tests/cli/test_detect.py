@@ -133,3 +133,18 @@ def test_a_threshold_outside_0_to_1_is_refused(bad, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr()
     assert f"argument --threshold: {bad!r} is not a score between 0 and 1" in err.err and err.out == ""
+
+
+def test_a_ct_an_ultrasound_and_a_leg_film_are_refused_one_line_each(capsys):
+    from mammoviewer.cli import main
+    from shared_paths import DICOM
+
+    paths = [str(DICOM / n) for n in ("ct_wg04_small_rescale.dcm", "us_8bit_jpeg_ll_sv1.dcm",
+                                      "cr_wg04_rg3_mono1_j2k_lossy.dcm")]
+    assert main(["detect", *paths, "--device", "cpu", "--json"]) == 2
+    out = capsys.readouterr()
+    assert [set(e) for e in json.loads(out.out)["images"]] == [{"path", "error"}] * 3  # no findings, no "normal"
+    err = out.err.strip().splitlines()
+    assert len(err) == 3
+    for line, path, modality in zip(err, paths, ("CT", "US", "CR")):
+        assert line.startswith(f"mammoviewer: error: {path}: not a mammogram: DICOM Modality {modality}")

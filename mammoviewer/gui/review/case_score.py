@@ -93,6 +93,9 @@ def classifier_factory(path: str | None = None) -> Callable[[], Any]:
 
 
 def _predict(classifier: Any, image: Image) -> dict[str, float]:
+    from mammoviewer.density.guard import check_mammogram
+
+    check_mammogram(image)  # a CT, an ultrasound or a leg film is refused, never scored "normal"
     with keras_runtime.collector_paused():
         return dict(classifier.predict(image))
 
