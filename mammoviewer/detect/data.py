@@ -13,6 +13,8 @@ from mammoviewer.errors import DetectorError, ImageReadError
 from mammoviewer.io import mias
 
 LABELS = ("benign", "malignant")  # class ids 1 and 2; 0 is background
+UNKNOWN_KIND = "lesion"  # a lesion whose kind (benign or malignant) the source does not say
+UNKNOWN_KIND_ID = 3  # its class id in training targets: it teaches lesion vs background only
 SEVERITY_RANK = mias.SEVERITY_RANK
 
 
@@ -26,16 +28,18 @@ class Lesion:
 
     @property
     def class_id(self) -> int:
-        return LABELS.index(self.label) + 1
+        return UNKNOWN_KIND_ID if self.label == UNKNOWN_KIND else LABELS.index(self.label) + 1
 
 
 @dataclass(frozen=True, slots=True)
 class Film:
     ref: str
-    patient: int
+    patient: int | str  # MIAS patient number, or the source's patient id
     path: str
     lesions: tuple[Lesion, ...]
-    worst: str  # "normal", "benign" or "malignant" (unlocated findings count)
+    worst: str  # "normal", "benign", "malignant" or "lesion" (unlocated findings count)
+    domain: str = "mias"  # the source the film came from (mias, ddsm, ...)
+    view: str | None = None  # CC, MLO, ... when the source says
 
 
 def film_path(images_dir: Path, ref: str) -> Path | None:
@@ -70,6 +74,50 @@ def mias_films(images_dir: str | Path, info: str | Path, require_images: bool = 
 def make_split(films: list[Film], folds: int = 5, seed: int = 0) -> dict:
     """Patient-level folds stratified by each patient's worst finding (normal/benign/malignant)."""
     return mias.patient_folds(((f.patient, f.ref, f.worst) for f in films), folds, seed)
+
+
+def joint_split(films: list[Film], folds: int = 5, seed: int = 0, base: dict | None = None) -> dict:
+    """Patient-level folds across sources: films already in ``base`` keep their fold; the other patients
+    of each source are shuffled with ``seed`` (stratified by their worst finding) and dealt round-robin.
+
+    Every film of one patient of one source lands in one fold; patients of two sources never share an id.
+    """
+    import numpy as np
+
+    if base is not None and len(base["folds"]) != folds:
+        raise DetectorError(f"the split to extend has {len(base['folds'])} folds, not {folds}")
+    fold_of = {r: k for k, f in enumerate(base["folds"]) for r in f["films"]} if base else {}
+    members: list[list[Film]] = [[] for _ in range(folds)]
+    rest: dict[str, dict[int | str, list[Film]]] = {}
+    for f in films:
+        if f.ref in fold_of:
+            members[fold_of[f.ref]].append(f)
+        else:
+            rest.setdefault(f.domain, {}).setdefault(f.patient, []).append(f)
+    rng = np.random.default_rng(seed)
+    for domain in sorted(rest):
+        by_patient = rest[domain]
+        rank = {"normal": 0, UNKNOWN_KIND: 1, "benign": 1, "malignant": 2}
+        worst = {p: max((f.worst for f in fs), key=rank.__getitem__) for p, fs in by_patient.items()}
+        start = 0
+        for stratum in ("malignant", "benign", UNKNOWN_KIND, "normal"):
+            patients = sorted((p for p, w in worst.items() if w == stratum), key=str)
+            order = rng.permutation(len(patients))
+            for i, j in enumerate(order):
+                members[(start + i) % folds].extend(by_patient[patients[j]])
+            start = (start + len(patients)) % folds
+    out = []
+    for k, fs in enumerate(members):
+        patients = sorted({f.patient for f in fs}, key=lambda p: (isinstance(p, str), str(p).zfill(8)))
+        out.append({
+            "fold": k, "patients": patients, "films": sorted(f.ref for f in fs),
+            "domains": {d: sum(f.domain == d for f in fs) for d in sorted({f.domain for f in fs})},
+        })
+    return {
+        "seed": seed,
+        "stratified_by": "patient's worst finding, per source; films of the extended split keep their fold",
+        "folds": out,
+    }
 
 
 def save_split(split: dict, path: str | Path) -> None:
@@ -119,27 +167,52 @@ def load_cache(films: list[Film], pixel_mm: float, cache_dir: str | Path, progre
 
     Returns ref -> (uint8 image, scale_x, scale_y), scales being model pixels per original pixel;
     the image is [H, W] for a film-only model, else [H, W, C] with the planes of ``inputs``.
+    One cache file per source (``domain``).
     """
+    inputs = tuple(inputs)
+    out: dict[str, tuple[np.ndarray, float, float]] = {}
+    domains = sorted({f.domain for f in films})
+    total = len(films)
+    done = 0
+    for domain in domains:
+        group = [f for f in films if f.domain == domain]
+
+        def step(i: int, n: int, _done=done) -> None:
+            if progress:
+                progress(_done + i, total)
+
+        out.update(_load_domain_cache(group, domain, pixel_mm, Path(cache_dir), step, inputs))
+        done += len(group)
+    return out
+
+
+def _cache_key(ref: str) -> str:
+    return ref.replace("/", "|")
+
+
+def _load_domain_cache(films: list[Film], domain: str, pixel_mm: float, cache_dir: Path, progress,
+                       inputs: tuple[str, ...]) -> dict[str, tuple[np.ndarray, float, float]]:
     from mammoviewer.detect.preprocess import prepare
     from mammoviewer.io import load_image
 
-    inputs = tuple(inputs)
-    cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     planes = "" if inputs == ("film",) else "_" + "+".join(inputs)
-    path = cache_dir / f"mias_{pixel_mm:.3f}mm{planes}_{_pipeline_tag(inputs)}.npz"
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in domain) or "data"
+    path = cache_dir / f"{safe}_{pixel_mm:.3f}mm{planes}_{_pipeline_tag(inputs)}.npz"
     cached: dict[str, np.ndarray] = {}
     if path.is_file():
         with np.load(path) as z:
             cached = {k: z[k] for k in z.files}
-    missing = [f for f in films if f.ref not in cached]
+    missing = [f for f in films if _cache_key(f.ref) not in cached]
     for i, f in enumerate(missing):
         mi = prepare(load_image(f.path), pixel_mm, multiple=1, inputs=inputs)
         arr = mi.array if mi.planes is None else mi.planes
-        cached[f.ref] = np.round(arr * 255.0).astype(np.uint8)
-        cached[f.ref + "__scale"] = np.array([mi.scale_x, mi.scale_y])
+        cached[_cache_key(f.ref)] = np.round(arr * 255.0).astype(np.uint8)
+        cached[_cache_key(f.ref) + "__scale"] = np.array([mi.scale_x, mi.scale_y])
         if progress:
             progress(i + 1, len(missing))
     if missing:
-        np.savez(path, **cached)
-    return {f.ref: (cached[f.ref], *map(float, cached[f.ref + "__scale"])) for f in films}
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, **cached)
+        tmp.replace(path)
+    return {f.ref: (cached[_cache_key(f.ref)], *map(float, cached[_cache_key(f.ref) + "__scale"])) for f in films}
