@@ -9,12 +9,13 @@ the detection score) plus -log p(class | lesion) (which kind); ``label_weight`` 
 (1.0, the default, is the plain softmax cross-entropy).
 
 ``y_true`` is ``[N, A, 5]``: the anchor's class (0 background, -1 ignore, 1.. a lesion
-class) then 4 encoded offsets. ``y_pred`` is ``[N, A, C + 4]``: C class logits, 4 offsets.
+class, 3 a lesion of unknown kind: only its lesion/background part counts) then 4 encoded offsets. ``y_pred`` is ``[N, A, C + 4]``: C class logits, 4 offsets.
 Written with ``keras.ops`` only, so it runs on any Keras 3 backend.
 """
 
 from __future__ import annotations
 
+from mammoviewer.detect.data import UNKNOWN_KIND_ID
 from mammoviewer.keras_runtime import keras
 
 ops = keras.ops
@@ -61,8 +62,11 @@ class SSDLoss(keras.losses.Loss):
         labels = y_true[..., 0]
         logits = y_pred[..., : self.num_classes]
         logp = ops.log_softmax(logits, axis=-1)
-        onehot = ops.one_hot(ops.cast(ops.maximum(labels, 0.0), "int32"), self.num_classes)
+        onehot = ops.one_hot(ops.cast(ops.clip(labels, 0.0, self.num_classes - 1.0), "int32"), self.num_classes)
         ce = -ops.sum(onehot * logp, axis=-1)  # [N, A]
+        # a lesion of unknown kind (class id UNKNOWN_KIND_ID) counts only as "lesion": -log p(lesion)
+        unknown = ops.cast(ops.equal(labels, float(UNKNOWN_KIND_ID)), "float32")
+        ce = ce * (1.0 - unknown) - ops.logsumexp(logp[..., 1:], axis=-1) * unknown
         pos = ops.cast(labels > 0, "float32")
         if self.label_weight != 1.0:  # ce = -log p(lesion) - log p(class | lesion) on lesion anchors
             log_lesion = ops.logsumexp(logp[..., 1:], axis=-1)

@@ -76,11 +76,20 @@ class CropSampler:
     """Draws augmented crops and their SSD targets from ``films``; everything comes from ``rng``."""
 
     def __init__(self, films: list[TrainFilm], spec: an.AnchorSpec = an.AnchorSpec(),
-                 cfg: CropConfig = CropConfig()) -> None:
+                 cfg: CropConfig = CropConfig(), weights: list[float] | None = None) -> None:
+        """``weights``: how likely each film is drawn, relative to the others (None: all alike)."""
         if not films:
             raise ValueError("CropSampler needs at least one film")
+        if weights is not None and (len(weights) != len(films) or min(weights) < 0 or sum(weights) <= 0):
+            raise ValueError(f"CropSampler: {len(weights)} weights for {len(films)} films, all >= 0, not all 0")
         self.films, self.spec, self.cfg = films, spec, cfg
         self.positive = [i for i, f in enumerate(films) if len(f.boxes)]
+        self._p_all = self._p_pos = None
+        if weights is not None:
+            w = np.asarray(weights, dtype=np.float64)
+            self._p_all = w / w.sum()
+            wp = w[self.positive]
+            self._p_pos = wp / wp.sum() if wp.sum() > 0 else None
         self.anchors = an.generate_anchors(cfg.size, cfg.size, spec)
         self.lesions = [(i, j) for i in self.positive for j in range(len(films[i].boxes))]
 
@@ -103,6 +112,16 @@ class CropSampler:
                 return x0, y0
         return None
 
+    def _draw(self, rng: np.random.Generator, positive: bool) -> int:
+        """A film index: among the films with a lesion for a positive crop, else among all."""
+        if positive and self.positive:
+            if self._p_pos is None:
+                return self.positive[rng.integers(len(self.positive))]
+            return self.positive[int(rng.choice(len(self.positive), p=self._p_pos))]
+        if self._p_all is None:
+            return int(rng.integers(len(self.films)))
+        return int(rng.choice(len(self.films), p=self._p_all))
+
     def crop(self, rng: np.random.Generator, positive: bool):
         """One augmented crop: (float32 image [S, S, C], boxes [K, 4], labels [K], cut boxes [C, 4]).
 
@@ -111,8 +130,7 @@ class CropSampler:
         """
         cfg, s = self.cfg, self.cfg.size
         while True:
-            idx = self.positive[rng.integers(len(self.positive))] if positive and self.positive else \
-                int(rng.integers(len(self.films)))
+            idx = self._draw(rng, positive)
             film = self.films[idx]
             side = int(round(s * rng.uniform(*cfg.scale_jitter)))
             side = min(side, *film.image.shape[:2])

@@ -91,3 +91,19 @@ def test_focal_loss_counts_every_anchor_weighted_by_how_wrong_it_is():
     assert focal(ce_bg[1], 2.0) / ce_bg[1] < 0.01 and focal(ce_bg[7], 2.0) / ce_bg[7] > 0.8
     again = SSDLoss.from_config(SSDLoss(focal_gamma=2.0).get_config())
     assert again.focal_gamma == 2.0
+
+
+def test_a_lesion_of_unknown_kind_counts_only_as_lesion_against_background():
+    """Class id 3 (a DDSM box: lesion, kind unknown): its confidence loss is -log p(lesion), whichever of
+    benign/malignant the logits favour; a known label keeps the plain cross-entropy."""
+    logits = np.array([[[0.0, 2.0, -1.0, 0, 0, 0, 0]]], "float32")  # one anchor: bg 0, benign 2, malignant -1
+    logp = logits[0, 0, :3] - np.log(np.exp(logits[0, 0, :3]).sum())
+    unknown = np.array([[[3, 0, 0, 0, 0]]], "float32")
+    malignant = np.array([[[2, 0, 0, 0, 0]]], "float32")
+    got_unknown = float(SSDLoss(min_negatives=0.0)(unknown, logits))
+    got_malignant = float(SSDLoss(min_negatives=0.0)(malignant, logits))
+    assert abs(got_unknown - (-np.log(np.exp(logp[1]) + np.exp(logp[2])))) < 1e-5
+    assert abs(got_malignant - (-logp[2])) < 1e-5
+    focal = float(SSDLoss(focal_gamma=2.0)(unknown, logits))
+    p_lesion = np.exp(logp[1]) + np.exp(logp[2])
+    assert abs(focal - (1 - p_lesion) ** 2 * -np.log(p_lesion)) < 1e-5

@@ -180,3 +180,24 @@ def test_jittered_planes_share_the_same_contrast_change():
     untouched = CropSampler(films, cfg=CropConfig(size=64))
     img, _, _, _ = untouched.crop(np.random.default_rng(7), positive=False)
     assert np.abs(img[:, :, 0] - img[:, :, 1]).max() > 0.01  # by default only the film is jittered
+
+
+def test_film_weights_set_how_often_each_film_is_drawn():
+    img = np.full((64, 64), 0.5, np.float32)
+    films = [TrainFilm("a", img, np.array([[10, 10, 20, 20]], float), np.array([1])),
+             TrainFilm("b", img, np.array([[30, 30, 40, 40]], float), np.array([3])),
+             TrainFilm("c", img, np.zeros((0, 4)), np.zeros(0, int))]
+    cfg = CropConfig(size=32, scale_jitter=(1.0, 1.0))
+    sampler = CropSampler(films, AnchorSpec(), cfg, weights=[3.0, 1.0, 0.0])
+    rng = np.random.default_rng(0)
+    drawn = [sampler._draw(rng, positive=True) for _ in range(4000)]
+    assert abs(drawn.count(0) / 4000 - 0.75) < 0.03 and 2 not in drawn
+    drawn = [sampler._draw(rng, positive=False) for _ in range(4000)]
+    assert 2 not in drawn and abs(drawn.count(0) / 4000 - 0.75) < 0.03
+    even = CropSampler(films, AnchorSpec(), cfg)
+    drawn = [even._draw(rng, positive=False) for _ in range(3000)]
+    assert all(abs(drawn.count(i) / 3000 - 1 / 3) < 0.04 for i in range(3))
+    import pytest
+
+    with pytest.raises(ValueError, match="2 weights for 3 films"):
+        CropSampler(films, AnchorSpec(), cfg, weights=[1.0, 1.0])
