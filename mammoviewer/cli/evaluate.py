@@ -14,6 +14,10 @@ from mammoviewer.progress import Bar, callback
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--images", default=str(DEFAULT_MIAS), help="MIAS image folder (default: %(default)s)")
     parser.add_argument("--info", default=None, help="MIAS Info.txt (default: IMAGES/Info.txt)")
+    parser.add_argument("--data", action="append", default=None, metavar="SOURCE",
+                        help="a data source, repeatable, as for train (a MIAS folder, a boxes CSV or a folder "
+                             "holding one, a COCO .json); replaces --images/--info. With several sources the "
+                             "figures are given per source under \"domains\"")
     parser.add_argument("--ids", default=None, help="file of film refs (mdbNNN) to evaluate, one per line")
     parser.add_argument("--model", default=None, help="model file or folder (default: the bundled model)")
     parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
@@ -39,7 +43,15 @@ def _films(args):
     from mammoviewer.detect.data import mias_films
     from mammoviewer.errors import DetectorError
 
-    films = mias_films(args.images, args.info or str(Path(args.images) / "Info.txt"))
+    if args.data:
+        from mammoviewer.detect.sources import load_sources
+
+        films = load_sources(args.data)
+        mias_dirs = [d for d in args.data if Path(d).is_dir() and (Path(d) / "Info.txt").is_file()]
+        if mias_dirs:  # the case score is figured on the MIAS films (normal films are only there)
+            args.images, args.info = mias_dirs[0], str(Path(mias_dirs[0]) / "Info.txt")
+    else:
+        films = mias_films(args.images, args.info or str(Path(args.images) / "Info.txt"))
     if args.ids:
         try:
             wanted = {ln.split()[0] for ln in Path(args.ids).read_text().splitlines()
@@ -114,27 +126,32 @@ def run(args: argparse.Namespace) -> int:
     from mammoviewer.detect import evaluation as ev
     from mammoviewer.detect.data import load_split
     from mammoviewer.detect.detector import resolve_model_paths
+    from mammoviewer.detect.domains import domain_summaries, films_of_training_patients, subset
     from mammoviewer.errors import DetectorError
-    from mammoviewer.io import mias
 
     films = _films(args)
     if args.folds is None:
         detector = _with_tta(Detector.load(args.model, device=args.device), args.tta)
-        seen = ev.train_patients(detector)
-        own = sum(mias.patient_of(f.ref) in seen for f in films)
+        own = films_of_training_patients(detector, films)
         warning = _training_patients_warning(detector, own, len(films))
         if warning:
             print(f"mammoviewer: WARNING: {warning}", file=sys.stderr, flush=True)
         with Bar(len(films), "evaluate") as bar:
             result = ev.predict_films(detector, films, progress=callback(bar))
-        summary = ev.evaluate(result)
+        domains = sorted({f.domain for f in films})
+        if len(domains) == 1:
+            summary = ev.evaluate(result) if domains == ["mias"] else domain_summaries(result, films)[domains[0]]
+        else:
+            summary = {"domains": domain_summaries(result, films)}
         summary.pop("films_of_training_patients", None)
         doc = {"model": f"{detector.name} {detector.version}", "device": detector.device,
                **({"warning": warning} if warning else {}), "films_of_training_patients": own, **summary}
+        mias_films_ = [f for f in films if f.domain == "mias"]
         if args.plots:
-            doc["plots"] = _plots(result, args.plots)
-        if not args.no_classifier:
-            doc["classification"] = _classification(args, films, detector, result)
+            doc["plots"] = _plots(subset(result, {f.ref for f in mias_films_}) if mias_films_ else result, args.plots)
+        if not args.no_classifier and mias_films_:
+            doc["classification"] = _classification(args, mias_films_, detector,
+                                                    subset(result, {f.ref for f in mias_films_}))
         print(json.dumps(ev.clean(doc), indent=1))
         return 0
 

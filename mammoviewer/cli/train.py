@@ -13,6 +13,13 @@ from mammoviewer.io.mias import DEFAULT_MIAS_DIR as DEFAULT_MIAS
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--images", default=str(DEFAULT_MIAS), help="MIAS image folder (default: %(default)s)")
     parser.add_argument("--info", default=None, help="MIAS Info.txt (default: IMAGES/Info.txt)")
+    parser.add_argument("--data", action="append", default=None, metavar="SOURCE",
+                        help="a training source, repeatable: a MIAS folder (with Info.txt), a boxes CSV "
+                             "(file,patient,...,x0,y0,x1,y1) or a folder holding boxes.csv, or a COCO .json; "
+                             "replaces --images/--info")
+    parser.add_argument("--source-weight", action="append", default=None, metavar="NAME=W",
+                        help="how likely a film of source NAME (mias, or the CSV's/COCO's folder name) is drawn "
+                             "for a crop, relative to the others' 1 (repeatable)")
     parser.add_argument("--out", required=True, help="model folder to write, e.g. models/idbll-light")
     parser.add_argument("--backbone", choices=("light", "squeezenet", "vgg16"), default="light")
     parser.add_argument("--backbone-weights", default=None, metavar="H5",
@@ -73,7 +80,17 @@ def run(args: argparse.Namespace) -> int:
         raise DetectorError(f"--inputs: the {args.backbone} backbone takes the film alone")
     if args.backbone_weights is not None and not Path(args.backbone_weights).is_file():
         raise DetectorError(f"{args.backbone_weights}: backbone weights file not found")
+    weights = {}
+    for item in args.source_weight or []:
+        name, _, value = item.partition("=")
+        try:
+            weights[name.strip()] = float(value)
+        except ValueError:
+            raise DetectorError(f"--source-weight {item!r}: expected NAME=WEIGHT, e.g. mias=3") from None
+        if not name.strip() or not 0 <= weights[name.strip()] < 1e6:
+            raise DetectorError(f"--source-weight {item!r}: expected NAME=WEIGHT with a weight >= 0")
     cfg = TrainConfig(
+        data=tuple(args.data or ()), source_weights=weights,
         images=args.images, info=args.info or str(Path(args.images) / "Info.txt"), out=args.out,
         backbone=args.backbone, backbone_weights=args.backbone_weights,
         freeze=args.freeze if args.backbone == "squeezenet" else "none", epochs=args.epochs, steps_per_epoch=args.steps, batch_size=args.batch_size,

@@ -16,7 +16,6 @@ from mammoviewer.detect.anchors import AnchorSpec, anchor_spec_for
 from mammoviewer.detect.detector import CARD_FILE, MODEL_FILE
 from mammoviewer.detect.sampler import CropConfig, CropSampler, TrainFilm
 from mammoviewer.errors import DetectorError
-from mammoviewer.io import mias
 from mammoviewer.progress import Bar
 
 SPLIT_FILE = "split.json"
@@ -27,6 +26,8 @@ class TrainConfig:
     images: str
     info: str
     out: str
+    data: tuple[str, ...] = ()  # --data sources (mammoviewer.detect.sources); empty: the MIAS images/info
+    source_weights: dict[str, float] = field(default_factory=dict)  # crop-drawing weight of a source's films
     backbone: str = "light"
     backbone_weights: str | None = None  # squeezenet: ImageNet HDF5 (default: the shared file)
     freeze: str = "none"  # squeezenet: last pretrained block kept fixed (none, conv1, fire3, fire5, fire9)
@@ -57,6 +58,7 @@ class TrainConfig:
         from mammoviewer.detect.preprocess import RENDERINGS
 
         self.inputs = tuple(self.inputs)
+        self.data = tuple(self.data)
         planes = tuple(i for i, name in enumerate(self.inputs) if name in RENDERINGS)
         self.crop = replace(self.crop, jitter_planes=planes)
 
@@ -78,12 +80,49 @@ def _weights_path(cfg: TrainConfig) -> str | None:
 
 
 def resolve_split(cfg: TrainConfig, films: list[md.Film]) -> dict:
-    """Reuse the split file if there is one, else make it; it is always written next to the model."""
+    """Reuse the split file if there is one, else make it; it is always written next to the model.
+
+    A split that lacks some of the films (say MIAS folds, training on MIAS and DDSM) is extended: its films
+    keep their folds and the other sources' patients are dealt into the same folds.
+    """
     out_split = Path(cfg.out) / SPLIT_FILE
     src = Path(cfg.split) if cfg.split else out_split
-    split = md.load_split(src) if src.is_file() else md.make_split(films, cfg.folds, cfg.seed)
+    if src.is_file():
+        split = md.load_split(src)
+        listed = {r for f in split["folds"] for r in f["films"]}
+        if any(f.ref not in listed for f in films):
+            split = md.joint_split(films, len(split["folds"]), cfg.seed, base=split)
+    elif all(f.domain == "mias" for f in films):
+        split = md.make_split(films, cfg.folds, cfg.seed)
+    else:
+        split = md.joint_split(films, cfg.folds, cfg.seed)
     md.save_split(split, out_split)
     return split
+
+
+def load_films(cfg: TrainConfig) -> list[md.Film]:
+    """The training films: the ``--data`` sources, else the MIAS folder."""
+    if cfg.data:
+        from mammoviewer.detect.sources import load_sources
+
+        return load_sources(list(cfg.data))
+    return md.mias_films(cfg.images, cfg.info)
+
+
+def film_weights(films: list[TrainFilm], domains: dict[str, str], weights: dict[str, float]) -> list[float] | None:
+    """Crop-drawing weight of each film from its source's weight (None: every film alike)."""
+    if not weights:
+        return None
+    return [float(weights.get(domains[f.ref], 1.0)) for f in films]
+
+
+def patients_by_source(films: list[md.Film], refs: set[str]) -> dict[str, list]:
+    """The patients of ``refs``, per source."""
+    out: dict[str, set] = {}
+    for f in films:
+        if f.ref in refs:
+            out.setdefault(f.domain, set()).add(f.patient)
+    return {d: sorted(p, key=str) for d, p in sorted(out.items())}
 
 
 def training_films(films: list[md.Film], refs: set[str], cfg: TrainConfig, progress=None) -> list[TrainFilm]:
@@ -150,6 +189,14 @@ def build_card(cfg: TrainConfig, spec: AnchorSpec, extra: dict) -> dict:
                                   "training.train_patients (mini-MIAS: research use only)")
     else:
         card["weights_origin"] = FROM_SCRATCH
+    sources = extra.get("sources") or ["mias"]
+    if sources != ["mias"]:
+        from mammoviewer.detect.sources import dataset_notes
+
+        card["datasets"] = dataset_notes(sources)
+        card["weights_origin"] = (card["weights_origin"].split(" on the mini-MIAS films")[0]
+                                  + " on the films of the patients in training.train_patients_by_source, from "
+                                  + ", ".join(sources) + " (see \"datasets\" for each one's terms); research use only")
     return card
 
 
@@ -162,7 +209,7 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
 
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
-    films = md.mias_films(cfg.images, cfg.info)
+    films = load_films(cfg)
     split = resolve_split(cfg, films)
     train_refs, val_refs = md.fold_refs(split, cfg.fold)
     log = (lambda *a: print(*a, flush=True)) if cfg.verbose else (lambda *a: None)
@@ -171,7 +218,8 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
     if not tfilms:
         raise DetectorError(f"{cfg.info}: no films left to train on (fold {cfg.fold} of the split holds every patient)")
     spec = anchor_spec_for(cfg.pixel_mm)
-    sampler = CropSampler(tfilms, spec, cfg.crop)
+    domains = {f.ref: f.domain for f in films}
+    sampler = CropSampler(tfilms, spec, cfg.crop, weights=film_weights(tfilms, domains, cfg.source_weights))
 
     ckdir = _checkpoint_dir(cfg)
     ckdir.mkdir(parents=True, exist_ok=True)
@@ -226,7 +274,9 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
         "command": command,
         "config": cfg_dict,
         "fold_held_out": cfg.fold,
-        "train_patients": sorted({mias.patient_of(r) for r in train_refs}),
+        "train_patients": sorted({f.patient for f in films if f.ref in train_refs and f.domain == "mias"}),
+        "train_patients_by_source": patients_by_source(films, train_refs),
+        "sources": sorted({f.domain for f in films if f.ref in train_refs}),
         "train_films": len(train_refs),
         "epochs": cfg.epochs,
         "crops_seen": cfg.epochs * cfg.steps_per_epoch * cfg.batch_size,
