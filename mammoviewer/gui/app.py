@@ -148,6 +148,19 @@ def attach_review(window, store: str | Path | None = None, model: str | Path | N
                             classifier_factory=classifier_factory if classify else None)
 
 
+def start_models(model: str | Path | None = None, detect: bool = True) -> dict:
+    """Start loading the detector and the case classifier now, off the UI thread, while the window is
+    built: the factories for :func:`attach_review` (empty when ``detect`` is False)."""
+    if not detect:
+        return {}
+    from mammoviewer.gui.jobs import start_early
+    from mammoviewer.gui.review.case_score import classifier_factory
+    from mammoviewer.gui.review.detection import detector_factory
+
+    return {"detector_factory": start_early(detector_factory(str(model) if model is not None else None)),
+            "classifier_factory": start_early(classifier_factory())}
+
+
 def install_tools(window, review) -> None:
     """File › Import/Export Annotations, Open from/Send Results to PACS and Tools › Retrain, on the
     review's store and model."""
@@ -213,6 +226,7 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_app()
+    early = start_models(model, detect)  # the models load while the window is built
     from mammoviewer.gui.viewer.main_window import MainWindow
 
     window = MainWindow(settings=settings)
@@ -221,7 +235,7 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
     install_last_resort(window)  # an uncaught error is shown in the window instead of ending it
     if size is not None:
         window.resize(*size)
-    review = attach_review(window, store=store, model=model, detect=detect, classify=detect)
+    review = attach_review(window, store=store, model=model, detect=detect, classify=detect, **early)
     if review is not None:
         install_tools(window, review)
     reader = None

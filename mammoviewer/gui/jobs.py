@@ -18,7 +18,8 @@ arguments (``submit(fn, ..., with_control=True)`` passes ``progress=`` and
 Jobs on the same *lane* run one at a time, process-wide, whichever runner
 started them: every TensorFlow job (model loads, detection, classification,
 retraining) uses ``lane=TENSORFLOW``, because two threads loading or running
-models at once can crash TensorFlow. A lane is one long-lived Python thread
+models at once can crash TensorFlow (ONNX Runtime sessions would not mind, but the order keeps
+the viewer's start-up simple: :func:`start_early` loads the models while the window is built). A lane is one long-lived Python thread
 (``concurrent.futures``), not a Qt pool thread: the classifier's eager
 TensorFlow kernels crashed (SIGSEGV in conv2d) on Qt pool threads, whose Python
 thread state Qt's binding creates per call, and never on a Python thread. A queue of model jobs never holds up image loading; a job waiting for its
@@ -54,6 +55,19 @@ def _lane(name: str) -> ThreadPoolExecutor:
         if name not in _lanes:
             _lanes[name] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lane-{name}")
         return _lanes[name]
+
+
+def start_early(fn: Callable[[], Any], lane: str = TENSORFLOW) -> Callable[[], Any]:
+    """Start ``fn()`` now on ``lane`` (before any window or runner exists) and return a factory that gives
+    its result (or raises its error). A job submitted later on the same lane runs after it, so calling
+    the factory there never waits; the factory keeps ``fn``'s ``label``."""
+    future = _lane(lane).submit(fn)
+
+    def result() -> Any:
+        return future.result()
+
+    result.label = getattr(fn, "label", "")  # type: ignore[attr-defined]
+    return result
 
 
 class Job(QObject):
