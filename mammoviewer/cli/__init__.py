@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "retrain": "retrain",
     "studies": "studies",
     "pacs": "pacs",
+    "report": "report",
 }
 
 _HELP: dict[str, str] = {
@@ -51,6 +52,7 @@ _HELP: dict[str, str] = {
     "retrain": "fine-tune the detector on reviewed films of a store",
     "studies": "group films into patients and studies and list their views (JSON with --json)",
     "pacs": "find, retrieve (C-GET) and send (C-STORE) studies on a PACS",
+    "report": "write each study's report (from the review store) as a PDF with key images and a DICOM SR",
 }
 
 

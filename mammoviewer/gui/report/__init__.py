@@ -1,0 +1,1 @@
+"""The report form (a dock beside the images) and the PDF painter."""
