@@ -99,3 +99,35 @@ def test_report_command(mias_pair, tmp_path, capsys):
     assert main(["report", "no-such-study", "--store", str(store_path), "--out", str(tmp_path / "o2")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no-such-study: neither a file or folder nor a study" in err
+
+
+def test_the_sr_is_sent_by_pacs_send(mias_pair, tmp_path):
+    """``pacs send`` (``send_files``) stores the report SR on a C-STORE SCP (pynetdicom's, on loopback)."""
+    import socket
+
+    from pynetdicom import AE, evt
+    from pynetdicom.sop_class import ComprehensiveSRStorage
+
+    from mammoviewer.pacs import PacsNode, send_files
+
+    folder, store_path = mias_pair
+    with ReviewStore.open(store_path, read_only=True) as store:
+        (study,) = resolve([str(folder)], store)
+        files = export_study(study, store, tmp_path, write_pdf, "1.2.3.6")
+    received = []
+
+    def on_store(event):
+        received.append(event.dataset.SOPClassUID)
+        return 0x0000
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    scp = AE(ae_title="REPORTS")
+    scp.add_supported_context(ComprehensiveSRStorage)
+    server = scp.start_server(("127.0.0.1", port), block=False, evt_handlers=[(evt.EVT_C_STORE, on_store)])
+    try:
+        result = send_files(PacsNode(host="127.0.0.1", port=port, called_aet="REPORTS"), [files.sr])
+    finally:
+        server.shutdown()
+    assert result.sent == [files.sr] and received == [ComprehensiveSRStorage]
