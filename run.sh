@@ -47,7 +47,7 @@ ensure_venv() {
     if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
         say "installing MammoViewer and its dependencies into $VENV (first run takes a few minutes)"
         "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -e ".[test]"
+        "$VENV/bin/python" -m pip install -q -e ".[test,train]"
         touch "$stamp"
     fi
 }
