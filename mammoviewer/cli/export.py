@@ -23,10 +23,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: the model card's operating point)")  # fmt: skip
 
 
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` that is the store itself (or one of its SQLite side files)."""
+    import os
+    from pathlib import Path
+
+    from mammoviewer.errors import ExportError
+
+    out = Path(args.out).expanduser().absolute()
+    store = Path(args.store).expanduser().absolute()
+    same = {os.path.realpath(store), *(os.path.realpath(f"{store}{s}") for s in ("-wal", "-shm", "-journal"))}
+    if os.path.realpath(out) in same or (out.exists() and store.exists() and os.path.samefile(out, store)):
+        raise ExportError(f"{out}: is the review store being exported; refused: choose another --out")
+
+
 def _run_dicom(args: argparse.Namespace) -> int:
     from mammoviewer.formats.dicom_out import export_dicom
+    from mammoviewer.formats.selection import check_options
     from mammoviewer.review.store import ReviewStore
 
+    check_options(args.format, args.include_in_progress, args.include_rejected)
     with ReviewStore.open(args.store, create=False) as store:
         s = export_dicom(store, args.format, args.out, include_pending=args.include_pending,
                          reviewed_only=args.reviewed_only, operating_point=args.operating_point)  # fmt: skip
@@ -42,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from mammoviewer.formats.dicom_out import DICOM_FORMATS
     from mammoviewer.review.store import ReviewStore
 
+    _check_out(args)
     if args.format in DICOM_FORMATS:
         return _run_dicom(args)
     if args.format not in EXPORT_FORMATS:
