@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar
 
 from mammoviewer.errors import StoreError
 from mammoviewer.gui.review.case_score import CaseScoreService
+from mammoviewer.gui.review.density import DensityService
 from mammoviewer.gui.review.actions import REVIEW_HELP, build_review_actions
 from mammoviewer.gui.review.detection import DetectorService, describe_model
 from mammoviewer.gui.review.editing import ReviewEditing
@@ -64,6 +65,7 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
         self.detection.sink = self._store_detections
         #: the case classifier's score of the shown film (off when ``classifier_factory`` is None)
         self.case_score = CaseScoreService(window.jobs, self.panel.case_score, classifier_factory, self)
+        self.density = DensityService(window.jobs, self.panel.density, self)  # percent density, tissue class
         self._states: dict[str, str] = {}  # review state per store key, as the worklist shows it
         #: detect the worklist's other films in the background (Review menu)
         self.background_detection = True
@@ -148,6 +150,7 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
         self.overlay.clear()
         self.overlay.set_image_size(image.columns, image.rows)
         self.case_score.show_film(film.doc.key if film is not None else image_key(image.path), image)
+        self.density.show_film(film.doc.key if film is not None else image_key(image.path), image)
         self._set_film(film)
         self._maybe_detect()
 

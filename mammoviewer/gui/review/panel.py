@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFo
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from mammoviewer.gui.review.case_score import CaseScoreView
+from mammoviewer.gui.review.density import DensityView
 from mammoviewer.gui.review.overlay import CLASS_COLOURS, REJECTED_COLOUR, is_shown
 from mammoviewer.review import FINDING_TYPES, LABELS, REVIEW_STATES, Finding
 
@@ -151,6 +152,8 @@ class FindingsPanel(QWidget):
         state_row.addWidget(self.state_combo, 1)
         layout.addLayout(state_row)
 
+        self.density = DensityView()  # drawn by gui/review/density.DensityService
+        layout.addWidget(self.density)
         case = QGroupBox("Case score")
         case_layout = QVBoxLayout(case)
         self.case_score = CaseScoreView()  # drawn by gui/case_score.CaseScoreService
