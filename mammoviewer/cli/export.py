@@ -14,7 +14,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="mias, coco, voc, yolo, csv, cad-sr or gsps")  # fmt: skip
     parser.add_argument("--out", required=True, metavar="PATH",
                         help="output file (folder for voc/yolo/cad-sr/gsps)")  # fmt: skip
-    parser.add_argument("--reviewed-only", action="store_true", help="only images marked reviewed")
+    parser.add_argument("--reviewed-only", action="store_true",
+                        help="only films marked reviewed: the default for the truth formats; limits cad-sr too")
+    parser.add_argument("--include-in-progress", action="store_true",
+                        help="coco, csv: also the reader's decided findings of films not yet marked reviewed, "
+                             "with \"film_status\": \"in progress\" (never written as normal films)")  # fmt: skip
+    parser.add_argument("--include-rejected", action="store_true",
+                        help="coco, csv: also the model findings the reader rejected (hard negatives; COCO "
+                             "category \"rejected\"); MIAS always writes them to its _rejected file")  # fmt: skip
     parser.add_argument("--include-pending", action="store_true",
                         help="also write the model's undecided candidates (marked \"pending\" in COCO and CSV, "
                              "drawn in GSPS); by default only the reader's truth is written")  # fmt: skip
@@ -68,8 +75,16 @@ def run(args: argparse.Namespace) -> int:
 
     with ReviewStore.open(args.store, create=False) as store, Bar(None, "export", unit="image") as bar:
         s = export_store(store, args.format, args.out, reviewed_only=args.reviewed_only,
-                         include_pending=args.include_pending, progress=callback(bar))
+                         include_pending=args.include_pending, progress=callback(bar),
+                         include_in_progress=args.include_in_progress, include_rejected=args.include_rejected)
+    for line in s.left_out:
+        print(f"mammoviewer: {line}", file=sys.stderr)
     pending = f", {s.pending} of them pending," if args.include_pending else ""
-    print(f"wrote {s.findings} findings{pending} and {s.rejected} rejected on {s.images} images as {s.format}: "
-          + ", ".join(map(str, s.paths)))  # fmt: skip
+    progress = f", {s.in_progress} of them in progress" if args.include_in_progress else ""
+    print(f"wrote {s.findings} findings{pending} and {s.rejected} rejected on {s.images} images{progress} as "
+          f"{s.format}: " + ", ".join(map(str, s.paths)))  # fmt: skip
+    if s.not_reviewed:
+        print(f"left out {s.not_reviewed} films not marked reviewed"
+              + ("" if args.include_in_progress else " (--include-in-progress adds the reader's decisions on "
+                 "them to coco and csv)"))  # fmt: skip
     return 0

@@ -1,12 +1,16 @@
 """COCO detection JSON: ``bbox`` = ``[x, y, width, height]`` in pixels, top-left origin.
 
-Categories are stable forever: benign = 1, malignant = 2. Every exported finding is written,
-rejected ones included, with a top-level ``status`` ("accepted": the reader's truth, "pending": an
-undecided model candidate, only with ``--include-pending``; "rejected": a hard negative) and ``attributes`` = finding_type, source, status, score,
-note, edited, finding_id, model name/version and any imported extras (e.g.
-``mias_class``). ``score`` is also at the top level when known. Images carry
-``file_name`` (base name), ``path`` (the store key), width, height, review_state, note and metadata (e.g. unlocated
-MIAS rows, so a COCO round trip keeps them).
+Categories are stable forever: benign = 1, malignant = 2, and, only in an export with
+``--include-rejected``, rejected = 3: the reader's rejected model findings (hard negatives), their
+label kept in ``attributes["label"]``, so a standard loader never takes them for lesions. Each
+annotation has a top-level ``status`` ("accepted": the reader's truth, "pending": an undecided
+model candidate, only with ``--include-pending``; "rejected") and ``attributes`` = finding_type,
+source, status, score, note, edited, finding_id, model name/version and any imported extras (e.g.
+``mias_class``). ``score`` is also at the top level when known. Images carry ``file_name`` (base
+name), ``path`` (the store key), width, height, ``film_status`` ("reviewed": its truth is complete,
+an image without annotations is lesion-free; "in progress": only the reader's decisions so far,
+``--include-in-progress``), review_state, note and metadata (e.g. unlocated MIAS rows, so a COCO
+round trip keeps them).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mammoviewer.formats.atomic import atomic_files
-from mammoviewer.formats.selection import COCO_CATEGORY_IDS, ImageFindings, export_status
+from mammoviewer.formats.selection import COCO_CATEGORY_IDS, COCO_REJECTED_ID, ImageFindings, export_status
 from mammoviewer.review.records import Finding
 
 
@@ -28,14 +32,17 @@ def annotation(ann_id: int, image_id: int, f: Finding) -> dict[str, Any]:
         finding_type=f.finding_type, source=f.source, status=f.status, score=f.score, note=f.note,
         edited=f.edited, finding_id=f.id, model_name=f.model_name, model_version=f.model_version,
     )  # fmt: skip
+    status = export_status(f)
+    if status == "rejected":
+        attrs["label"] = f.label
     ann: dict[str, Any] = {
         "id": ann_id,
         "image_id": image_id,
-        "category_id": COCO_CATEGORY_IDS[f.label],
+        "category_id": COCO_REJECTED_ID if status == "rejected" else COCO_CATEGORY_IDS[f.label],
         "bbox": [x0, y0, x1 - x0, y1 - y0],
         "area": (x1 - x0) * (y1 - y0),
         "iscrowd": 0,
-        "status": export_status(f),
+        "status": status,
         "attributes": attrs,
     }
     if f.score is not None:
@@ -43,17 +50,17 @@ def annotation(ann_id: int, image_id: int, f: Finding) -> dict[str, Any]:
     return ann
 
 
-def document(items: list[ImageFindings]) -> dict[str, Any]:
-    """The COCO dict of ``items``."""
+def document(items: list[ImageFindings], include_rejected: bool = False) -> dict[str, Any]:
+    """The COCO dict of ``items``; their rejected findings only with ``include_rejected``."""
     images, anns = [], []
     for i, it in enumerate(items, start=1):
         img = it.image
         images.append({
             "id": i, "file_name": Path(img.key).name, "path": img.key, "width": img.width,
-            "height": img.height, "review_state": img.review_state, "note": img.note,
+            "height": img.height, "film_status": it.film_status, "review_state": img.review_state, "note": img.note,
             "metadata": img.metadata,
         })  # fmt: skip
-        for f in it.kept + it.rejected:
+        for f in it.kept + (it.rejected if include_rejected else []):
             anns.append(annotation(len(anns) + 1, i, f))
     return {
         "info": {
@@ -65,11 +72,12 @@ def document(items: list[ImageFindings]) -> dict[str, Any]:
         "annotations": anns,
         "categories": [
             {"id": cid, "name": name, "supercategory": "lesion"} for name, cid in COCO_CATEGORY_IDS.items()
-        ],
+        ] + ([{"id": COCO_REJECTED_ID, "name": "rejected", "supercategory": "hard negative"}]
+             if include_rejected else []),
     }
 
 
-def write(items: list[ImageFindings], out: Path) -> list[Path]:
+def write(items: list[ImageFindings], out: Path, include_rejected: bool = False) -> list[Path]:
     with atomic_files([out]) as (tmp,):
-        tmp.write_text(json.dumps(document(items), indent=1), encoding="utf-8")
+        tmp.write_text(json.dumps(document(items, include_rejected), indent=1), encoding="utf-8")
     return [out]

@@ -2,9 +2,13 @@
 
 ``cad-sr`` carries the model's findings as the model reported them (box, label and score
 before any reader edit; every one, whatever the reader decided), marked for presentation at
-and above the model's operating point. ``gsps`` draws the reader's truth (see
-:func:`gsps_findings`). Images that are not DICOM (PGM, PNG) cannot be referenced and are
-skipped with one line each; the objects go into a new folder written atomically.
+and above the model's operating point: the model's report, not the reader's truth, so it is
+written for every mammogram the model ran on (``reviewed_only`` limits it to reviewed films).
+``gsps`` draws the reader's truth (see :func:`gsps_findings`) and follows the truth rule of
+:mod:`mammoviewer.review.truth`: only films the reader marked reviewed, one film once. Neither
+is written for an image that is not a mammogram (Modality other than MG). Images that are not
+DICOM (PGM, PNG) cannot be referenced; each image left out gets one line; the objects go into
+a new folder written atomically.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from mammoviewer.formats.dicom_source import is_dicom, read_header
 from mammoviewer.formats.gsps import build_gsps
 from mammoviewer.review.records import Finding
 from mammoviewer.review.store import ReviewStore
-from mammoviewer.review.truth import is_pending, is_truth
+from mammoviewer.formats.selection import ImageFindings, check_one_truth_per_film
+from mammoviewer.review.identity import identify_file
+from mammoviewer.review.records import ImageRecord
+from mammoviewer.review.truth import REVIEWED, is_pending, is_truth, not_mammography_reason
 
 DICOM_FORMATS = ("cad-sr", "gsps")
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -59,7 +66,13 @@ def model_findings(findings: list[Finding]) -> list[Finding]:
 
 
 def known_operating_point(name: str, version: str, models_dir: Path = MODELS_DIR) -> float | None:
-    """The operating point in the card of a bundled model of that name and version, else None."""
+    """The operating point in the card of a bundled model of that name and version, else None.
+
+    The name comes from a store (perhaps from an imported report): only a plain folder name of
+    ``models_dir`` is looked up, never a path.
+    """
+    if not _plain_name(name) or not (models_dir / name).is_dir():
+        return None
     try:
         card = json.loads((models_dir / name / "model.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -70,6 +83,12 @@ def known_operating_point(name: str, version: str, models_dir: Path = MODELS_DIR
     return float(value) if isinstance(value, (int, float)) else None
 
 
+def _plain_name(name: str) -> bool:
+    """True for a name that is one path component (no separator, not ``.`` or ``..``, no NUL)."""
+    return (bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name and "\0" not in name
+            and len(name) <= 255)  # fmt: skip
+
+
 def _algorithms(store: ReviewStore, key: str, found: list[Finding],
                 operating_point: float | None) -> list[Algorithm]:  # fmt: skip
     names = list(dict.fromkeys([(r["model_name"], r["model_version"]) for r in store.model_runs(key)]
@@ -78,12 +97,29 @@ def _algorithms(store: ReviewStore, key: str, found: list[Finding],
             for n, v in names]  # fmt: skip
 
 
+def _films(store: ReviewStore, fmt: str, reviewed_only: bool, summary: DicomExportSummary) -> list[ImageRecord]:
+    """The store's images this export may write (DICOM ones, and for gsps reviewed ones, each film once)."""
+    chosen = []
+    for img in store.images():
+        if not is_dicom(img.key):
+            summary.skipped.append(f"{img.key}: skipped, not a DICOM image (no {fmt} for PGM/PNG films)")
+        elif (fmt == "gsps" or reviewed_only) and img.review_state != REVIEWED:
+            summary.skipped.append(f"{img.key}: skipped, not marked reviewed")
+        else:
+            found = identify_file(img.key) if fmt == "gsps" and img.content_hash is None else None
+            chosen.append(img.replace(content_hash=found[0]) if found else img)
+    if fmt == "gsps":
+        check_one_truth_per_film([ImageFindings(img, [], []) for img in chosen])
+    return chosen
+
+
 def export_dicom(store: ReviewStore, fmt: str, out: str | Path, include_pending: bool = False,
                  reviewed_only: bool = False, operating_point: float | None = None) -> DicomExportSummary:  # fmt: skip
-    """Write one ``fmt`` object per DICOM image of ``store`` into the new folder ``out``.
+    """Write one ``fmt`` object per DICOM mammogram of ``store`` into the new folder ``out``.
 
     ``operating_point`` (cad-sr) overrides the models' own; ``include_pending`` (gsps) adds
-    pending model findings. Raises ExportError if the folder cannot be written.
+    pending model findings. gsps writes reviewed films only; ``reviewed_only`` limits cad-sr to them
+    too. Raises ExportError if the folder cannot be written or one film would go out twice (gsps).
     """
     from pydicom.uid import generate_uid
 
@@ -93,15 +129,17 @@ def export_dicom(store: ReviewStore, fmt: str, out: str | Path, include_pending:
     summary = DicomExportSummary(fmt, out)
     series: dict[str, str] = {}  # study -> the new series of this export
     names: set[str] = set()
+    films = _films(store, fmt, reviewed_only, summary)
     with atomic_folder(out) as tmp:
-        for number, img in enumerate(store.images("reviewed" if reviewed_only else None), start=1):
-            if not is_dicom(img.key):
-                summary.skipped.append(f"{img.key}: skipped, not a DICOM image (no {fmt} for PGM/PNG films)")
-                continue
+        for number, img in enumerate(films, start=1):
             try:
                 header = read_header(img.key)
             except ExportError as exc:
                 summary.failed.append(str(exc))
+                continue
+            reason = not_mammography_reason(img.replace(modality=img.modality or header.get("Modality") or None))
+            if reason is not None:
+                summary.skipped.append(f"{img.key}: skipped, {reason}")
                 continue
             stored = store.findings(img.key)
             if fmt == "cad-sr":

@@ -4,8 +4,10 @@ Imported findings have ``source="import"`` and provenance (``original_*``); re-i
 replaces the earlier imported findings a reader has not touched (edited, accepted or
 rejected ones stay). Image keys are absolute paths; sizes come from the file header.
 
-MIAS: every located row becomes a finding whose ``attributes["mias_class"]`` keeps the
-MIAS class; NORM films become images without findings; rows without a location
+MIAS: the Info.txt is a complete reading of each film, so a film it brings into the store is
+marked reviewed (a film already in the store keeps its review state); every located row
+becomes a finding whose ``attributes["mias_class"]`` keeps the MIAS class; NORM films become
+images without findings; rows without a location
 (``*NOTE 3*``, mdb059) are kept verbatim in ``metadata["mias_unlocated_rows"]`` and
 described in the image note, so a MIAS export writes them back unchanged.
 """
@@ -135,20 +137,23 @@ def _import_mias(store: ReviewStore, info_path: str | Path, images_dir: str | Pa
         spacing = MIAS_PIXEL_MM if (width, height) == (MIAS_SIZE, MIAS_SIZE) else None
         key = image_key(path)
         store.add_image(ImageRecord(key=key, width=width, height=height, pixel_spacing_mm=spacing,
-                                    note=note, metadata=meta))  # fmt: skip
-        found = [
-            Finding(
-                image_key=key, box=Box.of(r.box(height)), label=r.label, finding_type=r.finding_type,
-                source="import", attributes={"mias_class": r.cls},
-            ).with_provenance()
-            for r in film
-            if r.located and r.label
-        ]  # fmt: skip
+                                    note=note, metadata=meta, review_state="reviewed"))  # fmt: skip
+        found = [_mias_finding(key, r, height, info_path) for r in film if r.located and r.label]
         store.replace_findings(key, "import", found, "import")
         summary.images += 1
         summary.findings += len(found)
         summary.unlocated += len(unlocated)
     return summary
+
+
+def _mias_finding(key: str, row: Any, height: int, info_path: Path) -> Finding:
+    try:
+        box = Box.of(row.box(height))
+    except ValueError as exc:
+        raise ExportError(f"{info_path}: row of {row.ref} (x {row.x:g}, y {row.y:g}, radius {row.radius:g}) "
+                          f"gives no box on its {height}-row film ({exc})") from exc  # fmt: skip
+    return Finding(image_key=key, box=box, label=row.label, finding_type=row.finding_type, source="import",
+                   attributes={"mias_class": row.cls}).with_provenance()  # fmt: skip
 
 
 def _load_json(path: Path) -> dict[str, Any]:
@@ -170,7 +175,10 @@ def import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Pat
     """Import COCO detection JSON; categories must be named "benign"/"malignant".
 
     Images are ``images_dir/<file_name>``; width/height come from the JSON or the file.
-    ``attributes`` finding_type, status, note, score and extras (``mias_class``) are kept.
+    ``attributes`` finding_type, status, note, score and extras (``mias_class``) are kept. An image's
+    ``review_state`` is kept; a COCO file without one (another tool's) lists complete labels, so its
+    images are marked reviewed. Category "rejected" (``export --include-rejected``) comes back as
+    rejected findings with their ``attributes["label"]``.
     Annotations marked as undecided model candidates (``"status": "pending"`` from a model, as
     ``export --include-pending`` writes them) come back as pending model findings, never as truth.
     One transaction: on any error the store is left exactly as it was.
@@ -205,7 +213,7 @@ def _import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Pa
                 continue
             width, height = checks.image_size(im, coco_json) or image_size(path)
             key = image_key(path)
-            state = im.get("review_state") if im.get("review_state") in REVIEW_STATES else "unreviewed"
+            state = im.get("review_state") if im.get("review_state") in REVIEW_STATES else "reviewed"
             meta = im.get("metadata") if isinstance(im.get("metadata"), dict) else {}
             store.add_image(ImageRecord(key=key, width=width, height=height, review_state=state,
                                         note=str(im.get("note") or ""), metadata=meta))  # fmt: skip
@@ -223,20 +231,22 @@ def _import_coco(store: ReviewStore, coco_json: str | Path, images_dir: str | Pa
                 found += candidates
             summary.images += 1
             summary.findings += len(found)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise ExportError(f"{coco_json}: malformed COCO file ({type(exc).__name__}: {exc})") from exc
     return summary
 
 
 def _coco_finding(key: str, a: dict[str, Any], cats: dict[Any, str], src: Path, size: tuple[int, int]) -> Finding:
     label = cats.get(a["category_id"])
+    attrs = dict(a.get("attributes") or {})
+    if label == "rejected":  # a hard negative: its own category, the finding's label kept in its attributes
+        label, attrs["status"] = attrs.pop("label", "benign"), "rejected"
     if label not in LABELS:
         raise ExportError(
             f"{src}: annotation {a.get('id')} has category {label or a['category_id']!r}; "
             "only 'benign' and 'malignant' are known"
         )
     x0, y0, x1, y1 = checks.bbox(a, size[0], size[1], src)
-    attrs = dict(a.get("attributes") or {})
     known = ("finding_type", "source", "status", "score", "note", "edited", "finding_id",
              "model_name", "model_version")  # fmt: skip
     ftype = attrs.get("finding_type")
@@ -245,7 +255,7 @@ def _coco_finding(key: str, a: dict[str, Any], cats: dict[Any, str], src: Path, 
     return Finding(
         image_key=key, box=Box(x0, y0, x1, y1), label=label,
         finding_type=ftype if ftype in FINDING_TYPES else None,
-        score=None if score is None else float(score), source="import",
+        score=checks.score(a, score, src), source="import",
         model_name=attrs.get("model_name") or None, model_version=attrs.get("model_version") or None,
         status=status if status in STATUSES else "pending", note=str(attrs.get("note") or ""),
         attributes={k: v for k, v in attrs.items() if k not in known},

@@ -5,8 +5,8 @@ radius is ``max(w, h) / 2``, all rounded to integers (half away from zero) like 
 original file. The class column is the finding's original MIAS class when it was
 imported from MIAS and its type is unchanged, else derived from the finding type
 (mass -> CIRC, calcification -> CALC, architectural distortion -> ARCH,
-asymmetry -> ASYM, no type -> MISC). Images without kept findings are ``NORM``
-rows. Imported MIAS rows without a location (``*NOTE 3*``, mdb059) are kept in the
+asymmetry -> ASYM, no type -> MISC). Only a reviewed film with no finding is a ``NORM``
+row (films not reviewed are never exported as MIAS). Imported MIAS rows without a location (``*NOTE 3*``, mdb059) are kept in the
 image's metadata and written back verbatim. Rejected findings go to a sibling file
 ``<name>_rejected<suffix>`` (hard negatives), always written so it is never stale.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mammoviewer.errors import ExportError
 from mammoviewer.formats.atomic import atomic_files
 from mammoviewer.formats.selection import ImageFindings
 from mammoviewer.geometry.mias import xyxy_to_mias
@@ -48,12 +49,27 @@ def _round(v: float) -> int:
 
 def finding_row(ref: str, tissue: str, f: Finding, height: int) -> str:
     x, y, r = xyxy_to_mias(np.array(f.box.as_tuple()), height)
+    if not np.isfinite([x, y, r]).all():
+        raise ExportError(f"finding {f.id} on {ref}: box {f.box.as_tuple()} has no finite MIAS circle")
     return f"{ref} {tissue} {mias_class(f)} {SEVERITY[f.label]} {_round(x)} {_round(y)} {_round(r)}"
 
 
 def _ref_tissue(item: ImageFindings) -> tuple[str, str]:
     meta = item.image.metadata
-    return str(meta.get("mias_ref") or Path(item.image.key).stem), str(meta.get("mias_tissue") or "?")
+    ref, tissue = str(meta.get("mias_ref") or Path(item.image.key).stem), str(meta.get("mias_tissue") or "?")
+    for what, text in (("reference (its file name)", ref), ("background tissue", tissue)):
+        if not _mias_word(text):
+            raise ExportError(f"{item.image.key}: its MIAS {what} {text[:40]!r} cannot be written: a MIAS row holds "
+                              "one word of Latin-1 characters without spaces; export it as COCO or CSV instead")
+    return ref, tissue
+
+
+def _mias_word(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return bool(text) and len(text.split()) == 1 and text.isprintable()
 
 
 def rows(items: list[ImageFindings], rejected: bool = False) -> list[str]:
@@ -68,7 +84,7 @@ def rows(items: list[ImageFindings], rejected: bool = False) -> list[str]:
         out += [finding_row(ref, tissue, f, h) for f in it.kept]
         unlocated = [str(r) for r in it.image.metadata.get("mias_unlocated_rows", [])]
         out += unlocated
-        if not it.kept and not unlocated:
+        if it.normal:
             out.append(f"{ref} {tissue} NORM ")  # trailing space as in the original file
     return out
 

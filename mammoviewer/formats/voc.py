@@ -1,4 +1,7 @@
-"""Pascal VOC XML: one ``<stem>.xml`` per image, rejected findings in ``rejected/<stem>.xml``.
+"""Pascal VOC XML: one ``<stem>.xml`` per exported film (no object: a reviewed film with no finding).
+
+Rejected findings are never written (a VOC trainer would take them for lesions); a film whose
+findings have no location (MIAS ``*NOTE 3*``) cannot be written and is left out.
 
 VOC counts pixels from 1 and its ``bndbox`` is inclusive: pixel column c (0-based) is
 VOC x = c + 1. A canonical box ``[x0, x1)`` in 0-based pixel-edge coordinates is
@@ -70,12 +73,9 @@ def xml(image: ImageRecord, findings: list[Finding]) -> bytes:
 
 
 def write(items: list[ImageFindings], out: Path) -> list[Path]:
+    items = [it for it in items if it.kept or it.normal]
     stems = unique_stems(items, out)
     with atomic_folder(out) as tmp:
-        (tmp / "rejected").mkdir()
         for it in items:
-            stem = stems[it.image.key]
-            (tmp / f"{stem}.xml").write_bytes(xml(it.image, it.kept))
-            if it.rejected:
-                (tmp / "rejected" / f"{stem}.xml").write_bytes(xml(it.image, it.rejected))
+            (tmp / f"{stems[it.image.key]}.xml").write_bytes(xml(it.image, it.kept))
     return [out]

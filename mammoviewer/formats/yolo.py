@@ -1,9 +1,11 @@
 """YOLO txt: ``labels/<stem>.txt`` rows ``class cx cy w h`` normalised to [0, 1].
 
 ``classes.txt`` lists benign (0) and malignant (1): stable ids. Boxes are clipped to
-the image first (YOLO needs values in [0, 1]). Every exported image gets a label file
-(empty for a normal film: a negative sample); ``images.txt`` lists the image paths in
-order. Rejected findings go to ``rejected/<stem>.txt`` (hard negatives).
+the image first (YOLO needs values in [0, 1]). Every exported film gets a label file; an
+empty one only for a reviewed film with no finding (a negative sample). A film whose findings
+have no location (MIAS ``*NOTE 3*``) cannot be written and is left out. ``images.txt`` lists
+the image paths in order. Rejected findings are never written: a YOLO trainer would take
+them for lesions.
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ def lines(image: ImageRecord, findings: list[Finding]) -> list[str]:
 
 
 def write(items: list[ImageFindings], out: Path) -> list[Path]:
+    items = [it for it in items if it.kept or it.normal]
     stems = unique_stems(items, out)
     with atomic_folder(out) as tmp:
         (tmp / "labels").mkdir()
-        (tmp / "rejected").mkdir()
         names = sorted(YOLO_CLASS_IDS, key=YOLO_CLASS_IDS.__getitem__)
         (tmp / "classes.txt").write_text("".join(n + "\n" for n in names), encoding="utf-8")
         (tmp / "images.txt").write_text("".join(it.image.key + "\n" for it in items), encoding="utf-8")
@@ -41,7 +43,4 @@ def write(items: list[ImageFindings], out: Path) -> list[Path]:
             stem = stems[it.image.key]
             text = "".join(s + "\n" for s in lines(it.image, it.kept))
             (tmp / "labels" / f"{stem}.txt").write_text(text, encoding="utf-8")
-            if it.rejected:
-                text = "".join(s + "\n" for s in lines(it.image, it.rejected))
-                (tmp / "rejected" / f"{stem}.txt").write_text(text, encoding="utf-8")
     return [out]

@@ -3,7 +3,9 @@
 Each command is a dataclass with ``apply(doc)`` and ``revert(doc)``; both persist
 at once through ``doc.write``. Commands that change one field capture the whole
 finding before their first apply, so ``revert`` restores it exactly (including
-``edited``). Box, label and type edits set ``edited=True``.
+``edited`` and the status). Box, label and type edits set ``edited=True``; moving or resizing an
+undecided model box (or a box proposed at a click) makes it the reader's accepted finding
+(:func:`mammoviewer.review.truth.reader_edit`), and undo gives it back as the candidate it was.
 
 A view pushes commands on a :class:`CommandStack`::
 
@@ -25,6 +27,7 @@ from typing import Any, Protocol
 
 from mammoviewer.review.document import ReviewDocument
 from mammoviewer.review.records import Box, Finding
+from mammoviewer.review.truth import reader_edit
 
 
 class Command(Protocol):
@@ -92,7 +95,9 @@ class _Edit:
 
 @dataclass
 class MoveFinding(_Edit):
-    """Move/resize a box. ``before`` is the box at drag start (checked), ``after`` where it ended."""
+    """Move/resize a box. ``before`` is the box at drag start (checked), ``after`` where it ended.
+
+    A candidate (pending model finding, click proposal) becomes the reader's accepted finding."""
 
     before: Box | None = None
     after: Box | None = None
@@ -103,7 +108,7 @@ class MoveFinding(_Edit):
             raise ValueError("MoveFinding needs the new box (after=...)")
         if self.before is not None and f.box != self.before:
             raise ValueError(f"finding {f.id} is at {f.box}, not at the drag start {self.before}")
-        return f.replace(box=self.after, edited=True)
+        return reader_edit(f, box=self.after)
 
 
 @dataclass

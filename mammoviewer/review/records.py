@@ -166,7 +166,12 @@ class Correction:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImageRecord:
-    """An image known to the store; ``key`` is the absolute path string."""
+    """An image known to the store; ``key`` is the absolute path string.
+
+    ``content_hash`` names the film by its pixels (``review.identity.content_hash``), so two files of
+    one film are known as one; ``modality`` is the DICOM Modality (``"MG"`` for a mammogram) where
+    known. Both are None when not known (stores written before they were kept).
+    """
 
     key: str
     width: int
@@ -175,6 +180,8 @@ class ImageRecord:
     pixel_spacing_mm: float | None = None
     note: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    content_hash: str | None = None
+    modality: str | None = None
 
     def __post_init__(self) -> None:
         if int(self.width) <= 0 or int(self.height) <= 0:

@@ -7,7 +7,7 @@ from typing import Any
 
 from mammoviewer.review.records import Box, Finding
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 SCHEMA = """
@@ -20,8 +20,11 @@ CREATE TABLE images (
         CHECK (review_state IN ('unreviewed', 'in progress', 'reviewed')),
     pixel_spacing_mm REAL,
     note TEXT NOT NULL DEFAULT '',
-    metadata TEXT NOT NULL DEFAULT '{}'
+    metadata TEXT NOT NULL DEFAULT '{}',
+    content_hash TEXT,
+    modality TEXT
 );
+CREATE INDEX images_by_content ON images(content_hash);
 CREATE TABLE findings (
     id TEXT PRIMARY KEY,
     image_key TEXT NOT NULL REFERENCES images(key) ON DELETE CASCADE,
@@ -63,6 +66,19 @@ CREATE TABLE model_runs (
     n_findings INTEGER NOT NULL
 );
 """
+
+#: version -> the statements that bring a store of the version before up to it (run in one transaction)
+MIGRATIONS = {
+    2: (
+        "ALTER TABLE images ADD COLUMN content_hash TEXT",
+        "ALTER TABLE images ADD COLUMN modality TEXT",
+        "CREATE INDEX images_by_content ON images(content_hash)",
+    ),
+}
+
+IMAGE_COLS = "key, width, height, review_state, pixel_spacing_mm, note, metadata, content_hash, modality"
+#: what a version-1 store (opened read-only, so not migrated) gives for the same columns
+IMAGE_COLS_V1 = "key, width, height, review_state, pixel_spacing_mm, note, metadata, NULL, NULL"
 
 FINDING_COLS = (
     "id, image_key, x0, y0, x1, y1, label, finding_type, score, source, status, note, "

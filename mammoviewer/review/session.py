@@ -14,6 +14,7 @@ from mammoviewer.errors import StoreError
 from mammoviewer.io.image import Image
 from mammoviewer.review.commands import CommandStack
 from mammoviewer.review.document import ReviewDocument
+from mammoviewer.review.identity import content_hash
 from mammoviewer.review.keys import image_key
 from mammoviewer.review.records import Box, Finding, ImageRecord
 from mammoviewer.review.store import ReviewStore
@@ -64,14 +65,19 @@ class ReviewSession:
         return film
 
     def ensure_image(self, image: Image) -> str:
-        """Add ``image`` to the store if it is new (a known film keeps its stored details); its key."""
+        """Add ``image`` to the store if it is new (a known film keeps its stored details, and gets its
+        content hash and modality if it has none yet); its key."""
         key = image_key(image.path)
         try:
-            self.store.image(key)
+            known = self.store.image(key)
         except StoreError:
             spacing = image.pixel_spacing_mm[1] if image.pixel_spacing_mm else None
             self.store.add_image(ImageRecord(key=key, width=image.columns, height=image.rows,
-                                             pixel_spacing_mm=spacing))
+                                             pixel_spacing_mm=spacing, content_hash=content_hash(image.pixels),
+                                             modality=image.modality))  # fmt: skip
+            return key
+        if known.content_hash is None and not self.store.read_only:
+            self.store.set_identity(key, content_hash(image.pixels), image.modality)
         return key
 
     def has_model_run(self, key: str, name: str, version: str) -> bool:

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from mammoviewer.errors import StoreError
-from mammoviewer.review.schema import SCHEMA, SCHEMA_VERSION, SQLITE_MAGIC
+from mammoviewer.review.schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, SQLITE_MAGIC
 
 
 def _check_file(path: Path, create: bool) -> bool:
@@ -85,8 +85,32 @@ def _tables(c: sqlite3.Connection) -> set[str]:
     return {r[0] for r in rows} - {"sqlite_sequence"}
 
 
-def prepare(c: sqlite3.Connection, path: Path, read_only: bool, busy_timeout_s: float) -> None:
-    """Pragmas (WAL, synchronous=FULL, foreign keys), integrity, the schema of a new file, its version."""
+def _migrate(c: sqlite3.Connection, path: Path) -> int:
+    """Bring an older store up to :data:`SCHEMA_VERSION` in ONE transaction (all steps or none); its version."""
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        version = int(c.execute("SELECT MAX(version) FROM schema_version").fetchone()[0])
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for stmt in MIGRATIONS[target]:
+                c.execute(stmt)
+            c.execute("INSERT INTO schema_version VALUES (?)", (target,))
+            version = target
+        c.execute("COMMIT")
+    except BaseException as exc:
+        if c.in_transaction:
+            c.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(f"{path}: cannot bring the store up to schema {SCHEMA_VERSION} ({exc}); "
+                             "it is left as it was") from exc
+        raise
+    return version
+
+
+def prepare(c: sqlite3.Connection, path: Path, read_only: bool, busy_timeout_s: float) -> int:
+    """Pragmas (WAL, synchronous=FULL, foreign keys), integrity, the schema of a new file, its version.
+
+    An older store opened for writing is migrated (in one transaction); opened read-only it is read as it
+    is. Returns the store's schema version."""
     c.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
     tables = _tables(c)
     if tables and not {"schema_version", "findings"} <= tables:  # before touching a foreign file
@@ -123,3 +147,6 @@ def prepare(c: sqlite3.Connection, path: Path, read_only: bool, busy_timeout_s: 
             f"{path}: written by a newer MammoViewer (store schema {version}, "
             f"this version reads up to {SCHEMA_VERSION}); upgrade MammoViewer"
         )
+    if version < SCHEMA_VERSION and not read_only:
+        version = _migrate(c, path)
+    return int(version)

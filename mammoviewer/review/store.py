@@ -31,7 +31,8 @@ from mammoviewer.review.records import (
     ImageRecord,
 )
 from mammoviewer.review import sqlite_file
-from mammoviewer.review.schema import FINDING_COLS, change_json, finding_row, row_finding
+from mammoviewer.review.schema import (FINDING_COLS, IMAGE_COLS, IMAGE_COLS_V1, SCHEMA_VERSION, change_json,
+                                       finding_row, row_finding)
 
 
 def _now() -> str:
@@ -56,6 +57,7 @@ class ReviewStore:
         self._lock = threading.RLock()  # one connection, usable from a worker thread too
         self._outer: int | None = None  # thread holding an outer transaction (see :meth:`transaction`)
         self.read_only = False
+        self.schema_version = SCHEMA_VERSION  # an older store opened read-only keeps its own
 
     # ---- opening -----------------------------------------------------------------
     @classmethod
@@ -74,7 +76,7 @@ class ReviewStore:
         store = cls(path, conn, busy_timeout_s)
         store.read_only = read_only
         try:
-            sqlite_file.prepare(conn, path, read_only, busy_timeout_s)
+            store.schema_version = sqlite_file.prepare(conn, path, read_only, busy_timeout_s)
         except StoreError:
             conn.close()
             raise
@@ -151,29 +153,43 @@ class ReviewStore:
 
     # ---- images ------------------------------------------------------------------
     def add_image(self, image: ImageRecord) -> ImageRecord:
-        """Add an image, or update size/spacing/note/metadata of a known one (review state kept)."""
+        """Add an image, or update size/spacing/note/metadata of a known one (review state kept; its content
+        hash and modality kept unless given)."""
         with self._write("add an image") as c:
             c.execute(
-                "INSERT INTO images (key, width, height, review_state, pixel_spacing_mm, note, metadata) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET width=excluded.width, "
-                "height=excluded.height, pixel_spacing_mm=excluded.pixel_spacing_mm, "
-                "note=excluded.note, metadata=excluded.metadata",
+                "INSERT INTO images (key, width, height, review_state, pixel_spacing_mm, note, metadata, "
+                "content_hash, modality) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "width=excluded.width, height=excluded.height, pixel_spacing_mm=excluded.pixel_spacing_mm, "
+                "note=excluded.note, metadata=excluded.metadata, "
+                "content_hash=COALESCE(excluded.content_hash, content_hash), "
+                "modality=COALESCE(excluded.modality, modality)",
                 (image.key, image.width, image.height, image.review_state, image.pixel_spacing_mm,
-                 image.note, json.dumps(image.metadata, sort_keys=True)),
+                 image.note, json.dumps(image.metadata, sort_keys=True), image.content_hash, image.modality),
             )  # fmt: skip
         return self.image(image.key)
 
+    def set_identity(self, key: str, content_hash: str | None, modality: str | None = None) -> None:
+        """Record what a known film is: its pixel-content hash and modality (None keeps the stored value)."""
+        with self._write("record the film's identity") as c:
+            n = c.execute("UPDATE images SET content_hash=COALESCE(?, content_hash), "
+                          "modality=COALESCE(?, modality) WHERE key=?", (content_hash, modality, key)).rowcount
+            if n != 1:
+                raise StoreError(f"{self.path}: no image {key!r} in this store")
+
     def _images(self, where: str = "", params: tuple[Any, ...] = ()) -> list[ImageRecord]:
-        rows = self._read(
-            "SELECT key, width, height, review_state, pixel_spacing_mm, note, metadata FROM images "
-            f"{where} ORDER BY key",
-            params,
-        )
+        cols = IMAGE_COLS if self.schema_version >= 2 else IMAGE_COLS_V1
+        rows = self._read(f"SELECT {cols} FROM images {where} ORDER BY key", params)
         return [
             ImageRecord(key=k, width=w, height=h, review_state=s, pixel_spacing_mm=p, note=n,
-                        metadata=json.loads(m))
-            for k, w, h, s, p, n, m in rows
+                        metadata=json.loads(m), content_hash=ch, modality=mo)
+            for k, w, h, s, p, n, m, ch, mo in rows
         ]  # fmt: skip
+
+    def images_with_content(self, content_hash: str) -> list[ImageRecord]:
+        """Every image of the store whose pixels have this content hash (the same film), sorted by key."""
+        if self.schema_version < 2:
+            return []
+        return self._images("WHERE content_hash = ?", (content_hash,))
 
     def images(self, review_state: str | None = None) -> list[ImageRecord]:
         """All images, sorted by key (optionally only those in ``review_state``)."""

@@ -20,8 +20,10 @@ ROWS = ["mdb001 G CIRC B 535 425 197", "mdb003 D NORM ", "mdb216 D CALC M *NOTE 
 def films(tmp_path: Path) -> tuple[Path, Path]:
     images = tmp_path / "films"
     images.mkdir()
-    for ref in ("mdb001", "mdb003", "mdb216"):
-        cv2.imwrite(str(images / f"{ref}.png"), np.zeros((1024, 1024), np.uint8))
+    for n, ref in enumerate(("mdb001", "mdb003", "mdb216"), start=1):
+        film = np.zeros((1024, 1024), np.uint8)
+        film[0, 0] = n  # three different films (an export refuses one film under two names)
+        cv2.imwrite(str(images / f"{ref}.png"), film)
     info = tmp_path / "Info.txt"
     info.write_bytes(("preamble\r\n" + "".join(r + "\r\n" for r in ROWS)).encode("latin-1"))
     return info, images
@@ -54,7 +56,7 @@ def test_import_then_export_every_format(films, tmp_path: Path, capsys) -> None:
     assert (tmp_path / "p.txt").read_text().splitlines() == ROWS
     assert main(["export", "--store", str(store), "--format", "csv", "--out", str(tmp_path / "r.csv"),
                  "--reviewed-only"]) == 0  # fmt: skip
-    assert (tmp_path / "r.csv").read_text().count("\n") == 1  # header only: nothing reviewed yet
+    assert (tmp_path / "r.csv").read_text().count("\n") == 2  # the MIAS reading marks its films reviewed
 
 
 def test_errors_are_one_line_and_exit_2(films, tmp_path: Path, capsys) -> None:

@@ -32,11 +32,13 @@ MINI_INFO_ROWS = [
 
 @pytest.fixture
 def mini_mias(tmp_path: Path) -> tuple[Path, Path]:
-    """(Info.txt, images folder) of six blank 1024x1024 films with real MIAS rows."""
+    """(Info.txt, images folder) of six blank 1024x1024 films with real MIAS rows (each film its own:
+    one pixel stamped with its number, so no two are the same film)."""
     images = tmp_path / "films"
     images.mkdir()
-    blank = np.zeros((1024, 1024), np.uint8)
-    for ref in sorted({r.split()[0] for r in MINI_INFO_ROWS}):
+    for n, ref in enumerate(sorted({r.split()[0] for r in MINI_INFO_ROWS}), start=1):
+        blank = np.zeros((1024, 1024), np.uint8)
+        blank[0, 0] = n
         cv2.imwrite(str(images / f"{ref}.png"), blank)
     info = tmp_path / "Info.txt"
     text = "MIAS preamble\r\nmore\ttext\r\n" + "".join(r + "\r\n" for r in MINI_INFO_ROWS) + "=" * 20 + "\r\n"
@@ -59,18 +61,21 @@ def shared_mias() -> Path:
     return SHARED_MIAS
 
 
-A_KEY, B_KEY = "/films/a.png", "/films/b.png"
+A_KEY, B_KEY, C_KEY = "/films/a.png", "/films/b.png", "/films/c.png"
 
 
 @pytest.fixture
 def small_store(tmp_path: Path):
     """a.png (200x100, reviewed): a kept benign mass, a rejected malignant model finding, a box past
-    the right edge; b.png (300x300, unreviewed): no findings."""
+    the right edge; b.png (300x300, reviewed): no findings, a normal film; c.png (100x100, in progress):
+    a reader-drawn benign box, so not exported by default."""
     from mammoviewer.review import Box, Finding, FindingChange, ImageRecord
 
     s = ReviewStore.open(tmp_path / "small.mvstore")
     s.add_image(ImageRecord(key=A_KEY, width=200, height=100, review_state="reviewed"))
-    s.add_image(ImageRecord(key=B_KEY, width=300, height=300))
+    s.add_image(ImageRecord(key=B_KEY, width=300, height=300, review_state="reviewed"))
+    s.add_image(ImageRecord(key=C_KEY, width=100, height=100, review_state="in progress"))
+    s.apply(FindingChange("add", None, Finding(image_key=C_KEY, box=Box(5, 5, 25, 25), label="benign")))
     kept = Finding(image_key=A_KEY, box=Box(20, 10, 60, 30), label="benign", finding_type="mass",
                    status="accepted", note="round")  # fmt: skip
     s.apply(FindingChange("add", None, kept))
@@ -90,7 +95,7 @@ DICOM_FILM = Path(__file__).resolve().parents[1] / "data" / "mg_cbis_rcc_small_j
 
 @pytest.fixture
 def dicom_store(tmp_path: Path):
-    """A store with one real DICOM film and one PNG film. On the DICOM film: the model's
+    """A store with one real DICOM film and one PNG film, both reviewed. On the DICOM film: the model's
     findings (one accepted and then moved by the reader, one rejected, one pending below the
     operating point of the bundled idbll-light, 0.05), a reader-drawn finding and an imported one."""
     import shutil
@@ -104,8 +109,8 @@ def dicom_store(tmp_path: Path):
     png = films / "mdb001.png"
     cv2.imwrite(str(png), np.zeros((64, 64), np.uint8))
     s = ReviewStore.open(tmp_path / "dicom.mvstore")
-    s.add_image(ImageRecord(key=str(dcm), width=648, height=1172))
-    s.add_image(ImageRecord(key=str(png), width=64, height=64))
+    s.add_image(ImageRecord(key=str(dcm), width=648, height=1172, review_state="reviewed"))
+    s.add_image(ImageRecord(key=str(png), width=64, height=64, review_state="reviewed"))
     model = s.record_model_findings(str(dcm), "idbll-light", MODEL_VERSION, [
         Finding(image_key=str(dcm), box=Box(100, 200, 180, 260), label="malignant", finding_type="mass", score=0.9),
         Finding(image_key=str(dcm), box=Box(300, 500, 340, 530), label="benign", finding_type="calcification",

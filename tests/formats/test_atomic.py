@@ -103,7 +103,7 @@ def test_bad_destinations_are_clear_export_errors(small_store: ReviewStore, tmp_
 def test_images_sharing_a_name_are_refused_for_per_image_formats(small_store: ReviewStore, tmp_path: Path) -> None:
     from mammoviewer.review import ImageRecord
 
-    small_store.add_image(ImageRecord(key="/other/a.png", width=10, height=10))
+    small_store.add_image(ImageRecord(key="/other/a.png", width=10, height=10, review_state="reviewed"))
     with pytest.raises(ExportError, match="both named 'a'"):
         export_store(small_store, "yolo", tmp_path / "y")
     assert not (tmp_path / "y").exists()

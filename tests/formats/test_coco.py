@@ -7,6 +7,7 @@ import pytest
 
 from mammoviewer.errors import ExportError
 from mammoviewer.formats import COCO_CATEGORY_IDS, export_store, import_coco
+from mammoviewer.formats.selection import export_status
 from mammoviewer.review import ReviewStore
 
 from .conftest import A_KEY
@@ -21,19 +22,37 @@ def test_coco_golden_boxes_categories_and_attributes(small_store: ReviewStore, t
         {"id": 2, "name": "malignant", "supercategory": "lesion"},
     ]
     assert COCO_CATEGORY_IDS == {"benign": 1, "malignant": 2}
-    a, b = doc["images"]
-    assert (a["file_name"], a["path"], a["width"], a["height"], a["review_state"]) == (
-        "a.png", A_KEY, 200, 100, "reviewed")
+    a, b = doc["images"]  # c.png is in progress: not truth yet
+    assert (a["file_name"], a["path"], a["width"], a["height"], a["review_state"], a["film_status"]) == (
+        "a.png", A_KEY, 200, 100, "reviewed", "reviewed")
     assert b["file_name"] == "b.png"
     anns = doc["annotations"]
-    assert [x["image_id"] for x in anns] == [a["id"]] * 3
-    kept, edge, rejected = anns  # kept first, then rejected
+    assert [x["image_id"] for x in anns] == [a["id"]] * 2  # the rejected model finding is no lesion
+    kept, edge = anns
     assert kept["bbox"] == [20.0, 10.0, 40.0, 20.0] and kept["area"] == 800.0
     assert kept["category_id"] == 1 and "score" not in kept
     assert kept["attributes"]["status"] == "accepted" and kept["attributes"]["finding_type"] == "mass"
-    assert rejected["category_id"] == 2 and rejected["score"] == 0.25
-    assert rejected["attributes"]["status"] == "rejected" and rejected["attributes"]["source"] == "model"
+
+
+def test_rejected_findings_only_when_asked_and_as_their_own_category(small_store: ReviewStore,
+                                                                     tmp_path: Path) -> None:  # fmt: skip
+    out = tmp_path / "coco.json"
+    export_store(small_store, "coco", out, include_rejected=True)
+    doc = json.loads(out.read_text())
+    assert doc["categories"][2] == {"id": 3, "name": "rejected", "supercategory": "hard negative"}
+    kept, edge, rejected = doc["annotations"]  # kept first, then rejected
+    assert rejected["category_id"] == 3 and rejected["score"] == 0.25 and rejected["status"] == "rejected"
+    assert rejected["attributes"]["label"] == "malignant" and rejected["attributes"]["source"] == "model"
     assert rejected["attributes"]["model_name"] == "idbll"
+    # and back: a rejected finding again, with its label, never a lesion
+    films = tmp_path / "films"
+    films.mkdir()
+    for im in doc["images"]:
+        (films / im["file_name"]).write_bytes(b"")
+    with ReviewStore.open(tmp_path / "back.mvstore") as s:
+        import_coco(s, out, films)
+        back = sorted((export_status(f), f.label) for f in s.findings())
+    assert back == [("accepted", "benign"), ("accepted", "malignant"), ("rejected", "malignant")]
 
 
 def test_coco_boxes_land_where_the_mias_circles_are(mini_store: ReviewStore, tmp_path: Path) -> None:

@@ -81,3 +81,37 @@ def test_the_images_own_windows_are_kept() -> None:
     assert [float(c) for c in voi.WindowCenter] == [2262, 2286, 2262]
     assert [float(w) for w in voi.WindowWidth] == [380, 380, 500] and voi.VOILUTFunction == "SIGMOID"
     assert "GraphicAnnotationSequence" not in ds  # nothing to draw, still a valid state for the image
+
+
+def _copy_as(src: Path, dst: Path, modality: str) -> Path:
+    ds = pydicom.dcmread(src)
+    ds.Modality = modality
+    ds.SOPInstanceUID = pydicom.uid.generate_uid()
+    ds.save_as(dst)
+    return dst
+
+
+def test_only_reviewed_mammograms_and_each_film_once(dicom_store, tmp_path: Path) -> None:
+    import pytest
+
+    from mammoviewer.errors import ExportError
+    from mammoviewer.review import Box, Finding, FindingChange, ImageRecord
+
+    films = tmp_path / "films"
+    ct = _copy_as(films / "rcc.dcm", films / "ct.dcm", "CT")  # a CT (same pixels: its own header says what it is)
+    dicom_store.add_image(ImageRecord(key=str(ct), width=648, height=1172, review_state="reviewed",
+                                      content_hash="px1:ct"))  # fmt: skip
+    dicom_store.apply(FindingChange("add", None, Finding(image_key=str(ct), box=Box(1, 1, 9, 9), label="benign")))
+    later = shutil.copy(films / "rcc.dcm", films / "later.dcm")
+    dicom_store.add_image(ImageRecord(key=str(later), width=648, height=1172))  # not reviewed yet
+    for fmt in ("gsps", "cad-sr"):
+        s = export_dicom(dicom_store, fmt, tmp_path / fmt)
+        assert "rcc" in " ".join(p.name for p in s.paths) and not any("ct" == p.name[:2] for p in s.paths)
+        assert any(line.startswith(f"{ct}: skipped, Modality CT, not a mammogram") for line in s.skipped), s.skipped
+    gsps = export_dicom(dicom_store, "gsps", tmp_path / "g2")
+    assert f"{later}: skipped, not marked reviewed" in gsps.skipped
+    # the copy, once reviewed, is the same film as rcc.dcm (same pixels): the export refuses, naming both
+    dicom_store.set_review_state(str(later), "reviewed")
+    with pytest.raises(ExportError, match=r"later\.dcm and .*rcc\.dcm are the same film"):
+        export_dicom(dicom_store, "gsps", tmp_path / "g3")
+    assert not (tmp_path / "g3").exists()

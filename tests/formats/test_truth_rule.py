@@ -48,12 +48,14 @@ def _coco(store, out, **kw):
 def test_default_export_is_the_reader_truth_only(store, tmp_path):
     anns = _coco(store, tmp_path / "c.json")
     statuses = sorted(a["status"] for a in anns)
-    assert statuses == ["accepted", "accepted", "accepted", "rejected"]
+    assert statuses == ["accepted", "accepted", "accepted"]  # rejected ones only with include_rejected
+    rejected = [a for a in _coco(store, tmp_path / "r.json", include_rejected=True) if a["status"] == "rejected"]
+    assert [a["category_id"] for a in rejected] == [3]
     boxes = sorted(tuple(a["bbox"]) for a in anns if a["status"] == "accepted")
     assert boxes == [(10, 100, 20, 20), (50, 200, 40, 40), (300, 300, 40, 40)]  # the edit is kept
     for fmt, out in (("yolo", tmp_path / "y"), ("voc", tmp_path / "v")):
         s = export_store(store, fmt, out)
-        assert (s.findings, s.rejected, s.pending) == (3, 1, 0)
+        assert (s.findings, s.rejected, s.pending) == (3, 0, 0)  # never the rejected ones
     assert len((tmp_path / "y" / "labels" / "f.txt").read_text().splitlines()) == 3
     mias_rows = (export_store(store, "mias", tmp_path / "m.txt").paths[0]).read_text().splitlines()
     assert len(mias_rows) == 3
@@ -68,7 +70,7 @@ def test_include_pending_adds_the_candidates_marked_as_such(store, tmp_path):
     anns = _coco(store, tmp_path / "c.json", include_pending=True)
     assert sum(a["status"] == "pending" for a in anns) == 50
     assert all(a["attributes"]["source"] == "model" for a in anns if a["status"] == "pending")
-    s = export_store(store, "csv", tmp_path / "p.csv", include_pending=True)
+    s = export_store(store, "csv", tmp_path / "p.csv", include_pending=True, include_rejected=True)
     assert (s.findings, s.pending, s.rejected) == (53, 50, 1)
     with open(tmp_path / "p.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -78,7 +80,7 @@ def test_include_pending_adds_the_candidates_marked_as_such(store, tmp_path):
 
 def test_pending_candidates_come_back_as_candidates_not_truth(store, tmp_path):
     out = tmp_path / "c.json"
-    export_store(store, "coco", out, include_pending=True)
+    export_store(store, "coco", out, include_pending=True, include_rejected=True)
     other = ReviewStore.open(tmp_path / "other.sqlite")
     import_coco(other, out, tmp_path / "films")
     found = other.findings()
