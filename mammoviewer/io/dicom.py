@@ -13,6 +13,7 @@ import numpy as np
 from mammoviewer.errors import ImageReadError
 from mammoviewer.io import limits, views
 from mammoviewer.io.image import Image, VoiLut, Window
+from mammoviewer.io.window_values import usable_windows
 
 #: the most pixels one frame may declare
 MAX_FRAME_PIXELS = limits.MAX_IMAGE_PIXELS
@@ -184,6 +185,7 @@ def _modality(arr: np.ndarray, ds: Any, meta: dict[str, str], path: Path) -> np.
 
 
 def _windows(ds: Any) -> tuple[Window, ...]:
+    """The header's windows as written; ``window_values.usable_windows`` checks them against the pixels."""
     if "WindowCenter" not in ds or "WindowWidth" not in ds:
         return ()
 
@@ -197,12 +199,11 @@ def _windows(ds: Any) -> tuple[Window, ...]:
         function = "LINEAR"
     out = []
     for i, (c, w) in enumerate(zip(centers, widths)):
+        name = str(names[i]) if i < len(names) else ""
         try:
-            window = Window(float(c), float(w), str(names[i]) if i < len(names) else "", function)
-        except (TypeError, ValueError):
-            continue
-        if math.isfinite(window.center) and math.isfinite(window.width):  # NaN or inf: not a usable window
-            out.append(window)
+            out.append(Window(float(c), float(w), name, function))
+        except (TypeError, ValueError):  # not a number: window_values.usable_windows notes it
+            out.append(Window(math.nan, math.nan, name, function))
     return tuple(out)
 
 
@@ -272,7 +273,7 @@ def read_dicom(path: str | Path) -> Image:
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
     if meta.get("converted"):
         photometric = "MONOCHROME2"
-    return Image(
+    image = Image(
         path=str(path),
         format="dicom",
         pixels=pixels,
@@ -282,8 +283,9 @@ def read_dicom(path: str | Path) -> Image:
         laterality=views.laterality_of(ds),
         view=views.view_of(ds) or _text(ds.get("ViewPosition", "")) or None,  # AP, PA ... as written
         modality=str(ds.Modality) if ds.get("Modality") else None,
-        windows=_windows(ds),
         voi_luts=_voi_luts(ds, path),
         presentation_intent=str(ds.PresentationIntentType) if ds.get("PresentationIntentType") else None,
         metadata=meta,
     )
+    image.windows = usable_windows(image, _windows(ds), "DICOM Window Center/Width (0028,1050/1051)")
+    return image

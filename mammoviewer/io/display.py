@@ -2,9 +2,15 @@
 
 The viewer and the detector both use these functions, so what the reader sees and what
 the model is fed are computed the same way. Outputs are float32 in [0, 1].
+
+Whatever a header or a drag gives, a window is first made safe (:func:`safe_window`: a finite centre
+within ``LEVEL_LIMIT`` and a finite width that float32 arithmetic can still resolve), so levels, LUTs
+and pictures are finite by construction; ``_checked_levels`` asserts it.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -17,6 +23,47 @@ _SAMPLE_PIXELS = 1 << 20
 _TABLE_MIN_PIXELS = 1 << 16
 #: ... when their values span fewer than this many levels
 _TABLE_MAX_SPAN = 1 << 20
+#: the largest level magnitude used (pyqtgraph computes with float32, whose maximum is 3.4e38)
+LEVEL_LIMIT = 1e30
+#: the narrowest width relative to the centre's magnitude (float32 resolves 6e-8)
+MIN_RELATIVE_WIDTH = 1e-6
+#: the narrowest width at all (LINEAR_EXACT and SIGMOID need width > 0)
+MIN_WIDTH = 1e-6
+
+
+def _clamped(value: float, nan: float, lo: float, hi: float) -> float:
+    return nan if math.isnan(value) else min(max(value, lo), hi)
+
+
+def safe_window(window: Window) -> Window:
+    """``window`` with its centre clamped to +-``LEVEL_LIMIT`` and its width to what stays finite.
+
+    The width is at least ``MIN_WIDTH`` and ``MIN_RELATIVE_WIDTH`` of the centre's magnitude, at most
+    ``2 * LEVEL_LIMIT``; NaN becomes 0 (centre) or 1 (width). A usable window comes back unchanged.
+    """
+    c = _clamped(float(window.center), 0.0, -LEVEL_LIMIT, LEVEL_LIMIT)
+    w = _clamped(float(window.width), 1.0, max(MIN_WIDTH, abs(c) * MIN_RELATIVE_WIDTH), 2.0 * LEVEL_LIMIT)
+    if c == window.center and w == window.width:
+        return window
+    return Window(center=c, width=w, name=window.name, function=window.function)
+
+
+def _checked_levels(lo: float, hi: float) -> tuple[float, float]:
+    """Levels that are finite, ordered and resolvable; safe windows give them by construction."""
+    assert math.isfinite(lo) and math.isfinite(hi) and hi > lo, (lo, hi)
+    assert abs(lo) <= 8 * LEVEL_LIMIT and abs(hi) <= 8 * LEVEL_LIMIT, (lo, hi)  # float32-safe
+    return lo, hi
+
+
+def safe_levels(levels: tuple[float, float]) -> tuple[float, float]:
+    """Levels from elsewhere (an ImageItem) made finite, ordered and within +-``LEVEL_LIMIT``."""
+    lo, hi = (_clamped(float(v), 0.0, -LEVEL_LIMIT, LEVEL_LIMIT) for v in levels)
+    if not hi > lo:
+        lo, hi = min(lo, hi), max(lo, hi)
+    span = max(MIN_WIDTH, max(abs(lo), abs(hi)) * MIN_RELATIVE_WIDTH)
+    if hi - lo < span:
+        hi = lo + span
+    return _checked_levels(lo, hi)
 
 
 def _window_for_range(lo: float, hi: float, name: str) -> Window:
@@ -75,23 +122,22 @@ def apply_window(values: np.ndarray, window: Window) -> np.ndarray:
     those limits (a hard threshold) rather than failing while the user drags.
     """
     x = np.asarray(values, dtype=np.float64)
-    c, w = float(window.center), float(window.width)
+    safe = safe_window(window)
+    c, w = float(safe.center), float(safe.width)
     fn = (window.function or "LINEAR").upper()
-    if fn == "SIGMOID":
-        w = max(w, 1e-6)
-        with np.errstate(over="ignore"):
+    if fn not in ("LINEAR", "LINEAR_EXACT", "SIGMOID"):
+        raise ValueError(f"unknown VOI LUT Function {window.function!r} (LINEAR, LINEAR_EXACT or SIGMOID)")
+    with np.errstate(over="ignore", invalid="ignore"):  # float64 pixels beyond float32's range
+        if fn == "SIGMOID":
             y = 1.0 / (1.0 + np.exp(-4.0 * (x - c) / w))
-    elif fn == "LINEAR_EXACT":
-        w = max(w, 1e-6)
-        y = np.clip((x - c) / w + 0.5, 0.0, 1.0)
-    elif fn == "LINEAR":
-        w = max(w, 1.0)
-        if w == 1.0:
+        elif fn == "LINEAR_EXACT":
+            y = np.clip((x - c) / w + 0.5, 0.0, 1.0)
+        elif w <= 1.0:
             y = (x > c - 0.5).astype(np.float64)
         else:
             y = np.clip((x - (c - 0.5)) / (w - 1.0) + 0.5, 0.0, 1.0)
-    else:
-        raise ValueError(f"unknown VOI LUT Function {window.function!r} (LINEAR, LINEAR_EXACT or SIGMOID)")
+    if np.asarray(values).dtype.kind == "f":
+        y = np.nan_to_num(y, nan=0.0)  # a NaN pixel shows black
     return y.astype(np.float32)
 
 
@@ -145,24 +191,28 @@ def _levels(image: Image, window: Window | None) -> tuple[float, float]:
     if window is None and image.voi_luts:
         lut = image.voi_luts[0]
         return float(lut.first_mapped), float(lut.first_mapped + max(len(lut.table), 2) - 1)
-    w = window if window is not None else default_window(image)
+    w = safe_window(window if window is not None else default_window(image))
     c, width = float(w.center), float(w.width)
     fn = (w.function or "LINEAR").upper()
     if fn == "SIGMOID":
-        half = 2.0 * max(width, 1e-6)  # the curve is within 3.4e-4 of 0 and 1 here
-        return c - half, c + half
+        half = 2.0 * width  # the curve is within 3.4e-4 of 0 and 1 here
+        return _checked_levels(c - half, c + half)
     if fn == "LINEAR_EXACT":
-        width = max(width, 1e-6)
-        return c - width / 2.0, c + width / 2.0
+        return _checked_levels(c - width / 2.0, c + width / 2.0)
     width = max(width, 1.0)
     lo = c - 0.5 - (width - 1.0) / 2.0
-    return lo, lo + max(width - 1.0, 1e-6)
+    return _checked_levels(lo, lo + max(width - 1.0, MIN_WIDTH, abs(lo) * MIN_RELATIVE_WIDTH))
 
 
 def lut_indices(values: np.ndarray, levels: tuple[float, float], n: int = 256) -> np.ndarray:
-    """The LUT entry each value selects: ``floor((v - lo) / (hi - lo) * n)`` clipped to 0..n-1."""
-    lo, hi = levels
-    scaled = (np.asarray(values, dtype=np.float64) - lo) * (n / (hi - lo))
+    """The LUT entry each value selects: ``floor((v - lo) / (hi - lo) * n)`` clipped to 0..n-1.
+
+    Levels are made safe first (:func:`safe_levels`); a NaN value selects entry 0.
+    """
+    lo, hi = safe_levels(levels)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = (np.asarray(values, dtype=np.float64) - lo) * (n / (hi - lo))
+    scaled = np.nan_to_num(scaled, nan=0.0, posinf=float(n), neginf=-1.0)
     return np.clip(np.floor(scaled), 0, n - 1).astype(np.intp)
 
 
@@ -178,7 +228,7 @@ def display_lut(
     if n < 2:
         raise ValueError("a display LUT needs at least 2 entries")
     lo, hi = _levels(image, window)
-    centres = lo + (np.arange(n, dtype=np.float64) + 0.5) * ((hi - lo) / n)
+    centres = lo + (np.arange(n, dtype=np.float64) + 0.5) * ((hi - lo) / n)  # finite: the levels are safe
     picture = _voi(image, centres, window)
     if (image.photometric == "MONOCHROME1") != bool(invert):
         picture = 1.0 - picture

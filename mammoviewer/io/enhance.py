@@ -17,7 +17,8 @@ def clahe(picture: np.ndarray, clip_limit: float = 2.0, tiles: int = 8) -> np.nd
     """CLAHE of a displayed picture (float in [0, 1], as ``render`` gives it) to uint8 in 0..255.
 
     ``clip_limit`` is OpenCV's contrast limit per tile, ``tiles`` the number of tiles along each side.
-    It works on the 256 grey levels a screen shows (three times faster than at 16 bits).
+    It works on the 256 grey levels a screen shows (three times faster than at 16 bits). NaN (a
+    picture from a broken window) counts as black and infinities as the ends, so OpenCV never sees them.
     """
     import cv2
 
@@ -26,5 +27,6 @@ def clahe(picture: np.ndarray, clip_limit: float = 2.0, tiles: int = 8) -> np.nd
         raise ValueError(f"CLAHE needs a 2-D picture, not shape {picture.shape}")
     if clip_limit <= 0 or tiles < 1:
         raise ValueError(f"CLAHE needs clip_limit > 0 and tiles >= 1 (got {clip_limit}, {tiles})")
-    levels = np.rint(np.clip(picture, 0.0, 1.0) * 255.0).astype(np.uint8)
+    finite = np.nan_to_num(picture.astype(np.float32, copy=False), nan=0.0, posinf=1.0, neginf=0.0)
+    levels = np.rint(np.clip(finite, 0.0, 1.0) * 255.0).astype(np.uint8)
     return cv2.createCLAHE(clipLimit=float(clip_limit), tileGridSize=(tiles, tiles)).apply(levels)
