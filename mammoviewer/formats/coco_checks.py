@@ -8,6 +8,9 @@ from typing import Any
 
 from mammoviewer.errors import ExportError
 
+#: the farthest a box corner may lie from the origin, in pixels (films are at most 65536 a side)
+MAX_COORDINATE = float(1 << 20)
+
 
 def _shown(value: Any) -> str:
     text = repr(value)
@@ -23,14 +26,35 @@ def bbox(annotation: dict[str, Any], width: int, height: int, src: Path) -> tupl
         raise ExportError(f"{where} is not a list [x, y, width, height]")
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
         raise ExportError(f"{where} holds a value that is not a number")
-    x, y, w, h = (float(v) for v in value)
+    try:
+        x, y, w, h = (float(v) for v in value)
+    except OverflowError:  # an integer of hundreds of digits
+        raise ExportError(f"{where} is not finite") from None
     if not all(math.isfinite(v) for v in (x, y, w, h, x + w, y + h)):
         raise ExportError(f"{where} is not finite")
+    if max(abs(x), abs(y), abs(x + w), abs(y + h)) > MAX_COORDINATE:
+        raise ExportError(f"{where} reaches beyond ±{MAX_COORDINATE:.0f} pixels")
     if w <= 0 or h <= 0:
         raise ExportError(f"{where} has no area (width and height must be positive)")
     if x >= width or y >= height or x + w <= 0 or y + h <= 0:
         raise ExportError(f"{where} lies outside its {width}x{height} image")
     return x, y, x + w, y + h
+
+
+def score(annotation: dict[str, Any], value: Any, src: Path) -> float | None:
+    """The annotation's score: None, or a finite number in 0..1; ExportError otherwise (``Infinity``,
+    ``1e400`` and ``NaN`` parse as JSON numbers but are not scores)."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if math.isfinite(number) and 0.0 <= number <= 1.0:
+            return number
+    raise ExportError(f"{src}: malformed COCO file: annotation {annotation.get('id')!r} score {_shown(value)} "
+                      "is not a number from 0 to 1")  # fmt: skip
 
 
 def image_path(images_dir: Path, file_name: Any, src: Path) -> Path:

@@ -96,13 +96,23 @@ def _parse_row(line: str, path: Path, lineno: int) -> MiasFinding:
     return MiasFinding(ref, tissue, cls, severity, x, y, radius)
 
 
+#: the largest x, y or radius a row may give, in pixels (films are at most 65536 pixels a side)
+MAX_LOCATION = float(1 << 20)
+
+
 def _check_location(fields: list[str], path: Path, lineno: int) -> None:
-    """A located row's x and y must be finite and its radius a finite positive number."""
+    """A located row's x and y must be finite and its radius a positive number, all within
+    :data:`MAX_LOCATION`, and the circle must keep an extent once placed (``x - r < x + r``)."""
+    values = {}
     for name, text in zip(("x", "y", "radius"), fields):
-        value = float(text)
-        if not math.isfinite(value) or (name == "radius" and value <= 0):
-            need = "a positive number" if name == "radius" else "a finite number"
-            raise ImageReadError(path, f"line {lineno}: {name} {text!r} is not {need}")
+        value = values[name] = float(text)
+        if not math.isfinite(value) or abs(value) > MAX_LOCATION or (name == "radius" and value <= 0):
+            need = f"a positive number up to {MAX_LOCATION:.0f}" if name == "radius" else \
+                f"a finite number within ±{MAX_LOCATION:.0f}"
+            raise ImageReadError(path, f"line {lineno}: {name} {text[:30]!r} is not {need}")
+    x, y, r = values["x"], values["y"], values["radius"]
+    if not (x - r < x + r and y - r < y + r):
+        raise ImageReadError(path, f"line {lineno}: radius {fields[2][:30]!r} is too small to mark an area")
 
 
 def read_info(path: str | Path) -> list[MiasFinding]:
