@@ -74,3 +74,33 @@ def test_a_reader_that_goes_away_is_no_error(monkeypatch, capsys):
     monkeypatch.setattr(command, "run", closed_pipe)
     assert main(["studies", "anything", "--json"]) == 141
     assert capsys.readouterr().err == ""
+
+
+def test_exam_score_from_a_store(tmp_path, capsys, monkeypatch):
+    """``--store`` adds "exam_score" (null without detector findings or without an exam scale in the card)."""
+    from mammoviewer.classify import exam_store
+    from mammoviewer.review.keys import image_key
+    from mammoviewer.review.records import Box, Finding, ImageRecord
+    from mammoviewer.review.store import ReviewStore
+
+    write_exam(tmp_path / "a", "PAT-1", "20190410")
+    strong = write_exam(tmp_path / "b", "PAT-2", "20190410")
+    store_path = tmp_path / "s.mvreview"
+    with ReviewStore.open(store_path) as store:
+        for view, path in strong.items():
+            key = image_key(path)
+            store.add_image(ImageRecord(key=key, width=4, height=4))
+            scores = [0.9, 0.9, 0.9] if view == "RCC" else [0.05]
+            store.record_model_findings(key, "idbll-light", "1.4",
+                                        [Finding(image_key=key, box=Box(0, 0, 1, 1), label="benign", score=s)
+                                         for s in scores])  # fmt: skip
+    assert main(["studies", str(tmp_path), "--json", "--store", str(store_path)]) == 0
+    assert [s["exam_score"] for s in json.loads(capsys.readouterr().out)["studies"]] == [None, None]  # no scale yet
+    card = exam_store.load_case_card()
+    card["case_score"]["exam_score"] = {"edges": [0.1 * i for i in range(1, 10)]}
+    monkeypatch.setattr(exam_store, "load_case_card", lambda path=None: card)
+    assert main(["studies", str(tmp_path), "--json", "--store", str(store_path), "--by-exam-score"]) == 0
+    studies = json.loads(capsys.readouterr().out)["studies"]
+    assert [(s["patient"], s["exam_score"]) for s in studies] == [("PAT-2", 10), ("PAT-1", None)]
+    assert main(["studies", str(tmp_path), "--json"]) == 0
+    assert "exam_score" not in json.loads(capsys.readouterr().out)["studies"][0]
