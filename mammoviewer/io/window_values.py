@@ -30,7 +30,8 @@ def value_range(image: Image) -> tuple[float, float, float]:
     px = image.pixels
     finite = px if px.dtype.kind in "iub" else px[np.isfinite(px)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-    nominal = float(2 ** min(int(image.bits_stored), 32) - 1) if px.dtype.kind in "iu" and image.bits_stored > 0 else 1.0
+    integer = px.dtype.kind in "iu" and image.bits_stored > 0
+    nominal = float(2 ** min(int(image.bits_stored), 32) - 1) if integer else 1.0
     return lo, hi, max(hi - lo, nominal, 1.0)
 
 

@@ -53,6 +53,8 @@ class Pane:
     flip_vertical: bool = False
     chest_wall: str | None = None  # where the film's chest wall is on screen: "left" or "right"
     prior: bool = False
+    #: neither the header nor the pixels (a film too small to tell) say where the chest wall is stored
+    orientation_unknown: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,45 +74,54 @@ class Hanging:
         return tuple(p.film for p in self.panes if p.film is not None)
 
 
+def _header_side(film: Film) -> str | None:
+    """Where the chest wall is stored according to PatientOrientation's row direction, if it says."""
+    row = film.orientation[0] if film.orientation is not None else ""
+    return RIGHT if "P" in row else LEFT if "A" in row else None
+
+
 def stored_chest_wall(film: Film, pixel_side: str | None = None) -> str:
     """Where ``film``'s chest wall is as stored: PatientOrientation, else ``pixel_side``, else convention."""
-    if film.orientation is not None:
-        row = film.orientation[0]
-        if "P" in row:
-            return RIGHT
-        if "A" in row:
-            return LEFT
+    side = _header_side(film)
+    if side is not None:
+        return side
     if pixel_side in (LEFT, RIGHT):
         return pixel_side
     return LEFT if film.laterality == "L" else RIGHT
 
 
-def chest_wall_side(pixels: np.ndarray, monochrome1: bool = False) -> str:
+def chest_wall_side(pixels: np.ndarray, monochrome1: bool = False) -> str | None:
     """The edge (``"left"``/``"right"``) the breast lies against, from the brightness of the outer fifths.
 
     The breast is brighter than the background (darker for MONOCHROME1) and widest at the chest wall.
+    None: orientation unknown (a film narrower than 5 columns, not 2-D, or without finite values there).
     """
     px = np.asarray(pixels)
-    if px.ndim != 2 or px.shape[1] < 5:
-        raise ValueError(f"a film of shape {px.shape} has no left and right edge to compare")
+    if px.ndim != 2 or px.shape[0] < 1 or px.shape[1] < 5:
+        return None
     step = max(1, int(np.sqrt(px.size / 65536)))
     small = px[::step, ::step].astype(np.float64)
     fifth = max(1, small.shape[1] // 5)
-    left, right = float(small[:, :fifth].mean()), float(small[:, -fifth:].mean())
+    with np.errstate(invalid="ignore", over="ignore"):
+        left, right = float(small[:, :fifth].mean()), float(small[:, -fifth:].mean())
+    if not (np.isfinite(left) and np.isfinite(right)):
+        return None
     if monochrome1:
         left, right = -left, -right
     return LEFT if left >= right else RIGHT
 
 
 def _placed(film: Film | None, row: int, column: int, label: str, prior: bool,
-            pixel_sides: Mapping[str, str]) -> Pane:
+            pixel_sides: Mapping[str, str | None]) -> Pane:
     if film is None:
         return Pane(row, column, None, label, prior=prior)
     wanted = LEFT if film.laterality == "L" else RIGHT  # R films: chest wall right, towards the middle
-    stored = stored_chest_wall(film, pixel_sides.get(film.path))
+    pixel_side = pixel_sides.get(film.path)
+    stored = stored_chest_wall(film, pixel_side)
+    unknown = _header_side(film) is None and film.path in pixel_sides and pixel_side not in (LEFT, RIGHT)
     flip_v = film.view in _LATERAL_VIEWS and film.orientation is not None and "H" in film.orientation[1]
     return Pane(row, column, film, label, flip_horizontal=stored != wanted, flip_vertical=flip_v,
-                chest_wall=wanted, prior=prior)
+                chest_wall=wanted, prior=prior, orientation_unknown=unknown)
 
 
 def auto_layout(study: Study) -> Layout:
@@ -141,13 +152,14 @@ def _focus_film(study: Study, focus: str | None) -> Film | None:
 
 def hang(study: Study, layout: Layout | str | None = None, *, view: str | None = None,
          focus: str | None = None, prior: Study | None = None,
-         pixel_sides: Mapping[str, str] | None = None) -> Hanging:
+         pixel_sides: Mapping[str, str | None] | None = None) -> Hanging:
     """Fill ``layout`` (default :func:`auto_layout`) from ``study``.
 
     ``view`` picks the view of a 2-up (default: the first view with both sides, CC before MLO);
     ``focus`` (a film path) the film of a 1-up (default: the study's first); ``prior`` hangs the
     prior study's matching films too; ``pixel_sides`` maps a film path to the chest-wall side seen in
-    its pixels (:func:`chest_wall_side`), used when the header gives no orientation.
+    its pixels (:func:`chest_wall_side`; None: it could not tell), used when the header gives no
+    orientation; a film neither says is hung by convention and marked ``orientation_unknown``.
     """
     layout = Layout(layout) if layout is not None else auto_layout(study)
     sides = pixel_sides or {}

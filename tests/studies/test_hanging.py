@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from shared_paths import DICOM
 from study_writer import write_exam
 
 from mammoviewer.io import load_image
@@ -115,5 +116,29 @@ def test_chest_wall_side_of_pixels():
     px[:, :25] = 3000
     assert chest_wall_side(px) == "left" and chest_wall_side(px[:, ::-1]) == "right"
     assert chest_wall_side(4095 - px, monochrome1=True) == "left"
-    with pytest.raises(ValueError, match="shape"):
-        chest_wall_side(np.zeros((4, 3)))
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (1, 2), (1, 4), (0, 9), (7,)])
+def test_a_film_too_small_to_tell_has_orientation_unknown(shape):
+    assert chest_wall_side(np.ones(shape, np.uint16)) is None
+    assert chest_wall_side(np.full((3, 9), np.nan)) is None  # no finite values at the edges
+    unknown = hang(_study("RCC", "LCC"), "2up", pixel_sides={"/x/RCC.dcm": None, "/x/LCC.dcm": "left"})
+    assert [p.orientation_unknown for p in unknown.panes] == [True, False]
+    assert [p.chest_wall for p in unknown.panes] == ["right", "left"]  # hung by convention
+    assert not any(p.flip_horizontal for p in unknown.panes)
+
+
+@pytest.mark.skipif(not DICOM.is_dir(), reason="the shared DICOM set is not available")
+@pytest.mark.parametrize("name, unknown", [("mg_ge_sends_lcc_for_processing_4x4.dcm", False),
+                                           ("mg_ge_seno_lcc_for_presentation_hdr.dcm", True),
+                                           ("mg_ge_seno_lcc_for_processing_hdr.dcm", True)])
+def test_the_tiny_ge_samples_hang(name, unknown):
+    image = load_image(DICOM / name)
+    assert image.columns < 5
+    side = chest_wall_side(image.pixels, image.photometric == "MONOCHROME1")
+    assert side is None
+    study = find_studies([DICOM / name])[0]
+    pane = hang(study, "2up", pixel_sides={str(DICOM / name): side}).panes[1]
+    assert pane.film is not None and pane.chest_wall == "left"
+    # the 4x4 film's PatientOrientation A\R says where its chest wall is; the rows of the 1x2 films (R, or none) do not
+    assert pane.orientation_unknown is unknown
