@@ -109,3 +109,46 @@ def test_export_writes_pending_candidates_only_when_asked(films, tmp_path: Path,
     assert main(["export", "--store", str(store), "--format", "coco", "--out", str(out), "--include-pending"]) == 0
     assert capsys.readouterr().out.startswith("wrote 31 findings, 30 of them pending, and 0 rejected")
     assert sorted({a["status"] for a in json.loads(out.read_text())["annotations"]}) == ["accepted", "pending"]
+
+
+def test_export_options_follow_the_truth_rule(films, tmp_path: Path, capsys) -> None:
+    import shutil
+
+    from mammoviewer.review import Box, Finding, FindingChange, ReviewStore
+
+    info, images = films
+    store = tmp_path / "r.mvstore"
+    assert main(["import", "--store", str(store), "--format", "mias", "--info", str(info), "--images", str(images)]) == 0
+    drawn = tmp_path / "more" / "drawn.png"
+    drawn.parent.mkdir()
+    cv2.imwrite(str(drawn), np.full((64, 64), 9, np.uint8))
+    with ReviewStore.open(store) as s:  # a film the reader has begun: one box drawn, one model box rejected
+        from mammoviewer.review import ImageRecord
+
+        s.add_image(ImageRecord(key=str(drawn), width=64, height=64, review_state="in progress"))
+        s.apply(FindingChange("add", None, Finding(image_key=str(drawn), box=Box(1, 1, 9, 9), label="benign")))
+        (m,) = s.record_model_findings(str(drawn), "idbll", "1", [
+            Finding(image_key=str(drawn), box=Box(20, 20, 30, 30), label="malignant", score=0.4)])
+        s.apply(FindingChange("reject", m, m.replace(status="rejected")))
+    capsys.readouterr()
+    out = tmp_path / "a.json"
+    assert main(["export", "--store", str(store), "--format", "coco", "--out", str(out), "--include-in-progress",
+                 "--include-rejected"]) == 0  # fmt: skip
+    assert capsys.readouterr().out.startswith("wrote 2 findings and 1 rejected on 4 images, 1 of them in progress")
+    doc = json.loads(out.read_text())
+    assert [c["name"] for c in doc["categories"]] == ["benign", "malignant", "rejected"]
+    assert main(["export", "--store", str(store), "--format", "yolo", "--out", str(tmp_path / "y"),
+                 "--include-in-progress"]) == 2  # fmt: skip
+    assert "--include-in-progress: yolo cannot mark a film as not yet reviewed" in _one_error_line(capsys)
+    # the same film under a second name, reviewed with another truth: refused in one line naming both
+    twin = images / "twin.png"
+    shutil.copy(images / "mdb001.png", twin)
+    with ReviewStore.open(store) as s:
+        from mammoviewer.review.identity import content_hash
+
+        pixels = cv2.imread(str(twin), cv2.IMREAD_UNCHANGED)
+        s.add_image(ImageRecord(key=str(twin), width=1024, height=1024, review_state="reviewed",
+                                content_hash=content_hash(pixels)))  # fmt: skip
+    assert main(["export", "--store", str(store), "--format", "mias", "--out", str(tmp_path / "m.txt")]) == 2
+    line = _one_error_line(capsys)
+    assert f"{images / 'mdb001.png'} and {twin} are the same film" in line

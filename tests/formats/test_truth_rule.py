@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from mammoviewer.errors import ExportError
+
 from mammoviewer.formats import export_store, import_coco
 from mammoviewer.review import Box, Finding, FindingChange, ImageRecord, ReviewStore
 from mammoviewer.review.truth import is_truth
@@ -89,3 +91,93 @@ def test_pending_candidates_come_back_as_candidates_not_truth(store, tmp_path):
     assert len(pending) == 50 and {f.model_name for f in pending} == {"idbll"}
     assert sum(f.status == "rejected" for f in found) == 1
     other.close()
+
+
+# ---- which films are truth ----------------------------------------------------------------------------
+def _films_store(tmp_path: Path) -> tuple[ReviewStore, dict[str, str]]:
+    """mdb023 reviewed (a model box accepted, one moved, one rejected); mdb001 and mdb209 never reviewed
+    (the model's candidates only); mdb005 in progress (one box drawn, one rejected); a CT marked reviewed."""
+    s = ReviewStore.open(tmp_path / "films.sqlite")
+    keys = {}
+    for n, ref in enumerate(("mdb001", "mdb005", "mdb023", "mdb209", "ct"), start=1):
+        keys[ref] = f"/films/{ref}.png"
+        state = {"mdb023": "reviewed", "mdb005": "in progress", "ct": "reviewed"}.get(ref, "unreviewed")
+        s.add_image(ImageRecord(key=keys[ref], width=1024, height=1024, review_state=state,
+                                modality="CT" if ref == "ct" else None, content_hash=f"px1:{n}"))  # fmt: skip
+        model = s.record_model_findings(keys[ref], "idbll", "1", [
+            Finding(image_key=keys[ref], box=Box(100 * i, 100, 100 * i + 50, 150), label="benign", score=0.5)
+            for i in range(1, 4)])  # fmt: skip
+        if ref in ("mdb023", "mdb005", "ct"):
+            s.apply(FindingChange("reject", model[2], model[2].replace(status="rejected")))
+        if ref in ("mdb023", "ct"):
+            s.apply(FindingChange("accept", model[0], model[0].replace(status="accepted")))
+        if ref == "mdb005":
+            s.apply(FindingChange("add", None, Finding(image_key=keys[ref], box=Box(5, 5, 30, 30), label="malignant")))
+    return s, keys
+
+
+def test_films_nobody_reviewed_are_never_normal_and_not_truth(tmp_path):
+    from mammoviewer.review import CommandStack, MoveFinding, ReviewDocument
+
+    s, keys = _films_store(tmp_path)
+    doc = ReviewDocument.open(s, keys["mdb023"])
+    moved = next(f for f in doc.findings if f.status == "pending")
+    CommandStack(doc).push(MoveFinding(moved.id, moved.box, Box(600, 600, 680, 690)))  # the reader's correction
+    summary = export_store(s, "mias", tmp_path / "m.txt")
+    rows = (tmp_path / "m.txt").read_text().splitlines()
+    assert rows == ["mdb023 ? MISC B 125 899 25", "mdb023 ? MISC B 640 379 45"]  # accepted, and the moved one
+    assert not any("NORM" in r for r in rows)  # mdb001, mdb209: never reviewed, so never "normal"
+    assert summary.not_reviewed == 3 and summary.left_out == [f"{keys['ct']}: left out, Modality CT, not a mammogram (MG)"]
+    export_store(s, "yolo", tmp_path / "y")
+    assert sorted(p.name for p in (tmp_path / "y" / "labels").iterdir()) == ["mdb023.txt"]
+    assert len((tmp_path / "y" / "labels" / "mdb023.txt").read_text().splitlines()) == 2  # accepted + moved
+    doc = json.loads(export_store(s, "coco", tmp_path / "c.json").paths[0].read_text())
+    assert [im["file_name"] for im in doc["images"]] == ["mdb023.png"]
+    s.close()
+
+
+def test_include_in_progress_adds_the_readers_decisions_marked_and_only_where_said(tmp_path):
+    s, keys = _films_store(tmp_path)
+    out = tmp_path / "c.json"
+    summary = export_store(s, "coco", out, include_in_progress=True)
+    doc = json.loads(out.read_text())
+    assert [(im["file_name"], im["film_status"]) for im in doc["images"]] == [
+        ("mdb005.png", "in progress"), ("mdb023.png", "reviewed")]  # never the films with candidates only
+    by_image = {im["id"]: im["file_name"] for im in doc["images"]}
+    assert [(by_image[a["image_id"]], a["status"]) for a in doc["annotations"]] == [
+        ("mdb005.png", "accepted"), ("mdb023.png", "accepted")]  # decided findings; not the candidates
+    assert (summary.images, summary.in_progress, summary.not_reviewed) == (2, 1, 2)
+    for fmt in ("mias", "yolo", "voc"):
+        with pytest.raises(ExportError, match=f"--include-in-progress: {fmt} cannot mark a film"):
+            export_store(s, fmt, tmp_path / f"x.{fmt}", include_in_progress=True)
+    for fmt in ("yolo", "voc"):
+        with pytest.raises(ExportError, match=f"--include-rejected: {fmt} never writes rejected"):
+            export_store(s, fmt, tmp_path / f"r.{fmt}", include_rejected=True)
+    s.close()
+
+
+def test_one_film_under_two_names_with_two_truths_is_refused_naming_both(tmp_path):
+    import cv2
+    import numpy as np
+
+    from mammoviewer.review.identity import content_hash
+
+    films = tmp_path / "films"
+    films.mkdir()
+    pixels = np.random.default_rng(3).integers(0, 256, (32, 32), dtype=np.uint8)
+    cv2.imwrite(str(films / "mdb209.pgm"), pixels)
+    cv2.imwrite(str(films / "mdb209.png"), pixels)
+    s = ReviewStore.open(tmp_path / "two.sqlite")
+    pgm, png = str(films / "mdb209.pgm"), str(films / "mdb209.png")
+    s.add_image(ImageRecord(key=pgm, width=32, height=32, review_state="reviewed", content_hash=content_hash(pixels)))
+    s.add_image(ImageRecord(key=png, width=32, height=32, review_state="reviewed"))  # an older record: no hash
+    s.apply(FindingChange("add", None, Finding(image_key=pgm, box=Box(1, 1, 9, 9), label="malignant")))
+    for fmt, out in (("coco", tmp_path / "c.json"), ("yolo", tmp_path / "y"), ("mias", tmp_path / "m.txt")):
+        with pytest.raises(ExportError) as err:
+            export_store(s, fmt, out)
+        assert str(err.value) == (f"{pgm} and {png} are the same film (identical pixels) and both would be exported "
+                                  "as truth; mark one of them \"in progress\" (or remove it from the store) and export again")
+        assert not out.exists()
+    s.set_review_state(png, "in progress")
+    assert export_store(s, "coco", tmp_path / "c.json").images == 1
+    s.close()

@@ -181,3 +181,23 @@ def test_document_refuses_findings_of_other_images(store: ReviewStore) -> None:
     with pytest.raises(StoreError, match="no image"):
         ReviewDocument.open(store, "/other.png")
     assert isinstance(FindingChange("x", None, Finding(image_key=KEY, box=Box(0, 0, 1, 1), label="benign")).finding, Finding)
+
+
+def test_moving_a_model_candidate_makes_it_the_readers_accepted_finding(store: ReviewStore) -> None:
+    doc, stack = _doc(store)
+    model = store.record_model_findings(
+        KEY, "idbll", "1", [Finding(image_key=KEY, box=Box(100, 100, 150, 160), label="benign", score=0.3)]
+    )[0]
+    doc.reload()
+    stack.push(MoveFinding(model.id, Box(100, 100, 150, 160), Box(100, 100, 170, 190)))  # a resize
+    moved = _in_store(doc)[0]
+    assert (moved.status, moved.edited, moved.box) == ("accepted", True, Box(100, 100, 170, 190))
+    assert moved.original_box == Box(100, 100, 150, 160) and moved.source == "model"  # provenance kept
+    stack.undo()
+    assert _in_store(doc)[0] == model  # a pending candidate again, as the model gave it
+    stack.redo()
+    assert _in_store(doc)[0].status == "accepted"
+    # a rejected box stays rejected when moved (the reader said it is no lesion)
+    stack.push(SetStatus(model.id, "rejected"))
+    stack.push(MoveFinding(model.id, Box(100, 100, 170, 190), Box(0, 0, 20, 20)))
+    assert _in_store(doc)[0].status == "rejected"

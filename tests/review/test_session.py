@@ -53,3 +53,19 @@ def test_detections_become_pending_model_findings() -> None:
     assert [(f.image_key, f.box.as_tuple(), f.label, f.score, f.source, f.status) for f in fs] == [
         ("/k.pgm", (1, 2, 3, 4), "malignant", 0.7, "model", "pending")
     ]
+
+
+def test_a_film_joins_the_store_named_by_its_pixels_and_modality(tmp_path: Path) -> None:
+    from mammoviewer.review.identity import content_hash
+
+    session = ReviewSession(ReviewStore.open(tmp_path / "s.sqlite"))
+    img = _image(tmp_path / "a.pgm")
+    img.modality = "MG"
+    key = session.ensure_image(img)
+    rec = session.store.image(key)
+    assert (rec.content_hash, rec.modality) == (content_hash(img.pixels), "MG")
+    # a film stored before films were named by their pixels gets its name when it is next opened
+    session.store.add_image(rec.replace(key=str(tmp_path / "b.png"), content_hash=None, modality=None))
+    session.ensure_image(_image(tmp_path / "b.png"))
+    assert session.store.image(str(tmp_path / "b.png")).content_hash == rec.content_hash
+    session.close()

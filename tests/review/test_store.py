@@ -284,3 +284,51 @@ def test_closing_waits_for_a_read_on_another_thread(tmp_path):
     s.close()
     t.join(30)
     assert not t.is_alive() and errors == []
+
+
+def _version_1_store(path: Path) -> None:
+    """A store as MammoViewer wrote it before films were named by their pixels (schema 1)."""
+    from mammoviewer.review.schema import SCHEMA
+
+    old = SCHEMA.replace(",\n    content_hash TEXT,\n    modality TEXT", "").replace(
+        "CREATE INDEX images_by_content ON images(content_hash);\n", "")
+    assert "content_hash" not in old
+    c = sqlite3.connect(path)
+    c.executescript(old)
+    c.execute("INSERT INTO schema_version VALUES (1)")
+    c.execute("INSERT INTO images (key, width, height, review_state) VALUES (?, 10, 20, 'reviewed')", (KEY,))
+    c.commit()
+    c.close()
+
+
+def test_a_version_1_store_is_migrated_in_one_go_and_read_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "old.mvstore"
+    _version_1_store(path)
+    with ReviewStore.open(path, read_only=True) as s:  # read-only: read as it is, not migrated
+        assert s.schema_version == 1 and s.image(KEY).content_hash is None
+    with ReviewStore.open(path) as s:
+        assert s.schema_version == SCHEMA_VERSION == 2
+        rec = s.image(KEY)
+        assert (rec.review_state, rec.content_hash, rec.modality) == ("reviewed", None, None)
+        s.set_identity(KEY, "px1:abc", "MG")
+        s.add_image(rec.replace(note="seen"))  # re-adding without an identity keeps the stored one
+        assert (s.image(KEY).content_hash, s.image(KEY).modality) == ("px1:abc", "MG")
+        s.add_image(ImageRecord(key="/films/copy.png", width=10, height=20, content_hash="px1:abc"))
+        assert [i.key for i in s.images_with_content("px1:abc")] == ["/films/copy.png", KEY]
+    c = sqlite3.connect(path)
+    assert [r[0] for r in c.execute("SELECT version FROM schema_version ORDER BY version")] == [1, 2]
+    c.close()
+
+
+def test_a_failed_migration_leaves_the_store_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    from mammoviewer.review import schema
+
+    path = tmp_path / "old.mvstore"
+    _version_1_store(path)
+    monkeypatch.setitem(schema.MIGRATIONS, 2, schema.MIGRATIONS[2] + ("ALTER TABLE nowhere ADD COLUMN x",))
+    with pytest.raises(StoreError, match="cannot bring the store up to schema 2"):
+        ReviewStore.open(path)
+    c = sqlite3.connect(path)
+    cols = [r[1] for r in c.execute("PRAGMA table_info(images)")]
+    assert "content_hash" not in cols and c.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 1
+    c.close()
