@@ -54,6 +54,19 @@ def _check_parent(out: Path) -> None:
         raise ExportError(f"{out}: folder {out.parent} is not writable")
 
 
+def user_umask() -> int:
+    """The process's file-creation mask (read without changing it where Linux tells it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _tmp_prefix(target: Path) -> str:
     """``.NAME.PID.``: a temporary file names its target and the process that writes it."""
     return f".{target.name}.{os.getpid()}."
@@ -187,6 +200,7 @@ def atomic_files(paths: list[Path]) -> Iterator[list[Path]]:
             fd, name = tempfile.mkstemp(prefix=_tmp_prefix(p), suffix=".tmp", dir=p.parent)
             os.close(fd)
             tmps.append(Path(name))
+            os.chmod(name, 0o666 & ~user_umask())  # an export is the user's file, not a private temporary
         yield tmps
         for t in tmps:
             with open(t, "rb+") as fh:
@@ -274,6 +288,7 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     try:
         remove_stale_temporaries(out)
         tmp = Path(tempfile.mkdtemp(prefix=_tmp_prefix(out), suffix=".tmp", dir=out.parent))
+        os.chmod(tmp, 0o777 & ~user_umask())  # an export is the user's folder, not a private temporary
     except OSError as exc:
         raise ExportError(f"{out}: cannot write ({exc.strerror or exc})") from exc
     old: Path | None = None

@@ -107,3 +107,20 @@ def test_images_sharing_a_name_are_refused_for_per_image_formats(small_store: Re
     with pytest.raises(ExportError, match="both named 'a'"):
         export_store(small_store, "yolo", tmp_path / "y")
     assert not (tmp_path / "y").exists()
+
+
+@pytest.mark.parametrize("mask,file_mode,dir_mode", [(0o022, 0o644, 0o755), (0o077, 0o600, 0o700)])
+def test_exports_follow_the_users_umask(small_store: ReviewStore, tmp_path: Path, mask, file_mode, dir_mode) -> None:
+    import os
+    import stat
+
+    old = os.umask(mask)
+    try:
+        export_store(small_store, "coco", tmp_path / "c.json")
+        export_store(small_store, "mias", tmp_path / "m.txt")
+        export_store(small_store, "yolo", tmp_path / "y")
+    finally:
+        os.umask(old)
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+    assert [mode(tmp_path / n) for n in ("c.json", "m.txt", "m_rejected.txt")] == [file_mode] * 3
+    assert mode(tmp_path / "y") == dir_mode and mode(tmp_path / "y" / "labels" / "a.txt") == file_mode
