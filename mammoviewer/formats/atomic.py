@@ -78,7 +78,7 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
     prefix = f".{target.name}."
     for tmp in target.parent.glob(f"{glob.escape(prefix)}*.tmp"):
         pid = tmp.name[len(prefix):].split(".", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+        if not pid.isdigit() or int(pid) == os.getpid() or process_running(int(pid)):
             continue
         if tmp.is_dir():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -88,7 +88,8 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """True while process ``pid`` runs (or exists under another user)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -149,7 +150,7 @@ def finish_interrupted(target: Path) -> list[Path]:
     done: list[Path] = []
     for journal in _journal_glob(target):
         pid = journal.name[len(target.name) + 2:].split(".", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+        if not pid.isdigit() or int(pid) == os.getpid() or process_running(int(pid)):
             continue
         try:
             moves = json.loads(journal.read_text(encoding="utf-8"))["moves"]
@@ -258,7 +259,7 @@ def roll_back_interrupted(out: Path) -> list[Path]:
     restored = []
     for old in out.parent.glob(f"{glob.escape(prefix)}*"):
         pid = old.name[len(prefix):]
-        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+        if not pid.isdigit() or int(pid) == os.getpid() or process_running(int(pid)):
             continue
         if os.path.lexists(out):
             shutil.rmtree(old, ignore_errors=True)

@@ -14,17 +14,23 @@ import shutil
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mammoviewer.errors import PacsError
+from mammoviewer.formats.atomic import process_running
 from mammoviewer.pacs.association import associate, lost, new_ae
 from mammoviewer.pacs.nodes import PacsNode
 
 UID_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 DATE_RANGE_RE = re.compile(r"^(\d{8})?(-(\d{8})?)?$")
+#: a retrieve's hidden folder inside the destination: ``.retrieving-PID-XXXX``
+RETRIEVING = ".retrieving-"
+#: a retrieving folder without a process id in its name is swept once it is this old (s)
+STALE_UNNAMED_S = 24 * 3600
 SUCCESS, CANCEL = 0x0000, 0xFE00
 PENDING = (0xFF00, 0xFF01)
 #: Storage SOP classes accepted on a retrieve (role selection: we act as their SCP)
@@ -66,13 +72,34 @@ def check_date_range(text: str) -> str:
     return text
 
 
+def _value(ident: Any, keyword: str) -> Any:
+    """An answer's value, None where the node sent one that cannot be decoded."""
+    try:
+        return ident.get(keyword)
+    except Exception:  # noqa: BLE001 - pydicom decodes lazily and raises many types on junk
+        return None
+
+
+def _text(value: Any) -> str:
+    """One line of at most 200 characters (a node's free text is shown, never trusted)."""
+    return " ".join(str(value or "").split())[:200]
+
+
+def _count(value: Any) -> int | None:
+    """NumberOfStudyRelatedInstances: None unless it is a whole number from 0 to 10^9."""
+    try:
+        count = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return count if 0 <= count <= 10**9 else None
+
+
 def _study(ident: Any) -> Study:
-    mods = ident.get("ModalitiesInStudy") or []
-    mods = [str(m) for m in ([mods] if isinstance(mods, str) else mods) if str(m)]
-    count = ident.get("NumberOfStudyRelatedInstances")
-    return Study(str(ident.get("StudyInstanceUID", "")), str(ident.get("PatientID", "") or ""),
-                 str(ident.get("PatientName", "") or ""), str(ident.get("StudyDate", "") or ""), mods,
-                 int(count) if count not in (None, "") else None)  # fmt: skip
+    mods = _value(ident, "ModalitiesInStudy") or []
+    mods = [_text(m) for m in ([mods] if isinstance(mods, (str, bytes)) else mods) if _text(m)]
+    return Study(_text(_value(ident, "StudyInstanceUID")), _text(_value(ident, "PatientID")),
+                 _text(_value(ident, "PatientName")), _text(_value(ident, "StudyDate")), mods,
+                 _count(_value(ident, "NumberOfStudyRelatedInstances")))  # fmt: skip
 
 
 def find_studies(node: PacsNode, patient_id: str | None = None, date: str | None = None) -> list[Study]:
@@ -99,7 +126,9 @@ def find_studies(node: PacsNode, patient_id: str | None = None, date: str | None
             since = time.monotonic()
             code = int(status.Status)
             if code in PENDING and ident is not None:
-                studies.append(_study(ident))
+                with warnings.catch_warnings():  # a malformed value is shown as unknown, not warned about
+                    warnings.simplefilter("ignore")
+                    studies.append(_study(ident))
             elif code != SUCCESS:
                 raise PacsError(f"{node.label}: study search failed (C-FIND status 0x{code:04X})")
     return sorted(studies, key=lambda s: (s.study_date, s.patient_id, s.study_uid))
@@ -164,7 +193,8 @@ def get_study(node: PacsNode, study_uid: str, dest: str | Path,
     dest = Path(dest).expanduser().absolute()
     try:
         dest.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".retrieving-", dir=dest))
+        remove_stale_retrieves(dest)
+        tmp = Path(tempfile.mkdtemp(prefix=f"{RETRIEVING}{os.getpid()}-", dir=dest))
     except OSError as exc:
         raise PacsError(f"{dest}: cannot write the retrieved study ({exc.strerror or exc})") from exc
     try:
@@ -193,6 +223,21 @@ def get_study(node: PacsNode, study_uid: str, dest: str | Path,
         return _move_into(tmp, dest / study_uid, receiver.paths)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def remove_stale_retrieves(dest: Path) -> list[Path]:
+    """Delete the hidden folders of retrieves into ``dest`` whose process no longer runs (killed midway)."""
+    removed = []
+    for folder in dest.glob(f"{RETRIEVING}*"):
+        pid = folder.name[len(RETRIEVING):].split("-", 1)[0]
+        if pid.isdigit():
+            if int(pid) == os.getpid() or process_running(int(pid)):
+                continue
+        elif time.time() - folder.stat().st_mtime < STALE_UNNAMED_S:
+            continue  # written before folders carried their process id: left a day, then swept
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 def _check_outcome(node: PacsNode, study_uid: str, final: Any, receiver: _Receiver) -> None:
@@ -236,13 +281,25 @@ class SendResult:
 
 def _read_for_send(path: Path) -> Any:
     import pydicom
+    import pydicom.uid
 
     try:
         ds = pydicom.dcmread(path, stop_before_pixels=False)
     except Exception as exc:  # noqa: BLE001 - pydicom raises many types on junk
         raise PacsError(f"{path}: not a DICOM file ({type(exc).__name__})") from exc
-    if "SOPClassUID" not in ds or "SOPInstanceUID" not in ds:
+    try:
+        sop, instance = str(ds.get("SOPClassUID") or ""), str(ds.get("SOPInstanceUID") or "")
+        meta = getattr(ds, "file_meta", None)
+        syntax = meta.get("TransferSyntaxUID") if meta is not None else None
+    except Exception as exc:  # noqa: BLE001 - as above, values are decoded lazily
+        raise PacsError(f"{path}: DICOM file whose header cannot be read ({type(exc).__name__})") from exc
+    if not sop or not instance:
         raise PacsError(f"{path}: DICOM file lacks SOP Class/Instance UID; cannot send it")
+    for what, uid in (("SOP Class UID", sop), ("SOP Instance UID", instance)):
+        if not UID_RE.match(uid) or len(uid) > 64:
+            raise PacsError(f"{path}: {what} {uid[:70]!r} is not a DICOM UID; cannot send it")
+    if syntax is None or not pydicom.uid.UID(str(syntax)).is_transfer_syntax:
+        raise PacsError(f"{path}: transfer syntax {str(syntax)[:70]!r} is not one DICOM knows; cannot send it")
     return ds
 
 
@@ -272,6 +329,11 @@ def send_files(node: PacsNode, paths: Sequence[str | Path]) -> SendResult:
                 status = _store(assoc, ds)
             except PacsError as exc:
                 result.failed.append(f"{p}: not sent to {node.label} ({exc})")
+                continue
+            except Exception as exc:  # noqa: BLE001 - a file pynetdicom cannot encode: report it, send the rest
+                detail = " ".join(str(exc).split())[:150]
+                result.failed.append(f"{p}: not sent to {node.label} (cannot encode it: {type(exc).__name__}: "
+                                     f"{detail})")  # fmt: skip
                 continue
             if not status:
                 result.failed.append(str(lost(node, since, f"sending {p}")))
