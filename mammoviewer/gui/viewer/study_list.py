@@ -1,4 +1,8 @@
-"""The studies worklist: patients, their studies (date, layout, review state) and each study's views."""
+"""The studies worklist: patients, their studies (date, layout, review state, exam score) and each study's views.
+
+The reader picks the order: as listed (patients, then dates; the default) or the most suspicious exams
+first (highest exam score 1-10, ``mammoviewer.classify.exam_score``; unscored studies last).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ from typing import Mapping, Sequence
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from mammoviewer.gui.viewer.worklist import STATE_BADGES
 from mammoviewer.review.keys import image_key
 from mammoviewer.studies import Study
 
 STUDY_ROLE = Qt.ItemDataRole.UserRole
+ORDERS = ("as listed", "exam score")
 
 
 def study_state(study: Study, states: Mapping[str, str]) -> str:
@@ -38,8 +43,15 @@ class StudyList(QWidget):
         self.tree.setIndentation(12)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        self.order = QComboBox()
+        self.order.addItems([f"Order: {o}" for o in ORDERS])
+        self.order.setToolTip("Reading order: as listed, or the most suspicious exams first (exam score 1-10)")
         layout.addWidget(self.title)
+        layout.addWidget(self.order)
         layout.addWidget(self.tree)
+        self.exam_scores: list[int | None] = []
+        self._states: Mapping[str, str] = {}
+        self.order.currentIndexChanged.connect(lambda _i: self._rebuild())
         self.studies: list[Study] = []
         self._items: list[QTreeWidgetItem] = []
         self._priors: dict[int, int] = {}
@@ -50,10 +62,44 @@ class StudyList(QWidget):
     def set_studies(self, studies: Sequence[Study], priors: Mapping[int, int] | None = None) -> None:
         """List ``studies``; ``priors`` maps a study's index to its prior's."""
         self.studies, self._priors = list(studies), dict(priors or {})
+        self.exam_scores = [None] * len(self.studies)
+        self._states = {}
+        self._rebuild()
+
+    def set_exam_scores(self, scores: Sequence[int | None]) -> None:
+        """Show each study's exam score (by study index; None: not scored) and re-sort if ordered by it."""
+        if len(scores) != len(self.studies):
+            return  # scores of another list
+        self.exam_scores = list(scores)
+        if self.order.currentIndex() == 1:
+            self._rebuild()
+        else:
+            self.set_states(self._states)
+
+    def set_order(self, order: str) -> None:
+        """``"as listed"`` or ``"exam score"``."""
+        self.order.setCurrentIndex(ORDERS.index(order))
+
+    def display_order(self) -> list[int]:
+        """Study indices from the top of the tree down."""
+        return [int(item.data(0, STUDY_ROLE)) for item in sorted(self._items, key=self._row)]
+
+    def _row(self, item: QTreeWidgetItem) -> tuple[int, int]:
+        parent = item.parent()
+        return (self.tree.indexOfTopLevelItem(parent), parent.indexOfChild(item))
+
+    def _rebuild(self) -> None:
+        indices = list(range(len(self.studies)))
+        if self.order.currentIndex() == 1:
+            best: dict[str, int] = {}
+            for i in indices:
+                best[self.studies[i].patient] = max(best.get(self.studies[i].patient, 0), self.exam_scores[i] or 0)
+            indices.sort(key=lambda i: (-best[self.studies[i].patient], -(self.exam_scores[i] or 0)))
         self.tree.clear()
-        self._items = []
+        self._items = [QTreeWidgetItem()] * len(self.studies)
         patients: dict[str, QTreeWidgetItem] = {}
-        for i, study in enumerate(self.studies):
+        for i in indices:
+            study = self.studies[i]
             parent = patients.get(study.patient)
             if parent is None:
                 parent = patients[study.patient] = QTreeWidgetItem(self.tree, [f"Patient {study.patient}"])
@@ -65,17 +111,23 @@ class StudyList(QWidget):
                 child = QTreeWidgetItem(item, [f"{film.label}  {Path(film.path).name}"])
                 child.setData(0, STUDY_ROLE, i)
                 child.setToolTip(0, film.path)
-            self._items.append(item)
+            self._items[i] = item
         n_patients = len(patients)
         self.title.setText(f"Studies  ({len(self.studies)} of {n_patients} patient{'s' if n_patients != 1 else ''})")
-        self.set_states({})
+        self.set_states(self._states)
+        if 0 <= self.current < len(self._items):
+            self.set_current(self.current)
 
     def set_states(self, states: Mapping[str, str]) -> None:
         """Show each study's review state (from the films' states by store key)."""
+        self._states = states
         for i, (study, item) in enumerate(zip(self.studies, self._items)):
             state = study_state(study, states)
             prior = self._priors.get(i)
+            score = self.exam_scores[i] if i < len(self.exam_scores) else None
             text = f"{STATE_BADGES[state]} {study.date or 'no date'}  {len(study.films)} films"
+            if score is not None:
+                text = f"[{score:>2}] " + text
             if prior is not None:
                 text += f"  (prior {self.studies[prior].date})"
             item.setText(0, text)

@@ -1,4 +1,8 @@
-"""The worklist panel: the images of a folder (or a chosen set), with next/previous."""
+"""The worklist panel: the images of a folder (or a chosen set), with next/previous.
+
+Each film may show its exam's score 1-10 (``[ 7]``, :meth:`Worklist.set_exam_scores`); the reader can
+list the most suspicious exams first (the order box), and the default order stays as listed.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from pathlib import Path
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 #: file name endings the worklist lists when it scans a folder
 IMAGE_SUFFIXES = (".pgm", ".dcm", ".dicom", ".png", ".tif", ".tiff")
@@ -18,6 +22,8 @@ STATE_ROLE = Qt.ItemDataRole.UserRole + 1
 #: why a listed file cannot be opened (None: it opens, or has not been tried)
 BROKEN_ROLE = Qt.ItemDataRole.UserRole + 2
 BROKEN_BADGE = "\u2715"
+#: the orders the reader can pick
+ORDERS = ("as listed", "exam score")
 
 
 def unreadable_reason(path: str | Path) -> str | None:
@@ -70,11 +76,18 @@ class Worklist(QWidget):
         self.title.setObjectName("panelTitle")
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
+        self.order = QComboBox()
+        self.order.addItems([f"Order: {o}" for o in ORDERS])
+        self.order.setToolTip("Reading order: as listed, or the most suspicious exams first (exam score 1-10)")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
+        layout.addWidget(self.order)
         layout.addWidget(self.list)
+        self._scores: dict[str, int | None] = {}
+        self._listed: list[str] = []
         self.list.currentRowChanged.connect(self._on_row)
+        self.order.currentIndexChanged.connect(lambda _i: self._apply_order())
 
     def set_paths(self, paths: list[str | Path], title: str = "Worklist", current: str | Path | None = None) -> None:
         """Replace the list with ``paths``; select ``current`` (or nothing)."""
@@ -87,6 +100,8 @@ class Worklist(QWidget):
             self.list.addItem(item)
         self.list.setCurrentRow(-1)
         self.list.blockSignals(False)
+        self._listed = [str(Path(p)) for p in paths]
+        self._apply_order()
         self._title = title
         self._show_title()
         if current is not None:
@@ -133,8 +148,42 @@ class Worklist(QWidget):
             if item.data(BROKEN_ROLE):
                 continue
             item.setData(STATE_ROLE, state)
+            score = self._scores.get(path)
+            name = f"[{score:>2}] {name}" if score is not None else name
             item.setText(f"{STATE_BADGES[state]} {name}" if state in STATE_BADGES else name)
             item.setToolTip(f"{path}\n{state}" if state else path)
+
+    def set_exam_scores(self, scores: Mapping[str, int | None]) -> None:
+        """Show each listed film's exam score (``scores[path]``) and re-sort if ordered by it."""
+        self._scores = {str(Path(p)): s for p, s in scores.items()}
+        states = {}
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            states[item.data(Qt.ItemDataRole.UserRole)] = item.data(STATE_ROLE)
+        self.set_states(states)
+        self._apply_order()
+
+    def set_order(self, order: str) -> None:
+        """``"as listed"`` or ``"exam score"`` (highest first; unscored films last, each kept in listed order)."""
+        self.order.setCurrentIndex(ORDERS.index(order))
+
+    def _apply_order(self) -> None:
+        rank = {p: i for i, p in enumerate(self._listed)}
+        paths = self.paths()
+        if self.order.currentIndex() == 1:
+            wanted = sorted(paths, key=lambda p: (-(self._scores.get(p) or 0), rank.get(p, len(rank))))
+        else:
+            wanted = sorted(paths, key=lambda p: rank.get(p, len(rank)))
+        if wanted == paths:
+            return
+        current = self.current_path()
+        self.list.blockSignals(True)
+        items = {it.data(Qt.ItemDataRole.UserRole): it for it in (self.list.takeItem(0) for _ in range(len(paths)))}
+        for p in wanted:
+            self.list.addItem(items[p])
+        if current is not None:
+            self.list.setCurrentRow(wanted.index(current))
+        self.list.blockSignals(False)
 
     def state(self, path: str | Path) -> str | None:
         """The review state shown for ``path`` (None if none is shown)."""

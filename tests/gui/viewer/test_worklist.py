@@ -67,3 +67,24 @@ def test_after_check_waits_for_the_check_then_selects_a_file_that_opens(qtbot, t
     assert w.current_path() == str(good)
     w.after_check(lambda: w.select(bad))  # nothing pending: runs at once
     assert w.current_path() == str(bad)
+
+
+def test_exam_scores_shown_and_the_reader_may_sort_by_them(qapp, tmp_path):
+    paths = []
+    for name in ("a", "b", "c", "d"):
+        p = tmp_path / f"{name}.pgm"
+        p.write_bytes(b"P5\n2 2\n255\n" + bytes(4))
+        paths.append(str(p))
+    w = wl.Worklist()
+    w.set_paths(paths, current=paths[0])
+    w.set_states({paths[0]: "reviewed"})
+    w.set_exam_scores({paths[0]: 3, paths[1]: 9, paths[2]: None, paths[3]: 9})
+    assert w.paths() == paths  # the default order stays as listed
+    assert w.list.item(0).text() == f"{wl.STATE_BADGES['reviewed']} [ 3] a.pgm"
+    assert w.list.item(1).text() == "[ 9] b.pgm" and w.list.item(2).text() == "c.pgm"
+    w.set_order("exam score")
+    assert w.paths() == [paths[1], paths[3], paths[0], paths[2]]  # ties keep the listed order, unscored last
+    assert w.current_path() == paths[0]  # the selection stays on its film
+    assert w.next() and w.current_path() == paths[2]
+    w.set_order("as listed")
+    assert w.paths() == paths
