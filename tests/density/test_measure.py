@@ -38,3 +38,12 @@ def test_kmeans_finds_two_levels_and_sorts_them():
 def test_an_empty_rendering_has_no_breast():
     with pytest.raises(NotMammogramError, match=r"^blank: not a mammogram: no breast found"):
         measure_rendered(np.zeros((200, 200), np.float32), "blank")
+
+
+def test_monochrome1_measures_as_its_monochrome2_original():
+    from shared_paths import DICOM
+
+    mono2 = measure_density(load_image(DICOM / "mg_cbis_rcc_small_explicit.dcm"))
+    mono1 = measure_density(load_image(DICOM / "mg_cbis_rcc_small_mono1.dcm"))  # stored = 65535 - mono2
+    assert mono1.percent_density == pytest.approx(mono2.percent_density, abs=1e-6)
+    assert mono1.features == pytest.approx(mono2.features, abs=1e-6)
