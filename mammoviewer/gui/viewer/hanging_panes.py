@@ -85,6 +85,15 @@ class PreviewImageItem(pg.ImageItem):
             self._previews[factor] = cached
         return cached
 
+    @staticmethod
+    def _enhanced(shown: np.ndarray, levels, lut: np.ndarray) -> np.ndarray:
+        """The CLAHE of ``shown`` through ``levels`` and ``lut`` as uint8; levels are made safe first
+        (``lut_indices``), so whatever the window the picture is finite and the paint never fails."""
+        from mammoviewer.io.enhance import clahe
+
+        picture = lut[lut_indices(shown, (float(levels[0]), float(levels[1])), len(lut))]
+        return clahe(picture.astype(np.float32) / 255.0)
+
     def render(self) -> None:
         full = self.image
         if full is None or full.ndim != 2 or full.size == 0:
@@ -93,10 +102,7 @@ class PreviewImageItem(pg.ImageItem):
         shown = self.preview(self.preview_factor)
         levels, lut = self.levels, self.lut
         if self.enhance and lut is not None and levels is not None and not callable(lut):
-            from mammoviewer.io.enhance import clahe
-
-            picture = np.asarray(lut)[lut_indices(shown, (float(levels[0]), float(levels[1])), len(lut))]
-            shown = clahe(picture.astype(np.float32) / 255.0)
+            shown = self._enhanced(shown, levels, np.asarray(lut))
             self.levels, self.lut = np.array([0.0, 255.0]), None
         self.image = shown
         try:
@@ -163,6 +169,8 @@ class PaneView(ImageView):
             text += f"  \u00b7  {Path(self.image.path).name}"
             if pane.flip_horizontal or pane.flip_vertical:
                 text += "  \u00b7  mirrored" if pane.flip_horizontal else "  \u00b7  flipped"
+            if pane.orientation_unknown:
+                text += "  \u00b7  orientation unknown"
         self.caption.setText(text)
 
     @property

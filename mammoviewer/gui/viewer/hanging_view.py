@@ -9,16 +9,20 @@ inner part of the left breast too: the mirror-symmetric regions a reader compare
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
 from typing import Mapping
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
+from mammoviewer.errors import MammoViewerError
 from mammoviewer.gui.viewer.hanging_panes import PaneView
 from mammoviewer.io.enhance import ENHANCED_LABEL
 from mammoviewer.io.image import Image, Window
-from mammoviewer.studies import Hanging
+from mammoviewer.messages import clean_message
+from mammoviewer.studies import Hanging, Pane
 
 #: the most panes a hanging has (4-up, or 2-up with the prior under it)
 MAX_PANES = 4
@@ -41,6 +45,8 @@ class HangingView(QWidget):
         self.linked = True
         self.enhanced = False
         self._syncing = False
+        #: why a pane of the current hanging shows no film although it has one (index -> one line)
+        self.pane_errors: dict[int, str] = {}
         for i in range(MAX_PANES):
             pane = PaneView()
             pane.activated.connect(lambda i=i: self.set_active(i))
@@ -67,14 +73,14 @@ class HangingView(QWidget):
                 self.grid.removeWidget(pane.frame)
                 pane.frame.hide()
             self.hanging = hanging
+            self.pane_errors = {}
             for i, spec in enumerate(hanging.panes):
                 view = self.panes[i]
                 self.grid.addWidget(view.frame, spec.row, spec.column)
                 view.frame.show()
                 path = spec.film.path if spec.film is not None else None
                 image = images.get(path) if path else None
-                view.show_pane(spec, image, windows.get(path) if path else None)
-                view.set_enhanced(self.enhanced, ENHANCED_LABEL)
+                self._show_one(i, spec, image, windows.get(path) if path else None)
             for r in range(2):
                 self.grid.setRowStretch(r, 1 if r < hanging.rows else 0)
                 self.grid.setColumnStretch(r, 1 if r < hanging.columns else 0)
@@ -82,6 +88,21 @@ class HangingView(QWidget):
             self._syncing = False
         self.set_active(min(active, len(hanging.panes) - 1), force=True)
         self.fit()
+
+    def _show_one(self, index: int, spec: Pane, image: Image | None, window: Window | None) -> None:
+        """Pane ``index`` shows ``image``; if that fails the pane says why and the others still show."""
+        view = self.panes[index]
+        view.set_enhanced(self.enhanced, ENHANCED_LABEL)
+        try:
+            view.show_pane(spec, image, window)
+        except Exception as exc:  # noqa: BLE001 - one film must never keep the others (or the window) waiting
+            if not isinstance(exc, MammoViewerError):
+                traceback.print_exc()  # a bug: the details go to the console for a report
+            name = Path(image.path).name if image is not None else spec.label
+            line = f"{name} cannot be shown: {clean_message(exc)}"
+            self.pane_errors[index] = line
+            view.show_pane(spec, None)
+            view.clear(f"{spec.label}: {line}")
 
     def set_active(self, index: int, force: bool = False) -> None:
         """Make pane ``index`` the one the reader works in."""

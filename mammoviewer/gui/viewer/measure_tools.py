@@ -201,9 +201,12 @@ class Magnifier(QObject):
         from mammoviewer.io.display import display_lut, lut_indices
 
         image, r = self.view.image, self.radius
-        if image is None:
+        crop = image.pixels[max(row - r, 0): max(row + r, 0), max(column - r, 0): max(column + r, 0)] \
+            if image is not None else None
+        if crop is None or crop.size == 0:  # off the film (a point outside a tiny film)
+            self.glass.hide()
             return
-        crop = image.pixels[max(row - r, 0): row + r, max(column - r, 0): column + r]
+        # display_lut's levels are finite and ordered whatever the window (io.display.safe_window)
         levels, lut = display_lut(image, self.view.current_window, invert=self.view.invert)
         picture = np.ascontiguousarray(lut[lut_indices(crop, levels, len(lut))])
         turns, flip_h, flip_v = self.view.orientation

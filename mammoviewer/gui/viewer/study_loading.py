@@ -11,7 +11,8 @@ from mammoviewer.studies.hanging import chest_wall_side
 
 
 def load_films(loader: Any, paths: Sequence[str], cancel=None, progress=None) -> dict[str, Any]:
-    """Worker: each film decoded with its default window and the chest-wall side of its pixels."""
+    """Worker: each film decoded with its default window and the chest-wall side of its pixels (None: a
+    film too small to tell)."""
     out: dict[str, Any] = {}
     for path in paths:
         if cancel is not None and cancel.is_set():
@@ -44,7 +45,8 @@ def films_with_findings(reader: Any) -> bool:
 def wait_for_study(reader: Any, timeout_s: float = 300.0) -> tuple[str | None, str | None]:
     """Process events until the study is hung and every pane's findings are stored and drawn.
 
-    Returns (the error that stopped the study from showing, the detector's error), each None if none.
+    Returns (the error that stopped the study from showing whole, the detector's error), each None if
+    none; a failed load or a pane that cannot show its film ends the wait at once.
     """
     from PySide6.QtCore import QElapsedTimer
 
@@ -56,10 +58,11 @@ def wait_for_study(reader: Any, timeout_s: float = 300.0) -> tuple[str | None, s
     limit = timeout_s * 1000
     if not reader.studies:
         return (reader.errors[0] if reader.errors else f"no images found in {', '.join(reader.opened)}"), None
-    while (reader.is_loading() or reader.view.hanging is None) and timer.elapsed() < limit:
+    while (reader.is_loading() or reader.view.hanging is None and reader.load_error is None) \
+            and timer.elapsed() < limit:
         _run_loop_for(50)
     if reader.view.hanging is None:
-        return f"the study did not load within {timeout_s:g} s", None
+        return reader.load_error or f"the study did not load within {timeout_s:g} s", None
     review = reader.review
     while review is not None and timer.elapsed() < limit:
         if review.detection.error:
@@ -70,4 +73,10 @@ def wait_for_study(reader: Any, timeout_s: float = 300.0) -> tuple[str | None, s
     reader._refresh_readonly()
     reader.view.fit()
     app.processEvents()
-    return None, None
+    return study_problem(reader), None
+
+
+def study_problem(reader: Any) -> str | None:
+    """Why the hung study is not shown whole: the failed load of its films, or a pane that could not show
+    its film (None: every film that could be read is shown)."""
+    return reader.load_error or next(iter(reader.view.pane_errors.values()), None)

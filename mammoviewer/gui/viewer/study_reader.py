@@ -58,8 +58,10 @@ class StudyReader(QObject):
         self.show_prior = False
         self.errors: list[str] = []
         self.opened: list[str] = []
-        self._cache: OrderedDict[str, tuple[Image, Window | None, str]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[Image, Window | None, str | None]] = OrderedDict()
         self._failed: dict[str, str] = {}
+        #: why the last load of films failed as a whole (None: it did not)
+        self.load_error: str | None = None
         self._readonly: dict[int, PaneFindings] = {}
         self._unsubscribe: list[Any] = []
         self._measurements: dict[int, Measurements] = {}
@@ -243,12 +245,22 @@ class StudyReader(QObject):
         missing = [f.path for f in hanging.films if f.path not in self._cache and f.path not in self._failed]
         if missing:
             self.window.statusBar().showMessage(f"Loading {len(missing)} film(s) of {self.study.study}\u2026")
+            self.load_error = None
             job = self.window.jobs.submit(load_films, self.window.loader, missing, channel="study",
                                           with_control=True)
             job.finished.connect(self._on_films_loaded)
-            job.failed.connect(lambda message: self.window.show_error(f"Could not open the study: {message}"))
+            job.failed.connect(lambda message, paths=tuple(missing): self._on_films_failed(paths, message))
             return
         self._show(hanging)
+
+    def _on_films_failed(self, paths: Sequence[str], message: str) -> None:
+        """The worker failed: its films count as failed and the study is hung without them (never waits)."""
+        self.window.statusBar().clearMessage()
+        self.load_error = f"Could not open the study: {message}"
+        self.window.show_error(self.load_error)
+        for path in paths:
+            self._failed.setdefault(path, message)
+        self._show(self._hanging())
 
     def _on_films_loaded(self, loaded: dict[str, Any]) -> None:
         self.window.statusBar().clearMessage()
