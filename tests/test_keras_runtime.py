@@ -44,3 +44,20 @@ def test_the_collector_stays_off_until_the_last_holder_leaves():
         t.join()
         assert inner_done.is_set() and not gc.isenabled()  # still held here
     assert gc.isenabled()
+
+
+def test_asking_for_threads_loads_nothing_and_is_kept_for_the_runtimes():
+    code = ("import os, sys; from mammoviewer import keras_runtime as k;"
+            "before = k.requested_threads(); ok = k.set_threads(3, 1); k.leave_a_core_free();"
+            "cores = os.cpu_count() or 1;"
+            "print(before, ok, k.requested_threads() == (cores - 1 if cores >= 2 else 3), 'keras' in sys.modules,"
+            " 'tensorflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["None", "True", "True", "False", "False"], out.stderr
+
+
+def test_set_threads_records_the_request(monkeypatch):
+    monkeypatch.setattr(keras_runtime, "_threads", None)
+    monkeypatch.delitem(sys.modules, "keras", raising=False)  # as before Keras loads: nothing is applied yet
+    assert keras_runtime.set_threads(0, 5) is True
+    assert keras_runtime.requested_threads() == 1 and keras_runtime._threads == (1, 5)

@@ -142,3 +142,37 @@ def test_a_job_cancelled_while_waiting_for_its_lane_never_starts(qtbot, runner):
     assert runner.wait(10000)
     assert started == ["busy"]
     assert waiting.cancelled
+
+
+def test_start_early_runs_before_later_lane_jobs_which_get_its_result(qtbot, runner):
+    from mammoviewer.gui.jobs import start_early
+
+    order: list[str] = []
+    gate = threading.Event()
+
+    def load():
+        gate.wait(10)
+        order.append("load")
+        return "model"
+
+    load.label = "idbll-test 1"
+    factory = start_early(load, lane="early-test")
+    assert factory.label == "idbll-test 1"  # what the status bar names while it loads
+    job = runner.submit(lambda: (order.append("job"), factory())[1], channel="model", lane="early-test")
+    gate.set()
+    with qtbot.waitSignal(job.finished, timeout=10000) as blocker:
+        pass
+    assert blocker.args == ["model"] and order == ["load", "job"]
+
+
+def test_start_early_passes_its_error_to_the_job_that_asks(qtbot, runner):
+    from mammoviewer.gui.jobs import start_early
+
+    def broken():
+        raise ImageReadError("/x/model.onnx", "cannot load")
+
+    factory = start_early(broken, lane="early-test")
+    job = runner.submit(factory, channel="model", lane="early-test")
+    with qtbot.waitSignal(job.failed, timeout=10000) as blocker:
+        pass
+    assert "cannot load" in blocker.args[0]

@@ -165,3 +165,46 @@ def test_view_screenshot_waits_for_the_bundled_models_findings(tmp_path):
         key = str(film.absolute())
         assert s.model_runs(key) and s.model_runs(key)[0]["model_name"] == "idbll-light"
         assert s.findings(key)
+
+
+def test_the_status_bar_names_the_model_that_loads(qtbot, app):
+    from mammoviewer.gui.jobs import JobRunner
+    from mammoviewer.gui.review.detection import DetectorService, detector_factory
+
+    factory = detector_factory()  # the bundled model: its card's name and version, read without loading it
+    if BUNDLED.is_file():
+        card = json.loads(BUNDLED.with_name("model.json").read_text())
+        assert factory.label == f"{card['name']} {card['version']}"
+    runner = JobRunner()
+    states: list[str] = []
+    from types import SimpleNamespace
+
+    def fake():
+        return SimpleNamespace(name="idbll-test", version="2", device="CPU", default_threshold=0.3)
+
+    fake.label = "idbll-test 2"  # type: ignore[attr-defined]
+    service = DetectorService(runner, fake, None)
+    service.stateChanged.connect(states.append)
+    service.load()
+    assert states[0] == "Loading detection model idbll-test 2\u2026"
+    qtbot.waitUntil(lambda: service.detector is not None, timeout=10000)
+    assert states[-1] == "Model idbll-test 2 on CPU"
+    assert runner.wait(10000)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not BUNDLED.with_suffix(".onnx").is_file(), reason="bundled model's ONNX twin not present")
+def test_the_viewer_shows_findings_without_importing_tensorflow(tmp_path):
+    film = _film()
+    code = ("import json, sys\n"
+            "from mammoviewer.gui.app import run_viewer\n"
+            f"run_viewer([{str(film)!r}], screenshot={str(tmp_path / 'shot.png')!r}, "
+            f"store={str(tmp_path / 'review.sqlite')!r})\n"
+            "print(json.dumps([m for m in ('tensorflow', 'keras') if m in sys.modules]))\n")
+    env = dict(os.environ, HOME=str(tmp_path), QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+    with ReviewStore.open(tmp_path / "review.sqlite") as s:
+        assert s.findings(str(film.absolute()))  # the findings were drawn and stored
