@@ -243,6 +243,10 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
         from mammoviewer.gui.viewer.study_reader import StudyReader
 
         reader = window.study_reader = StudyReader(window, review)
+        if review is not None:
+            from mammoviewer.gui.report.controller import ReportController
+
+            window.report = ReportController(reader)
     window.show()
     if paths and reader is not None:
         reader.open(list(paths), layout)
