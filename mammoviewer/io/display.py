@@ -32,7 +32,7 @@ MIN_WIDTH = 1e-6
 
 
 def _clamped(value: float, nan: float, lo: float, hi: float) -> float:
-    return nan if math.isnan(value) else min(max(value, lo), hi)
+    return min(max(nan if math.isnan(value) else value, lo), hi)
 
 
 def safe_window(window: Window) -> Window:

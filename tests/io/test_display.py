@@ -8,6 +8,7 @@ import pytest
 from loader_paths import DATA, SAMPLES
 from mammoviewer.io import Image, Window, load_image
 from mammoviewer.io.display import (
+    LEVEL_LIMIT,
     apply_voi_lut,
     apply_window,
     auto_window,
@@ -16,6 +17,7 @@ from mammoviewer.io.display import (
     full_window,
     lut_indices,
     render,
+    safe_window,
 )
 
 GE_PRESENTATION = DATA / "mg_ge_seno_lcc_for_presentation_hdr.dcm"
@@ -160,3 +162,36 @@ def test_large_integer_images_give_the_same_picture_as_the_formula(dtype):
     image = Image("x", "dicom", values, 16)
     for window in (Window(float(values.mean()), 3000.0), Window(float(values.mean()), 900.0, function="SIGMOID")):
         np.testing.assert_allclose(render(image, window), apply_window(values, window), atol=1e-6)
+
+
+HOSTILE_WINDOWS = [Window(c, w, function=f) for f in ("LINEAR", "LINEAR_EXACT", "SIGMOID")
+                   for c, w in ((1e308, 1e-308), (-1e308, 1e308), (1e308, 1e308), (0.0, -1.0), (float("nan"), 5.0),
+                                (float("inf"), float("nan")), (3e38, 1e-30), (-1e30, 1e-300))]
+
+
+@pytest.mark.parametrize("window", HOSTILE_WINDOWS, ids=lambda w: f"{w.function}:{w.center:g}/{w.width:g}")
+@pytest.mark.parametrize("dtype", [np.uint16, np.float32])
+def test_levels_and_pictures_are_finite_whatever_the_window(window, dtype):
+    image = Image(path="x", format="dicom", pixels=np.arange(300, dtype=dtype).reshape(15, 20), bits_stored=12)
+    (lo, hi), lut = display_lut(image, window)
+    assert np.isfinite([lo, hi]).all() and hi > lo
+    assert np.isfinite(np.float32([lo, hi])).all() and np.float32(hi) > np.float32(lo)  # pyqtgraph's float32
+    assert lut.dtype == np.uint8 and lut.shape == (256,)
+    idx = lut_indices(image.pixels, (lo, hi))
+    assert idx.min() >= 0 and idx.max() <= 255
+    assert np.isfinite(render(image, window)).all()
+
+
+def test_safe_window_keeps_usable_windows_and_clamps_the_rest():
+    usable = Window(2047, 4095, "W", "SIGMOID")
+    assert safe_window(usable) is usable
+    clamped = safe_window(Window(1e308, 1e-308, "X", "LINEAR"))
+    assert clamped.center == LEVEL_LIMIT and clamped.width == pytest.approx(LEVEL_LIMIT * 1e-6) and clamped.name == "X"
+    assert safe_window(Window(float("nan"), float("nan"))) == Window(0.0, 1.0)
+
+
+@pytest.mark.parametrize("levels", [(1e308, 1e308), (float("nan"), 1.0), (5.0, 5.0), (9.0, 1.0), (-np.inf, np.inf)])
+def test_lut_indices_of_levels_from_elsewhere(levels):
+    values = np.array([np.nan, -np.inf, 0.0, 7.0, np.inf, 1e308])
+    idx = lut_indices(values, levels)  # no ZeroDivisionError, no IndexError
+    assert idx.min() >= 0 and idx.max() <= 255 and idx[0] == 0
