@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         "after": {"sensitivity_at_1fp": report.after.get("froc", {}).get("1"),
                   "map_voc": report.after.get("map_voc")},
         "not_worse": report.not_worse if report.heldout_films else None,
+        "comparison": report.comparison, "bias": report.bias,
         "seconds": round(report.seconds, 1),
     }
     if args.json:
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"held-out check on {len(report.heldout_films)} films: sensitivity@1FP "
                   f"{b['sensitivity_at_1fp']} -> {a['sensitivity_at_1fp']}, mAP {b['map_voc']} -> {a['map_voc']}"
                   f" ({'not worse' if report.not_worse else 'WORSE: keep the old model'})")
+            print(f"compared on {report.comparison}" + (f"; BIASED: {report.bias}" if report.bias else ""))
         else:
             print("no held-out films were scored (no original data given)")
     return 0

@@ -1,9 +1,11 @@
 """Retrain the detector from a review store: the reader's corrections go back into the model.
 
-Reviewed films give the truth (accepted, reader-drawn and edited boxes; never rejected ones) and
-the hard negatives (rejected model findings, sampled as crops centred on them). They are mixed
-with the original MIAS training films, the old model is fine-tuned, and old and new model are
-scored on the same held-out patients, which never contribute training data.
+The films the reader marked reviewed give the truth, by the one rule of :mod:`mammoviewer.review.truth`
+(accepted, reader-drawn and edited boxes; never rejected ones, never a film that is not a mammogram,
+one film once), and the hard negatives (rejected model findings, sampled as crops centred on them).
+They are mixed with the original MIAS training films, the old model is fine-tuned, and old and new
+model are scored on the same reference films: films of patients neither model trained on
+(:mod:`mammoviewer.detect.comparison`), or, where there are none, films the report says bias the check.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 
 from mammoviewer.detect import data as md
 from mammoviewer.detect.anchors import AnchorSpec
+from mammoviewer.detect.comparison import comparison_films, patient_or_none, train_patients
 from mammoviewer.detect.detector import CARD_FILE, MODEL_FILE, resolve_model_paths, default_model_path
 from mammoviewer.detect.sampler import CropConfig, CropSampler, TrainFilm
 from mammoviewer.errors import DetectorError
@@ -41,7 +44,7 @@ class FinetuneConfig:
     reviewed_weight: float = 0.3  # share of crops drawn from reviewed films
     hard_fraction: float = 0.5  # share of a reviewed film's negative crops centred on a rejected box
     holdout: list[str] | None = None  # film refs held out for the before/after check
-    holdout_fold: int | None = None  # else: this fold of the split (default: the model's own, or 0)
+    holdout_fold: int | None = None  # else films of patients the model never saw; else this fold (default: its own, or 0)
     seed: int = 0
     cache_dir: str = ".work/idbll-cache"
 
@@ -52,6 +55,7 @@ class ReviewedFilm:
     path: str
     truth: list[tuple[tuple[float, float, float, float], str]]
     negatives: list[tuple[float, float, float, float]]
+    content_hash: str | None = None
 
 
 @dataclass
@@ -64,6 +68,8 @@ class FinetuneReport:
     hard_negatives: int
     heldout_films: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    comparison: str = ""  # which films the check used, e.g. "52 films of 26 patients neither model trained on"
+    bias: str | None = None  # what favours one model in the check, in plain words (None: nothing known)
 
     @property
     def not_worse(self) -> bool:
@@ -78,17 +84,31 @@ class FinetuneReport:
 
 
 def reviewed_films(store_path: str | Path) -> list[ReviewedFilm]:
-    """Films marked reviewed in the store, with their corrected truth and rejected boxes."""
+    """The store's films as truth (:func:`mammoviewer.review.truth.film_truth`: marked reviewed, mammograms),
+    with their corrected truth and rejected boxes. DetectorError when one film is there under two names."""
     from mammoviewer.review import truth as rt
+    from mammoviewer.review.identity import film_identity, identify_file
     from mammoviewer.review.store import ReviewStore
 
     out = []
+    seen: dict[str, str] = {}
     with ReviewStore.open(store_path, create=False) as store:
         for rec in store.images(review_state="reviewed"):
-            decided = rt.split(store.findings(rec.key))
-            truth = [(f.box.as_tuple(), f.label) for f in decided.truth]
-            negatives = [f.box.as_tuple() for f in decided.rejected]
-            out.append(ReviewedFilm(Path(rec.key).stem, rec.key, truth, negatives))
+            if rec.content_hash is None and Path(rec.key).is_file():
+                found = identify_file(rec.key)
+                rec = rec.replace(content_hash=found[0], modality=rec.modality or found[1]) if found else rec
+            film = rt.film_truth(rec, store.findings(rec.key))
+            if film is None:  # not a mammogram
+                continue
+            ident = film_identity(rec)
+            if ident in seen:
+                raise DetectorError(f"{seen[ident]} and {rec.key} are the same film (identical pixels), both "
+                                    "marked reviewed; mark one of them \"in progress\" and retrain")  # fmt: skip
+            seen[ident] = rec.key
+            truth = [(f.box.as_tuple(), f.label) for f in film.truth]
+            negatives = [f.box.as_tuple() for f in film.rejected]
+            ref = str(rec.metadata.get("mias_ref") or Path(rec.key).stem)
+            out.append(ReviewedFilm(ref, rec.key, truth, negatives, rec.content_hash))
     return out
 
 
@@ -125,15 +145,16 @@ def _reviewed_train_film(rf: ReviewedFilm, pixel_mm: float,
     return TrainFilm(rf.ref, img, boxes, labels), negs
 
 
-def _holdout_refs(cfg: FinetuneConfig, card: dict, split: dict | None) -> set[str]:
-    if cfg.holdout is not None:
-        return set(cfg.holdout)
-    if split is None:
-        return set()
-    fold = cfg.holdout_fold
-    if fold is None:
-        fold = card.get("training", {}).get("fold_held_out")
-    return md.fold_refs(split, 0 if fold is None else int(fold))[1]
+def _outside(reviewed: list[ReviewedFilm], holdout: set[str], images: str | None) -> list[ReviewedFilm]:
+    """The reviewed films that are none of the held-out films (by name, and by pixels where known)."""
+    keep = [r for r in reviewed if r.ref not in holdout]
+    if images and holdout and any(r.content_hash for r in keep):
+        from mammoviewer.review.identity import identify_file
+
+        held = {found[0] for ref in holdout
+                if (path := md.film_path(Path(images), ref)) and (found := identify_file(path))}  # fmt: skip
+        keep = [r for r in keep if r.content_hash not in held]
+    return keep
 
 
 def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
@@ -158,9 +179,11 @@ def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
     inputs = tuple(card.get("inputs") or ("film",))
     split_path = model_path.parent / "split.json"
     split = md.load_split(split_path) if split_path.is_file() else None
-    holdout = _holdout_refs(cfg, card, split)
+    all_films = md.mias_films(cfg.images, cfg.info or str(Path(cfg.images) / "Info.txt")) if cfg.images else []
+    check = comparison_films(card, split, [f.ref for f in all_films], cfg.holdout, cfg.holdout_fold)
+    holdout = set(check.refs) | set(cfg.holdout or [])
 
-    reviewed = [r for r in reviewed_films(cfg.store) if r.ref not in holdout]
+    reviewed = _outside(reviewed_films(cfg.store), holdout, cfg.images)
     if not reviewed:
         raise DetectorError(f"{cfg.store}: no reviewed films outside the held-out patients to learn from")
     say(f"{len(reviewed)} reviewed films", 0.02)
@@ -173,8 +196,6 @@ def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
     originals: list[TrainFilm] = []
     heldout_films: list[md.Film] = []
     if cfg.images:
-        info = cfg.info or str(Path(cfg.images) / "Info.txt")
-        all_films = md.mias_films(cfg.images, info)
         reviewed_refs = {r.ref for r in reviewed}
         keep = [f for f in all_films if f.ref not in holdout and f.ref not in reviewed_refs]
         heldout_films = [f for f in all_films if f.ref in holdout]
@@ -216,10 +237,15 @@ def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
         after = evaluate(predict_films(Detector.load(out / MODEL_FILE), heldout_films))
     report = FinetuneReport(out / MODEL_FILE, before, after, len(reviewed),
                             sum(len(r.truth) for r in reviewed), sum(len(r.negatives) for r in reviewed),
-                            sorted(f.ref for f in heldout_films), time.perf_counter() - t0)
+                            sorted(f.ref for f in heldout_films), time.perf_counter() - t0,
+                            check.description if heldout_films else "", check.bias if heldout_films else None)
     new_card = dict(card)
     new_card["name"] = out.name
     new_card["version"] = f"{card.get('version', '0')}+ft"
+    seen = train_patients(card)
+    if seen is not None:  # the new model has also seen the reviewed films' patients
+        new_card["training"] = dict(card.get("training", {}), train_patients=sorted(
+            seen | {p for r in reviewed if (p := patient_or_none(r.ref)) is not None}))
     new_card["weights_origin"] = (f"{card.get('weights_origin', 'the base model')}; then fine-tuned on the "
                                   "reader-reviewed films in retraining.reviewed_films")
     new_card["retraining"] = {
@@ -229,9 +255,8 @@ def finetune(cfg: FinetuneConfig, progress: Progress | None = None,
         "truth_boxes": report.truth_boxes, "hard_negatives": report.hard_negatives,
         "original_films": len(originals),
         "heldout_films": report.heldout_films,
-        "heldout_patients": sorted({mias.patient_of(r) for r in report.heldout_films if r.startswith("mdb")}),
-        "note": "held-out patients never contribute training data to the fine-tuning; the base model may "
-                "have seen them if it was trained on every patient, which favours the old model",
+        "heldout_patients": sorted({p for r in report.heldout_films if (p := patient_or_none(r)) is not None}),
+        "comparison": report.comparison, "bias": report.bias,
         "steps": total, "batch_size": cfg.batch_size, "learning_rate": cfg.learning_rate,
         "loss_first_last": [losses[0], losses[-1]], "seconds": round(report.seconds, 1),
         "before": before, "after": after, "not_worse": report.not_worse if heldout_films else None,

@@ -52,6 +52,40 @@ def test_unreviewed_films_are_not_used(tmp_path):
     assert reviewed_films(store) == []
 
 
+def test_retraining_takes_truth_by_the_same_rule_as_the_exports(tmp_path):
+    """Not a mammogram: left out; one film under two names, both reviewed: refused, naming both."""
+    import shutil
+
+    store = _store_with(tmp_path, [Finding(image_key=str(SAMPLE), box=Box(*TRUE_BOX), label="malignant")])
+    copy = tmp_path / "mdb023-copy.pgm"
+    shutil.copy(SAMPLE, copy)
+    with ReviewStore.open(store) as s:
+        s.add_image(ImageRecord(key="/films/leg.dcm", width=10, height=10, review_state="reviewed", modality="CR"))
+        s.apply(FindingChange("add", None, Finding(image_key="/films/leg.dcm", box=Box(1, 1, 5, 5), label="benign")))
+    assert [f.path for f in reviewed_films(store)] == [str(SAMPLE)]
+    with ReviewStore.open(store) as s:
+        s.add_image(ImageRecord(key=str(copy), width=1024, height=1024, review_state="reviewed"))
+    with pytest.raises(DetectorError, match=f"{copy} and {SAMPLE} are the same film"):
+        reviewed_films(store)
+
+
+def test_a_reviewed_copy_of_a_held_out_film_is_not_trained_on(tmp_path):
+    """The check's films stay unseen by the new model even when the reader reviewed one under another name."""
+    import shutil
+
+    from mammoviewer.detect.finetune import ReviewedFilm, _outside
+    from mammoviewer.review.identity import identify_file
+
+    ref_dir = tmp_path / "mias"
+    ref_dir.mkdir()
+    shutil.copy(SAMPLE, ref_dir / "mdb023.pgm")
+    same = identify_file(SAMPLE)[0]
+    films = [ReviewedFilm("scan-7", "/x/scan-7.png", [], [], same), ReviewedFilm("mdb001", "/x/mdb001.png", [], []),
+             ReviewedFilm("other", "/x/other.png", [], [], "px1:other")]
+    kept = _outside(films, {"mdb023", "mdb001"}, str(ref_dir))
+    assert [f.ref for f in kept] == ["other"]
+
+
 def test_hard_negative_crops_are_centred_on_rejected_boxes():
     img = np.full((512, 512), 200, np.uint8)
     film = TrainFilm("f", img, np.zeros((0, 4)), np.zeros((0,), np.int32))
@@ -132,8 +166,11 @@ def test_retrain_with_original_films_scores_old_and_new_on_the_held_out_films(tm
                                      cache_dir=str(tmp_path / "cache")))
     assert report.heldout_films == ["mdb001", "mdb002"]
     assert report.before["images"] == 2 and report.after["images"] == 2
+    # the bundled model was trained on patient 1: the check says so rather than calling it held out
+    assert "trained on the patients of 2 of these 2 films" in report.bias
     card = json.loads((out / "model.json").read_text())
-    assert card["retraining"]["heldout_patients"] == [1]
+    assert card["retraining"]["heldout_patients"] == [1] and card["retraining"]["bias"] == report.bias
+    assert 12 in card["training"]["train_patients"]  # mdb023's patient: the new model has seen it
     assert card["retraining"]["before"]["lesions"] == 2  # mdb001 and mdb002 each have one located finding
     r = card["retraining"]
     expected = (r["after"]["froc"]["1"] >= r["before"]["froc"]["1"] - 1e-9
