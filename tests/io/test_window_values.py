@@ -4,48 +4,14 @@ range with a note, usable ones are kept exactly; the display pipeline's levels s
 from __future__ import annotations
 
 import math
-import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
-from study_writer import write_film
+from hostile_films import HOSTILE, write_windowed
 
 from mammoviewer.io import Window, load_image
 from mammoviewer.io.display import display_lut, full_window, render
 from mammoviewer.io.window_values import FALLBACK_NAME, NOTE_KEY, window_problem
-
-#: (centre, width, VOI LUT Function) the audit found to crash the viewer, and other unusable ones
-HOSTILE = [("1e308", "1e-308", "LINEAR"), ("1e308", "1e-308", "LINEAR_EXACT"), ("1e308", "1e-308", "SIGMOID"),
-           ("-1e308", "1e308", "SIGMOID"), ("-1e308", "1e308", "LINEAR"), ("2048", "0", "LINEAR"),
-           ("2048", "-5", "SIGMOID"), ("nan", "100", "LINEAR"), ("2048", "inf", "LINEAR"), ("abc", "100", "LINEAR")]
-
-
-def write_windowed(path: Path, centre: str, width: str, function: str = "LINEAR") -> Path:
-    """A 64x64 12-bit MG film (values 0..4000) with the given window values, as written."""
-    import pydicom
-
-    pixels = (np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 4000 // (64 * 64 - 1)).astype(np.uint16)
-    write_film(path, pixels, patient="P", study_uid="1.2.3", date="20200101", laterality="R", view="CC")
-    ds = pydicom.dcmread(path)
-    numbers = all(_number(v) for v in (*centre.split("\\"), *width.split("\\")))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pydicom warns that "nan" and "inf" are no DS; it writes them
-        ds.WindowCenter, ds.WindowWidth = (centre, width) if numbers else ("1234567890", "1234567891")
-        ds.VOILUTFunction = function
-        ds.save_as(path)
-    if not numbers:  # pydicom will not write a DS that is no number: patch the bytes
-        data = path.read_bytes().replace(b"1234567890", centre.ljust(10).encode())
-        path.write_bytes(data.replace(b"1234567891", width.ljust(10).encode()))
-    return path
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("centre, width, function", HOSTILE)
