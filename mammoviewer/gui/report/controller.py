@@ -1,5 +1,7 @@
 """The report dock beside the hanging view, and the exam scores in the Studies panel and worklist.
 
+The dock is a tab beside Findings; F8 (View › Report form) brings it forward with the keyboard in it.
+
 When the study reader shows a study, its report is opened: the stored one, or one pre-filled on a
 worker (films loaded, nipple and chest wall found, composition from the density model where it is
 installed: ``reporting.composition``) and stored as the study's report. Exam scores are read from
@@ -13,7 +15,8 @@ from typing import Any
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QScrollArea
 
 from mammoviewer.errors import MammoViewerError
 from mammoviewer.gui.report.form import ReportForm
@@ -55,7 +58,20 @@ class ReportController(QObject):
         super().__init__(reader)
         self.reader, self.window, self.review = reader, reader.window, reader.review
         self.form = ReportForm()
-        self.dock = self.window.add_dock("Report", self.form, Qt.DockWidgetArea.RightDockWidgetArea)
+        scroll = QScrollArea()  # the form scrolls: the dock never forces the window to grow
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        scroll.setMinimumSize(120, 80)
+        self.dock = self.window.add_dock("Report", scroll, Qt.DockWidgetArea.RightDockWidgetArea)
+        if self.review is not None and hasattr(self.review, "dock"):
+            self.window.tabifyDockWidget(self.review.dock, self.dock)  # a tab beside Findings, full height
+        self.dock.hide()
+        self.action = QAction("&Report form", self.window)
+        self.action.setShortcut(QKeySequence("F8"))
+        self.action.triggered.connect(self.focus)
+        self.window.addAction(self.action)
+        if "view" in getattr(self.window, "menus", {}):
+            self.window.menus["view"].addAction(self.action)
         self.doc: ReportDocument | None = None
         self._scores_timer = QTimer(self)
         self._scores_timer.setSingleShot(True)
@@ -68,6 +84,12 @@ class ReportController(QObject):
         if self.review is not None:
             self.review.detection.prefetched.connect(lambda _key: self._scores_timer.start())
             self.review.findingsShown.connect(lambda _key: self._scores_timer.start())
+
+    def focus(self) -> None:
+        """Bring the report forward and put the keyboard in it (F8)."""
+        self.dock.show()
+        self.dock.raise_()
+        self.form.composition.setFocus()
 
     @property
     def store(self) -> Any:

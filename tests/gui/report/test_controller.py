@@ -57,7 +57,9 @@ def test_report_dock_prefills_stores_and_exports(window, qtbot, tmp_path, monkey
     window.worklist.set_paths([f.path for f in studies[0].films])
     controller = ReportController(reader)  # type: ignore[arg-type]
     reader.studyShown.emit(0)
-    assert controller.dock.isVisible()  # beside the images once a study is shown
+    assert not controller.dock.isHidden()  # beside the images once a study is shown
+    controller.action.trigger()  # F8
+    assert controller.dock.isVisible()
     qtbot.waitUntil(lambda: controller.form.isEnabled(), timeout=60000)
     assert controller.form.table.rowCount() == 1 and "right breast" in controller.form.table.item(0, 1).text()
     assert ReportTable(store).report("mdb023+mdb024") is not None  # the pre-filled report is stored
