@@ -3,9 +3,11 @@
 :class:`RetrainDialog` runs :func:`mammoviewer.detect.finetune.finetune` (through
 :func:`~mammoviewer.gui.tools.retrain_job.run_retraining`) on the window's job
 runner (channel "retrain") with a progress bar and a Cancel button, then shows the current and
-the new model side by side on the held-out films (sensitivity at 1 false positive per image,
-mAP). It offers "Use the new model" only when the new model is not worse on that check; the
-choice leaves as ``modelSwitchRequested(path)``. The new model goes to a fresh folder in the
+the new model side by side on reference films of patients neither model trained on (sensitivity at
+1 false positive per image, mAP), or says plainly what biases the check where there are none. The
+reference folder (mini-MIAS films) is chosen in the dialog and remembered in the user's settings
+(:mod:`~mammoviewer.gui.tools.reference_data`). It offers "Use the new model" only when the new
+model is not worse on that check; the choice leaves as ``modelSwitchRequested(path)``. The new model goes to a fresh folder in the
 user's data folder, never over the model in use or the bundled one. Installed with one call::
 
     install_retrain_action(window, store_path, model_path, on_switch=review.use_model)
@@ -17,13 +19,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMenu, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
+                               QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
 from mammoviewer.gui.jobs import TENSORFLOW
+from mammoviewer.gui.tools.reference_data import ReferenceFolder, ReferenceRow
 from mammoviewer.gui.tools.retrain_job import (CancelFlag, default_cache_dir, default_mias_dir, default_output_dir,
                                          output_problem, run_retraining)
 
@@ -49,7 +51,9 @@ class RetrainDialog(QDialog):
 
     ``finetune_fn(cfg, progress=, cancel=) -> FinetuneReport`` defaults to the real
     :func:`~mammoviewer.detect.finetune.finetune`. ``previous_model`` is the model in use
-    when the dialog opened (None: the bundled one), for a "Restore previous model" offer.
+    when the dialog opened (None: the bundled one), for a "Restore previous model" offer. ``mias_dir``
+    is the reference folder to start with; by default the one remembered in the window's settings, else
+    the project's shared MIAS folder when there is one.
     """
 
     modelSwitchRequested = Signal(str)
@@ -65,7 +69,9 @@ class RetrainDialog(QDialog):
         self.window_ = window
         self.store_path = str(store_path)
         self.previous_model: str | None = str(current_model_path) if current_model_path else None
-        self.mias_dir = str(mias_dir) if mias_dir else default_mias_dir()
+        recent = getattr(window, "recent", None)
+        self.reference = ReferenceFolder(getattr(recent, "settings", None))
+        self.mias_dir = str(mias_dir) if mias_dir else self.reference.current(default_mias_dir())
         if finetune_fn is None:
             from mammoviewer.detect.finetune import finetune as finetune_fn
         self.finetune_fn = finetune_fn
@@ -79,11 +85,12 @@ class RetrainDialog(QDialog):
     def _build(self, out_dir: Path) -> None:
         intro = QLabel(
             f"Fine-tunes the detector on the films marked <b>reviewed</b> in {Path(self.store_path).name}: "
-            "accepted and drawn boxes are the truth, rejected ones become hard negatives. Old and new "
-            "model are then scored on held-out patients that never give training data.")
+            "accepted, moved and drawn boxes are the truth, rejected ones become hard negatives. Old and new "
+            "model are then scored on reference films the fine-tuning never trains on.")
         intro.setWordWrap(True)
         model = self.previous_model or "the bundled model"
-        mias = self.mias_dir or "none (reviewed films only: no held-out check, the new model cannot be offered)"
+        self.reference_row = ReferenceRow(self.reference, self.mias_dir)
+        self.reference_row.changed.connect(self._set_reference)
         self.out_edit = QLineEdit(str(out_dir))
         change = QPushButton("Change\u2026")
         change.clicked.connect(self._choose_output)
@@ -98,7 +105,7 @@ class RetrainDialog(QDialog):
         self.steps_spin.setValue(40)
         form = QFormLayout()
         form.addRow("Start from", QLabel(model))
-        form.addRow("Original MIAS films", QLabel(mias))
+        form.addRow("Reference films", self.reference_row)
         form.addRow("New model folder", out_row)
         form.addRow("Epochs", self.epochs_spin)
         form.addRow("Steps per epoch", self.steps_spin)
@@ -139,7 +146,7 @@ class RetrainDialog(QDialog):
         layout.addWidget(self.results_table)
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
-        self._settings = (self.out_edit, change, self.epochs_spin, self.steps_spin)
+        self._settings = (self.out_edit, change, self.epochs_spin, self.steps_spin, self.reference_row)
         self._show_state("idle")
         self.resize(620, self.sizeHint().height())
 
@@ -156,6 +163,9 @@ class RetrainDialog(QDialog):
         hint = self.sizeHint()
         if hint.height() > self.height():
             self.resize(self.width(), hint.height())
+
+    def _set_reference(self, folder: str) -> None:
+        self.mias_dir = folder
 
     # -- running ---------------------------------------------------------------------------
     def is_running(self) -> bool:
@@ -249,18 +259,22 @@ class RetrainDialog(QDialog):
         if not n:
             self.results_table.hide()
             self.result_label.setText(
-                "No held-out films were scored (no original MIAS films given), so the new model cannot be "
+                "No reference films were scored (no reference folder chosen), so the new model cannot be "
                 "compared with the current one. The current model stays in use.")
-        elif report.not_worse:
-            self.results_table.show()
+            return
+        self.results_table.show()
+        films = getattr(report, "comparison", "") or f"{n} films"
+        bias = getattr(report, "bias", None)
+        said = (f"Compared on {films}. This comparison is BIASED: {bias}." if bias
+                else f"Compared on {films}.")  # fmt: skip
+        if report.not_worse:
             self.result_label.setText(
-                f"Held-out check on {n} films: the new model is not worse than the current one. "
+                f"{said} The new model is not worse than the current one. "
                 "Use it with \u201cUse the new model\u201d, or keep the current one by closing this dialog.")
         else:
-            self.results_table.show()
             self.result_label.setText(
-                f"Held-out check on {n} films: the new model is WORSE than the current one, so the current "
-                f"model stays in use. The new model was kept in {Path(report.model_path).parent} for reference.")
+                f"{said} The new model is WORSE than the current one, so the current model stays in use. "
+                f"The new model was kept in {Path(report.model_path).parent} for reference.")
 
     def use_new_model(self) -> None:
         """Emit ``modelSwitchRequested`` with the new model's path (only if it is not worse)."""
@@ -289,99 +303,9 @@ class RetrainDialog(QDialog):
         super().closeEvent(event)
 
 
-class RetrainLauncher(QObject):
-    """Opens one :class:`RetrainDialog` at a time for a window; ``dialog`` is the latest."""
-
-    def __init__(self, window, store_path: Callable[[], str | None], model_path: Callable[[], str | None],
-                 on_switch: Callable[[str], None], **dialog_options: Any) -> None:
-        super().__init__(window)
-        self.window = window
-        self.store_path, self.model_path, self.on_switch = store_path, model_path, on_switch
-        self.dialog_options = dialog_options
-        self.dialog: RetrainDialog | None = None
-        self.history: list[str | None] = []  # models in use before each switch (None: the bundled one)
-        self.restore_action: QAction | None = None
-
-    def switch(self, path: str) -> None:
-        """Use the model at ``path``, remembering the one in use so it can be restored."""
-        self.history.append(self.model_path())
-        self.on_switch(str(path))
-        self._update_restore()
-
-    def restore(self) -> None:
-        """Go back to the model used before the last switch."""
-        if not self.history:
-            return
-        previous = self.history.pop()
-        if previous is None:
-            from mammoviewer.detect.detector import default_model_path
-
-            previous = str(default_model_path())
-        self.on_switch(previous)
-        self._update_restore()
-
-    def _update_restore(self) -> None:
-        if self.restore_action is not None:
-            self.restore_action.setEnabled(bool(self.history))
-            last = self.history[-1] if self.history else None
-            self.restore_action.setStatusTip(f"Go back to {last or 'the bundled model'}")
-
-    def open(self) -> RetrainDialog | None:
-        if self.dialog is not None and self.dialog.is_running():
-            self.dialog.show()
-            self.dialog.raise_()
-            return self.dialog
-        store = self.store_path()
-        if not store:
-            self.window.show_error("Retraining needs a review store with reviewed films; findings review is off")
-            return None
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        self.dialog = RetrainDialog(self.window, store, self.model_path(), **self.dialog_options)
-        self.dialog.modelSwitchRequested.connect(self.switch)
-        self.dialog.show()
-        return self.dialog
+# the Tools menu entry and the launcher live in retrain_menu; imported here for the callers of this module
+from mammoviewer.gui.tools.retrain_menu import RetrainLauncher, install_retrain_action  # noqa: E402
 
 
-def _tools_menu(window) -> QMenu:
-    for key in ("tools", "model"):
-        if key in window.menus:
-            return window.menus[key]
-    menu = QMenu("&Tools", window)
-    help_menu = window.menus.get("help")
-    if help_menu is not None:
-        window.menuBar().insertMenu(help_menu.menuAction(), menu)
-    else:
-        window.menuBar().addMenu(menu)
-    window.menus["tools"] = menu
-    return menu
-
-
-def install_retrain_action(window, store_path: Callable[[], str | None], model_path: Callable[[], str | None],
-                           on_switch: Callable[[str], None], **dialog_options: Any) -> QAction:
-    """Add "Retrain Detector from Reviewed Films…" to the Tools menu (made if absent).
-
-    ``store_path()``/``model_path()`` give the store and the model in use (None: bundled) when
-    the dialog opens; ``on_switch(path)`` is called when the user takes the new model.
-    ``dialog_options`` go to :class:`RetrainDialog` (``mias_dir``, ``finetune_fn``, ``out_dir``).
-    """
-    launcher = RetrainLauncher(window, store_path, model_path, on_switch, **dialog_options)
-    action = QAction("&Retrain Detector from Reviewed Films\u2026", window)
-    action.setObjectName("retrain_detector")
-    action.setStatusTip("Fine-tune the detector on the reviewed films and compare it with the current one")
-    action.triggered.connect(lambda *_: launcher.open())
-    action.launcher = launcher  # type: ignore[attr-defined]  (keeps it reachable for the caller)
-    window.actions_by_name[action.objectName()] = action
-    _tools_menu(window).addAction(action)
-    restore = QAction("Restore &Previous Model", window)
-    restore.setObjectName("restore_model")
-    restore.setEnabled(False)
-    restore.triggered.connect(lambda *_: launcher.restore())
-    launcher.restore_action = restore
-    window.actions_by_name[restore.objectName()] = restore
-    _tools_menu(window).addAction(restore)
-    return action
-
-
-__all__ = ["CancelFlag", "RetrainDialog", "RetrainLauncher", "default_output_dir", "install_retrain_action",
-           "output_problem", "run_retraining"]
+__all__ = ["CancelFlag", "ReferenceFolder", "RetrainDialog", "RetrainLauncher", "default_output_dir",
+           "install_retrain_action", "output_problem", "run_retraining"]

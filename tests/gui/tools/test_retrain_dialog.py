@@ -24,9 +24,11 @@ WORSE = {"froc": {"1": 0.55}, "map_voc": 0.30}  # sensitivity up but mAP down: w
 class ScriptedFinetune:
     """Stands in for ``finetune``: writes the model folder, reports progress, waits on ``gate``."""
 
-    def __init__(self, after: dict | None = BETTER, heldout: tuple[str, ...] = ("mdb001", "mdb002")) -> None:
+    def __init__(self, after: dict | None = BETTER, heldout: tuple[str, ...] = ("mdb001", "mdb002"),
+                 comparison: str = "", bias: str | None = None) -> None:
         self.after = after
         self.heldout = list(heldout)
+        self.comparison, self.bias = comparison, bias
         self.gate = threading.Event()
         self.reached = threading.Event()
         self.cfg = None
@@ -45,7 +47,8 @@ class ScriptedFinetune:
             raise DetectorError(f"{out}: retraining cancelled; nothing was written")
         progress("done", 1.0)
         return FinetuneReport(out / "model.keras", OLD, self.after, reviewed_films=3, truth_boxes=4,
-                              hard_negatives=2, heldout_films=self.heldout, seconds=1.0)
+                              hard_negatives=2, heldout_films=self.heldout, seconds=1.0,
+                              comparison=self.comparison, bias=self.bias)
 
 
 @pytest.fixture
@@ -218,3 +221,68 @@ def test_restore_previous_model_goes_back_step_by_step(window, tmp_path):
     assert in_use[0] == str(default_model_path()) and not restore.isEnabled()
     assert switched == ["/models/a/model.keras", "/models/b/model.keras", "/models/a/model.keras",
                         str(default_model_path())]
+
+
+def test_the_check_says_on_which_films_and_plainly_when_it_is_biased(make_dialog, qtbot):
+    fake = ScriptedFinetune(after=WORSE, comparison="54 films of 27 patients of fold 0",
+                            bias="idbll-light 1.2 was trained on the patients of 54 of these 54 films, so it has "
+                                 "seen them and the check favours it over the new model")
+    from PySide6.QtWidgets import QLabel
+
+    dialog = make_dialog(fake)
+    assert "held-out patients that never give training data" not in dialog.findChild(QLabel).text()
+    fake.gate.set()
+    with qtbot.waitSignal(dialog.retrainFinished, timeout=10000):
+        dialog.start()
+    text = dialog.result_label.text()
+    assert text.startswith("Compared on 54 films of 27 patients of fold 0. This comparison is BIASED: idbll-light "
+                           "1.2 was trained on the patients of 54 of these 54 films")
+    assert "WORSE" in text
+    fair = ScriptedFinetune(after=BETTER, comparison="52 films of 26 patients neither model trained on")
+    dialog = make_dialog(fair)
+    dialog.out_edit.setText(str(Path(fake.cfg.out).parent / "second-model"))
+    fair.gate.set()
+    with qtbot.waitSignal(dialog.retrainFinished, timeout=10000):
+        dialog.start()
+    assert dialog.result_label.text().startswith("Compared on 52 films of 26 patients neither model trained on. "
+                                                 "The new model is not worse")
+    assert "BIASED" not in dialog.result_label.text()
+
+
+def _mias_folder(path: Path) -> Path:
+    path.mkdir()
+    (path / "Info.txt").write_text("mdb001 G CIRC B 535 425 197\n")
+    return path
+
+
+def test_the_reference_folder_is_chosen_and_remembered(window, tmp_path, qtbot, monkeypatch):
+    from mammoviewer.gui.tools import retrain_dialog
+    from mammoviewer.gui.tools.reference_data import NO_REFERENCE, ReferenceRow
+    from mammoviewer.gui.tools.retrain_dialog import RetrainDialog
+
+    monkeypatch.setattr(retrain_dialog, "default_mias_dir", lambda: None)  # a plain clone: no ../shared
+    fake = ScriptedFinetune()
+    fake.gate.set()
+    dialog = RetrainDialog(window, tmp_path / "review.sqlite", None, finetune_fn=fake, out_dir=tmp_path / "m1")
+    row = dialog.reference_row
+    assert dialog.mias_dir is None and row.note.text() == NO_REFERENCE and "cannot be offered" not in NO_REFERENCE
+    assert "Choose the folder of the mini-MIAS films" in row.note.text()
+    not_mias = tmp_path / "photos"
+    not_mias.mkdir()
+    monkeypatch.setattr(ReferenceRow, "ask_folder", lambda self: str(not_mias))
+    row.button.click()
+    assert dialog.mias_dir is None and row.note.text().startswith(f"{not_mias}: no Info.txt here")
+    mias = _mias_folder(tmp_path / "mias")
+    monkeypatch.setattr(ReferenceRow, "ask_folder", lambda self: str(mias))
+    row.button.click()
+    assert dialog.mias_dir == str(mias) and row.edit.text() == str(mias)
+    with qtbot.waitSignal(dialog.retrainFinished, timeout=10000):
+        dialog.start()
+    assert fake.cfg.images == str(mias)
+    dialog.close()
+    # remembered in the window's settings: the next dialog starts from it
+    again = RetrainDialog(window, tmp_path / "review.sqlite", None, finetune_fn=fake, out_dir=tmp_path / "m2")
+    assert again.mias_dir == str(mias) and again.reference_row.edit.text() == str(mias)
+    assert window.recent.settings.value("retrain/reference_films") == str(mias)
+    again.close()
+    window.jobs.wait(10000)
