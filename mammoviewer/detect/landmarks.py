@@ -1,6 +1,8 @@
 """A film's nipple and chest wall, found on its breast mask (``detect.breast_mask``).
 
-* **chest wall**: the left or right image edge that the breast touches along more rows;
+* **chest wall**: the left or right side of the breast's bounding box, whichever outer fifth holds more
+  breast (the breast is widest at the chest wall); the box edge, not the image edge, so a film with a
+  margin (mini-MIAS films are padded to 1024 x 1024) is measured from where the breast ends;
 * **nipple**: the breast's point farthest from the chest wall (the middle of the rows that reach
   within 2 mm of that farthest column), as a reader finds it on a film without a nipple marker.
 
@@ -29,17 +31,17 @@ def landmarks_of_mask(mask: np.ndarray, pixel_mm: float) -> Landmarks | None:
     mask = np.asarray(mask, dtype=bool)
     if mask.ndim != 2 or not mask.any():
         return None
-    cols = mask.shape[1]
-    edge = max(1, cols // 50)
-    left, right = int(mask[:, :edge].any(axis=1).sum()), int(mask[:, -edge:].any(axis=1).sum())
-    chest_left = left >= right
     columns = np.nonzero(mask.any(axis=0))[0]
-    far = int(columns.max()) if chest_left else int(columns.min())
+    x0, x1 = int(columns.min()), int(columns.max()) + 1
+    fifth = max(1, (x1 - x0) // 5)
+    left, right = int(mask[:, x0:x0 + fifth].sum()), int(mask[:, x1 - fifth:x1].sum())
+    chest_left = left >= right
+    far = x1 - 1 if chest_left else x0
     band = max(1, int(round(NIPPLE_BAND_MM / pixel_mm)))
     near = mask[:, far - band + 1: far + 1] if chest_left else mask[:, far: far + band]
     rows = np.nonzero(near.any(axis=1))[0]
     nipple = (float(far) + (0.5 if chest_left else -0.5) + 0.5, float(np.median(rows)) + 0.5)
-    chest_x = 0.0 if chest_left else float(cols)
+    chest_x = float(x0) if chest_left else float(x1)
     if abs(nipple[0] - chest_x) < 1.0:
         return None
     return Landmarks(nipple=nipple, chest_wall_x=chest_x)

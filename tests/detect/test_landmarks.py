@@ -25,13 +25,24 @@ def test_nipple_is_the_point_farthest_from_the_chest_wall(chest_left):
     assert marks.nipple[1] == pytest.approx(120.5, abs=1.0)
 
 
+def test_a_film_with_a_margin_measures_from_where_the_breast_ends():
+    mask = np.zeros((300, 400), bool)
+    mask[:, 100:300] = _half_disc(300, 200, centre_row=150, radius=120, chest_left=False)
+    marks = landmarks_of_mask(mask, pixel_mm=1.0)
+    assert marks.chest_wall_x == 300.0 and marks.nipple[0] == pytest.approx(100 + 199 - 120, abs=1.0)
+
+
 def test_no_breast_no_landmarks():
     assert landmarks_of_mask(np.zeros((50, 50), bool), 1.0) is None
 
 
-def test_mias_film_has_its_chest_wall_on_the_left():
+@pytest.mark.parametrize("name, chest_right", [("mdb023", True), ("mdb024", False)])
+def test_mias_films_chest_wall_side(name, chest_right):
     from mammoviewer.io import load_image
+    from mammoviewer.studies.hanging import chest_wall_side
 
-    marks = find_landmarks(load_image(SAMPLES / "mdb023.pgm"))
-    assert marks is not None and marks.chest_wall_x == 0.0
-    assert 500 < marks.nipple[0] < 1000 and 300 < marks.nipple[1] < 800
+    image = load_image(SAMPLES / f"{name}.pgm")
+    marks = find_landmarks(image)
+    assert marks is not None
+    assert (marks.chest_wall_x > marks.nipple[0]) == chest_right == (chest_wall_side(image.pixels) == "right")
+    assert 150 < abs(marks.chest_wall_x - marks.nipple[0]) < 700

@@ -20,11 +20,14 @@ DPI = 150
 
 
 def ensure_app() -> QGuiApplication:
-    """The running Qt application, or a new offscreen one (for the command line)."""
+    """The running Qt application, or a new offscreen one (for the command line; a QApplication, so
+    widgets can still be made in the same process)."""
+    from PySide6.QtWidgets import QApplication
+
     app = QGuiApplication.instance()
     if app is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication([])
+        app = QApplication([])
     return app  # type: ignore[return-value]
 
 
