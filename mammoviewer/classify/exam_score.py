@@ -47,9 +47,10 @@ class ExamScale:
 
     @classmethod
     def from_card(cls, card: Mapping) -> ExamScale | None:
-        """The card's scale; None when it has none; DetectorError when it is malformed."""
+        """The card's scale; None when it has none (or its edges are null: not fitted yet); DetectorError
+        when it is malformed."""
         block = (card.get(CARD_KEY) or {}).get(EXAM_KEY)
-        if block is None:
+        if block is None or (isinstance(block, dict) and block.get("edges") is None):
             return None
         try:
             return cls(tuple(block["edges"]))

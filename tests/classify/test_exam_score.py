@@ -29,6 +29,7 @@ def test_too_few_normal_exams():
 
 def test_scale_from_the_card():
     assert ExamScale.from_card({"case_score": {"slope": 1}}) is None
+    assert ExamScale.from_card({"case_score": {"exam_score": {"edges": None, "status": "not fitted"}}}) is None
     scale = ExamScale.from_card({"case_score": {"exam_score": {"edges": [0.1 * i for i in range(1, 10)]}}})
     assert scale is not None and scale.score(0.55) == 6
     with pytest.raises(DetectorError, match="exam_score"):
