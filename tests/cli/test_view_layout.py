@@ -44,3 +44,26 @@ def test_bad_layout_and_a_folder_without_images(tmp_path):
                    "--store", str(tmp_path / "s.sqlite")], tmp_path)
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == f"mammoviewer: error: no images found in {empty}"
+
+
+@pytest.mark.parametrize("name", ["mg_ge_sends_lcc_for_processing_4x4.dcm", "mg_ge_seno_lcc_for_presentation_hdr.dcm"])
+def test_two_up_screenshot_of_a_film_narrower_than_five_columns_finishes(tmp_path, name):
+    pytest.importorskip("PySide6")
+    from shared_paths import DICOM
+
+    if not (DICOM / name).is_file():
+        pytest.skip("the shared DICOM set is not available")
+    out = tmp_path / "two.png"
+    try:  # it once waited until killed
+        result = subprocess.run([sys.executable, "-m", "mammoviewer", "view", str(DICOM / name), "--layout", "2up",
+                                 "--screenshot", str(out), "--size", "1300x800", "--no-detect",
+                                 "--store", str(tmp_path / "s.sqlite")], capture_output=True, text=True, cwd=ROOT,
+                                env=dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path),
+                                         QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT)), timeout=90)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"view --layout 2up --screenshot of {name} still waits after 90 s")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == ""
+    from PySide6.QtGui import QImage
+
+    assert (QImage(str(out)).width(), QImage(str(out)).height()) == (1300, 800)

@@ -259,3 +259,46 @@ def test_n_and_p_go_from_study_to_study_while_studies_are_read(qtbot, window, re
     assert reader.index == 0
     reader.leave()
     assert window.actions_by_name["next"].isEnabled() and not reader.actions["next_study"].isEnabled()
+
+
+def test_a_load_that_fails_never_leaves_the_window_waiting(qtbot, window, exams):
+    """A worker that dies on a film (not one of the project's errors) ends the wait at once, in one line."""
+    import time
+
+    from mammoviewer.gui.viewer.study_loading import wait_for_study
+    from mammoviewer.gui.viewer.study_reader import StudyReader
+
+    real = window.loader
+
+    def breaks_on_lcc(path, cancel=None, progress=None):
+        if path.endswith("LCC.dcm"):
+            raise RuntimeError("decoder exploded")
+        return real(path, cancel=cancel, progress=progress)
+
+    window.loader = breaks_on_lcc
+    reader = StudyReader(window, None)
+    started = time.monotonic()
+    reader.open([exams["new"]["RCC"].parent], "2up")
+    error, _ = wait_for_study(reader, timeout_s=60)
+    assert time.monotonic() - started < 20  # once: until the timeout (300 s from the command line)
+    assert error == "Could not open the study: internal error: RuntimeError: decoder exploded"
+    assert reader.view.hanging is not None and [p.label for p in reader.view.hanging.panes] == ["RCC", "LCC"]
+    assert all(p.image is None for p in reader.view.shown_panes())  # the worker's films count as failed
+
+
+def test_a_tiny_film_is_hung_with_its_orientation_unknown(qtbot, window, tmp_path):
+    from hostile_films import ramp, write_windowed
+
+    from mammoviewer.gui.viewer.study_loading import wait_for_study
+    from mammoviewer.gui.viewer.study_reader import StudyReader
+
+    for side in ("R", "L"):
+        write_windowed(tmp_path / f"{side}.dcm", "2047", "4095", pixels=ramp(1, 2), laterality=side)
+    reader = StudyReader(window, None)
+    reader.open([tmp_path], "2up")
+    error, _ = wait_for_study(reader, timeout_s=60)
+    assert error is None
+    panes = reader.view.shown_panes()
+    assert [p.image.columns for p in panes] == [2, 2]
+    assert all(p.caption.text().endswith("orientation unknown") for p in panes)
+    assert [p.chest_wall for p in panes] == ["right", "left"]
