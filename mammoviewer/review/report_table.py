@@ -1,9 +1,8 @@
 """The review store's study reports: the ``reports`` table and its audit log (the SQL of reports).
 
 ``ReportTable(store)`` reads and writes them through the store's connection and transactions. The
-two tables are added to a store by the first report saved in it (``CREATE TABLE IF NOT EXISTS``,
-inside that save's transaction), so stores of any schema version take reports and an older
-store opened read-only reads as having none. Each save checks that the stored report is still the
+tables (``review.schema.REPORT_TABLES``) came with store schema 3: an older store is migrated when
+opened for writing, and one opened read-only reads as having no reports. Each save checks that the stored report is still the
 one the caller last saw, so two windows never silently overwrite each other's edits, and writes
 the report and its audit row in one transaction.
 """
@@ -20,27 +19,6 @@ from mammoviewer.review.report import StudyReport
 
 if TYPE_CHECKING:
     from mammoviewer.review.store import ReviewStore
-
-REPORT_TABLES = tuple(s.strip() for s in """
-CREATE TABLE IF NOT EXISTS reports (
-    study TEXT PRIMARY KEY,
-    patient TEXT NOT NULL DEFAULT '',
-    body TEXT NOT NULL,
-    time TEXT NOT NULL,
-    user TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS report_edits (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    study TEXT NOT NULL,
-    action TEXT NOT NULL,
-    before TEXT,
-    after TEXT,
-    time TEXT NOT NULL,
-    user TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS report_edits_by_study ON report_edits(study)
-""".split(";"))
-
 
 def _body(report: StudyReport | None) -> str | None:
     return None if report is None else json.dumps(report.to_json(), sort_keys=True)
@@ -91,8 +69,6 @@ class ReportTable:
             raise ValueError("a report cannot move to another study")
         time = datetime.now(timezone.utc).isoformat(timespec="microseconds")
         with self.store._write(action) as c:  # noqa: SLF001
-            for stmt in REPORT_TABLES:
-                c.execute(stmt)
             rows = c.execute("SELECT body FROM reports WHERE study = ?", (report.study,)).fetchall()
             current = StudyReport.from_json(json.loads(rows[0][0])) if rows else None
             if current != before:

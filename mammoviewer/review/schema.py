@@ -7,7 +7,7 @@ from typing import Any
 
 from mammoviewer.review.records import Box, Finding
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 SCHEMA = """
@@ -67,6 +67,16 @@ CREATE TABLE model_runs (
 );
 """
 
+#: study reports (``review.report_table``) and their audit log; schema version 3
+REPORT_TABLES = (
+    "CREATE TABLE IF NOT EXISTS reports (study TEXT PRIMARY KEY, patient TEXT NOT NULL DEFAULT '', "
+    "body TEXT NOT NULL, time TEXT NOT NULL, user TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS report_edits (id INTEGER PRIMARY KEY AUTOINCREMENT, study TEXT NOT NULL, "
+    "action TEXT NOT NULL, before TEXT, after TEXT, time TEXT NOT NULL, user TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS report_edits_by_study ON report_edits(study)",
+)
+SCHEMA += ";\n".join(REPORT_TABLES) + ";\n"
+
 #: version -> the statements that bring a store of the version before up to it (run in one transaction)
 MIGRATIONS = {
     2: (
@@ -74,6 +84,7 @@ MIGRATIONS = {
         "ALTER TABLE images ADD COLUMN modality TEXT",
         "CREATE INDEX images_by_content ON images(content_hash)",
     ),
+    3: REPORT_TABLES,
 }
 
 IMAGE_COLS = "key, width, height, review_state, pixel_spacing_mm, note, metadata, content_hash, modality"

@@ -61,18 +61,21 @@ def test_an_edit_made_elsewhere_is_not_overwritten(tmp_path):
         assert ReportTable(two).report("mdb001+mdb002").right == 2
 
 
-def test_an_older_store_without_report_tables_reads_as_none_and_takes_one(tmp_path):
+def test_a_schema_2_store_reads_as_without_reports_and_is_migrated_for_writing(tmp_path):
     path = tmp_path / "s.mvreview"
     ReviewStore.open(path).close()
     conn = sqlite3.connect(path)
-    conn.execute("DROP TABLE IF EXISTS reports")
-    conn.execute("DROP TABLE IF EXISTS report_edits")
+    conn.execute("DROP TABLE reports")
+    conn.execute("DROP TABLE report_edits")
+    conn.execute("UPDATE schema_version SET version = 2")
     conn.commit()
     conn.close()
     with ReviewStore.open(path, read_only=True) as store:
+        assert store.schema_version == 2
         assert ReportTable(store).report("x") is None and ReportTable(store).reports() == []
         with pytest.raises(StoreError, match="read-only"):
             ReportTable(store).save_report("start report", None, _prefilled())
     with ReviewStore.open(path) as store:
+        assert store.schema_version == 3
         ReportTable(store).save_report("start report", None, _prefilled())
         assert ReportTable(store).report("mdb001+mdb002") == _prefilled()

@@ -307,7 +307,7 @@ def test_a_version_1_store_is_migrated_in_one_go_and_read_as_it_was(tmp_path: Pa
     with ReviewStore.open(path, read_only=True) as s:  # read-only: read as it is, not migrated
         assert s.schema_version == 1 and s.image(KEY).content_hash is None
     with ReviewStore.open(path) as s:
-        assert s.schema_version == SCHEMA_VERSION == 2
+        assert s.schema_version == SCHEMA_VERSION == 3
         rec = s.image(KEY)
         assert (rec.review_state, rec.content_hash, rec.modality) == ("reviewed", None, None)
         s.set_identity(KEY, "px1:abc", "MG")
@@ -316,7 +316,7 @@ def test_a_version_1_store_is_migrated_in_one_go_and_read_as_it_was(tmp_path: Pa
         s.add_image(ImageRecord(key="/films/copy.png", width=10, height=20, content_hash="px1:abc"))
         assert [i.key for i in s.images_with_content("px1:abc")] == ["/films/copy.png", KEY]
     c = sqlite3.connect(path)
-    assert [r[0] for r in c.execute("SELECT version FROM schema_version ORDER BY version")] == [1, 2]
+    assert [r[0] for r in c.execute("SELECT version FROM schema_version ORDER BY version")] == [1, 2, 3]
     c.close()
 
 
@@ -326,7 +326,7 @@ def test_a_failed_migration_leaves_the_store_as_it_was(tmp_path: Path, monkeypat
     path = tmp_path / "old.mvstore"
     _version_1_store(path)
     monkeypatch.setitem(schema.MIGRATIONS, 2, schema.MIGRATIONS[2] + ("ALTER TABLE nowhere ADD COLUMN x",))
-    with pytest.raises(StoreError, match="cannot bring the store up to schema 2"):
+    with pytest.raises(StoreError, match=f"cannot bring the store up to schema {SCHEMA_VERSION}"):
         ReviewStore.open(path)
     c = sqlite3.connect(path)
     cols = [r[1] for r in c.execute("PRAGMA table_info(images)")]
