@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import warnings
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def load_image(path: str | os.PathLike[str]) -> Image:
         raise ImageReadError(path, "no such file")
     if path.is_dir():
         raise ImageReadError(path, "is a directory, not an image file")
+    check_regular_file(path)
     try:
         with path.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
@@ -51,6 +53,19 @@ def load_image(path: str | os.PathLike[str]) -> Image:
     image.metadata.setdefault("format", fmt)
     _add_mias_facts(image, path)
     return image
+
+
+def check_regular_file(path: Path) -> None:
+    """ImageReadError unless ``path`` is a regular file: a named pipe, a device or a socket would make a
+    read wait for ever (or never end), so only regular files are read."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise ImageReadError(path, f"cannot read file ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
+                stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")  # fmt: skip
+        raise ImageReadError(path, f"is {kind}, not an image file; only regular files are read")
 
 
 def _read(path: Path, fmt: str) -> Image:

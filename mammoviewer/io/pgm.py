@@ -14,6 +14,9 @@ from mammoviewer.io.limits import check_pixel_count
 #: largest width or height accepted; larger headers are treated as corrupt
 MAX_SIDE = 1 << 16
 _WS = b" \t\r\n\f\v"
+#: bytes of an ASCII raster parsed at a time
+_ASCII_CHUNK = 1 << 23
+_DIGITS_WS = b"0123456789" + _WS
 
 
 def _header(data: bytes, path: Path) -> tuple[int, int, int, int, list[str]]:
@@ -48,15 +51,48 @@ def _header(data: bytes, path: Path) -> tuple[int, int, int, int, list[str]]:
     return width, height, maxval, pos + 1, comments
 
 
-def _ascii_raster(data: bytes, count: int, path: Path) -> np.ndarray:
-    text = re.sub(rb"#[^\n]*", b" ", data)
-    tokens = text.split()
-    if len(tokens) < count:
-        raise ImageReadError(path, f"truncated PGM data: {len(tokens)} of {count} values")
+def _ascii_raster(data: bytes, count: int, path: Path, start: int = 0) -> np.ndarray:
+    """The first ``count`` values of an ASCII raster from ``data[start:]``, parsed a few MB at a time (numpy's C parser) into
+    uint32 (values past 2^32 - 1 saturate; the caller refuses anything above maxval).
+
+    Tokens are never made into Python objects: an 8192 x 8192 raster costs about the size of the
+    file plus its pixels, not the gigabytes of a list of 67 million byte strings.
+    """
+    if data.find(b"#", start) >= 0:
+        data, start = re.sub(rb"#[^\n]*", b" ", data[start:]), 0
+    out = np.empty(count, dtype=np.uint32)
+    filled, pos, size = 0, start, len(data)
+    while filled < count and pos < size:
+        end = min(size, pos + _ASCII_CHUNK)
+        while end < size and data[end] not in _WS:  # never cut a number in two
+            end += 1
+        chunk = data[pos:end]
+        pos = end
+        if not chunk.strip():  # numpy reads an all-blank string as one 0
+            continue
+        if chunk.translate(None, _DIGITS_WS):  # more than digits: token by token (what follows may be another image)
+            values = _tokens(chunk.split()[: count - filled], path)
+        else:
+            values = np.fromstring(chunk, dtype=np.int64, sep=" ")
+        take = min(len(values), count - filled)
+        out[filled : filled + take] = np.minimum(values[:take], 0xFFFFFFFF)
+        filled += take
+    if filled < count:
+        raise ImageReadError(path, f"truncated PGM data: {filled} of {count} values")
+    return out
+
+
+def _tokens(tokens: list[bytes], path: Path) -> np.ndarray:
+    """Whole numbers from byte strings (few: one chunk's worth); ImageReadError on anything else."""
     try:
-        return np.array(tokens[:count], dtype=np.int64)
-    except ValueError as exc:
-        raise ImageReadError(path, "PGM data holds a non-numeric value") from exc
+        values = [int(t) for t in tokens if t.isdigit() or (t[:1] == b"-" and t[1:].isdigit())]
+    except ValueError:
+        values = []
+    if len(values) != len(tokens):
+        raise ImageReadError(path, "PGM data holds a non-numeric value")
+    if any(v < 0 for v in values):
+        raise ImageReadError(path, "PGM data holds a negative value")
+    return np.array([min(v, 0xFFFFFFFF) for v in values], dtype=np.int64)
 
 
 def read_pgm(path: str | Path, data: bytes | None = None) -> Image:
@@ -79,7 +115,7 @@ def read_pgm(path: str | Path, data: bytes | None = None) -> Image:
             raise ImageReadError(path, f"truncated PGM data: {len(data) - offset} of {need} bytes")
         flat = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
     else:
-        flat = _ascii_raster(data[offset:], count, path)
+        flat = _ascii_raster(data, count, path, offset)
         if flat.min() < 0:
             raise ImageReadError(path, "PGM data holds a negative value")
     if int(flat.max()) > maxval:
