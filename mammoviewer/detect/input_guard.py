@@ -25,6 +25,10 @@ MIN_SIDE = 16
 MAX_MODEL_PIXELS = 1 << 26
 #: the longest side of a model input, in pixels
 MAX_MODEL_SIDE = 16384
+#: the most entries a list in a model card may hold (each one is work on every film: a pass, a
+#: flip, anchors); the test-time flips are also each distinct, so at most three
+MAX_CARD_LIST = {"tta": 3, "scales": 4, "inputs": 8, "labels": 16, "anchors.strides": 8, "anchors.sizes": 8,
+                 "anchors.ratios": 8, "anchors.variances": 4}  # fmt: skip
 
 
 def check_film(image: Image, spacing_mm: tuple[float, float], assumed: bool, pixel_mm: float) -> tuple[int, int]:
@@ -57,7 +61,27 @@ def _number(card: dict[str, Any], key: str, path: Path, low: float, high: float,
         return
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or not low <= value <= high:
-        raise DetectorError(f"{path}: model card field {key!r} is {value!r}; it must be a number in {low:g}..{high:g}")
+        raise DetectorError(f"{path}: model card field {key!r} is {_shown(value)}; it must be a number in {low:g}..{high:g}")
+
+
+def _shown(value: Any) -> str:
+    """A card value as a message shows it: at most 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _lists(card: dict[str, Any], path: Path) -> None:
+    """DetectorError for a card list longer than :data:`MAX_CARD_LIST` allows, or with repeated flips/scales."""
+    anchors = card.get("anchors") if isinstance(card.get("anchors"), dict) else {}
+    for key, most in MAX_CARD_LIST.items():
+        value = anchors.get(key.split(".", 1)[1]) if key.startswith("anchors.") else card.get(key)
+        if isinstance(value, list) and len(value) > most:
+            raise DetectorError(f"{path}: model card field {key!r} lists {len(value)} entries ({_shown(value)}); "
+                                f"at most {most} are allowed")  # fmt: skip
+    for key in ("tta", "scales"):
+        value = card.get(key)
+        if isinstance(value, list) and len({repr(v) for v in value}) != len(value):
+            raise DetectorError(f"{path}: model card field {key!r} is {_shown(value)}; each entry may appear once")
 
 
 def check_card(card: Any, path: Path) -> None:
@@ -68,21 +92,22 @@ def check_card(card: Any, path: Path) -> None:
     _number(card, "default_threshold", path, 0.0, 1.0)
     _number(card, "nms_iou", path, 0.0, 1.0)
     _number(card, "max_detections", path, 1, 100000)
+    _lists(card, path)
     for key in ("cross_class_iou", "containment"):
         if card.get(key) is not None:
             _number(card, key, path, 0.0, 1.0)
     anchors = card.get("anchors")
     if not isinstance(anchors, dict):
-        raise DetectorError(f"{path}: model card field 'anchors' is {anchors!r}; it must be an object")
+        raise DetectorError(f"{path}: model card field 'anchors' is {_shown(anchors)}; it must be an object")
     strides = anchors.get("strides")
     if not isinstance(strides, list) or not strides or not all(
             isinstance(s, int) and not isinstance(s, bool) and 0 < s <= 1024 for s in strides):
-        raise DetectorError(f"{path}: model card field 'anchors.strides' is {strides!r}; "
+        raise DetectorError(f"{path}: model card field 'anchors.strides' is {_shown(strides)}; "
                             "it must be a list of positive integers")
     labels = card.get("labels", ["benign", "malignant"])
     if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
-        raise DetectorError(f"{path}: model card field 'labels' is {labels!r}; it must be a list of names")
+        raise DetectorError(f"{path}: model card field 'labels' is {_shown(labels)}; it must be a list of names")
     for key in ("inputs", "tta"):
         value = card.get(key)
         if value is not None and not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
-            raise DetectorError(f"{path}: model card field {key!r} is {value!r}; it must be a list of names")
+            raise DetectorError(f"{path}: model card field {key!r} is {_shown(value)}; it must be a list of names")

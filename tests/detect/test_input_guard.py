@@ -90,6 +90,24 @@ def test_model_card_with_wrong_types_names_the_field(tmp_path, change, problem):
         Detector.load(folder, device="cpu")
 
 
+@pytest.mark.parametrize("change, problem", [
+    ({"tta": ["hflip"] * 100_000}, "'tta' lists 100000 entries"),
+    ({"tta": ["hflip", "hflip"]}, "'tta' is \\['hflip', 'hflip'\\]; each entry may appear once"),
+    ({"scales": [1.0 + i / 1000 for i in range(500)]}, "'scales' lists 500 entries"),
+    ({"scales": [1, 1]}, "'scales' is \\[1, 1\\]; each entry may appear once"),
+    ({"anchors": {"strides": [8] * 5000}}, "'anchors.strides' lists 5000 entries"),
+])  # fmt: skip
+def test_model_card_lists_are_capped_where_the_card_is_read(tmp_path, change, problem):
+    """Each flip or scale is a pass over every film: a card may not ask for thousands (100,000 flips
+    asked for 97.7 GiB; 500 scales took 25 s a film), and the message stays one short line."""
+    from mammoviewer.detect import Detector
+
+    folder = _model_copy(tmp_path, **change)
+    with pytest.raises(DetectorError, match=rf"model\.json: model card field {problem}") as info:
+        Detector.load(folder, device="cpu")
+    assert len(str(info.value)) < 300 and "\n" not in str(info.value)
+
+
 def test_truncated_model_file_says_broken_not_missing(tmp_path):
     from mammoviewer.detect import Detector
 
