@@ -40,6 +40,7 @@ def open_cluster(workers: int | None = None, scheduler: str | None = None,
             client.close()
         return
     n = max(1, int(workers or os.cpu_count() or 1))
+    quiet_resource_tracker()
     with dask.config.set(LOCAL_CONFIG):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)  # fmt: skip
@@ -51,3 +52,31 @@ def open_cluster(workers: int | None = None, scheduler: str | None = None,
             client.close()
     finally:
         cluster.close()
+
+
+def quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with its stderr on the null device.
+
+    The worker processes' locks and queues are registered with it; when the batch is killed outright
+    (SIGKILL, the OOM killer) it removes them, as it should, but also prints Python's "leaked
+    semaphore objects" warning, which nobody can act on. A tracker that already runs is left as it is.
+    """
+    from multiprocessing import resource_tracker
+
+    tracker = getattr(resource_tracker, "_resource_tracker", None)
+    if tracker is None or getattr(tracker, "_fd", None) is not None:
+        return
+    try:
+        saved = os.dup(2)
+    except OSError:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+            resource_tracker.ensure_running()
+        finally:
+            os.dup2(saved, 2)
+            os.close(devnull)
+    finally:
+        os.close(saved)
