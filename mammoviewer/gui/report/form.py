@@ -1,8 +1,8 @@
 """The report form: a study's composition, findings, BI-RADS assessments and comments, keyboard-first.
 
 Every change is an undoable command on the report's stack (``review.report_commands``), stored at
-once. Keys: Alt+C composition, Alt+R / Alt+L / Alt+O the right, left and overall assessments (type a
-digit 0-6 in an open box), Alt+M the comments (stored on leaving the box or with Ctrl+Return), the
+once. Keys: Alt+C composition, Alt+G / Alt+L / Alt+O the right, left and overall assessments (then type
+the digit 0-6; Alt+R is the Review menu), Alt+M the comments (stored on leaving the box or with Ctrl+Return), the
 findings table's Note column edits the note (F2), Delete takes a finding out of the report,
 Ctrl+Shift+Z / Ctrl+Shift+Y undo and redo report edits, Ctrl+Shift+E exports PDF and SR.
 """
@@ -81,7 +81,7 @@ class ReportForm(QWidget):
         comp_label.setBuddy(self.composition)
         form.addRow(comp_label, self.composition)
         form.addRow("", self.source)
-        for side, text in (("R", "&Right"), ("L", "&Left"), ("overall", "&Overall")):
+        for side, text in (("R", "Ri&ght"), ("L", "&Left"), ("overall", "&Overall")):
             box = QComboBox()
             box.addItems([NONE] + [f"{c} {BIRADS[c][0].split(':')[0]}" for c in BIRADS])
             self.assess[side], self.advice[side] = box, QLabel("")
