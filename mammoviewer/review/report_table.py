@@ -2,9 +2,9 @@
 
 ``ReportTable(store)`` reads and writes them through the store's connection and transactions. The
 tables (``review.schema.REPORT_TABLES``) came with store schema 3: an older store is migrated when
-opened for writing, and one opened read-only reads as having no reports. Each save checks that the stored report is still the
-one the caller last saw, so two windows never silently overwrite each other's edits, and writes
-the report and its audit row in one transaction.
+opened for writing, and one opened read-only reads as having no reports. Each save checks that the
+stored report is still the one the caller last saw, so two windows never silently overwrite each
+other's edits, and writes the report and its audit row in one transaction.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The report form: a study's composition, findings, BI-RADS assessments and comments, keyboard-first.
 
 Every change is an undoable command on the report's stack (``review.report_commands``), stored at
-once. Keys: Alt+C composition, Alt+G / Alt+L / Alt+O the right, left and overall assessments (then type
-the digit 0-6; Alt+R is the Review menu), Alt+M the comments (stored on leaving the box or with Ctrl+Return), the
-findings table's Note column edits the note (F2), Delete takes a finding out of the report,
-Ctrl+Shift+Z / Ctrl+Shift+Y undo and redo report edits, Ctrl+Shift+E exports PDF and SR.
+once. Keys: Alt+C composition; Alt+G / Alt+L / Alt+O the right, left and overall assessments, then the
+digit 0-6 (Alt+R is the Review menu); Alt+M the comments (stored on leaving the box or with
+Ctrl+Return); F2 edits a finding's note in the table; Delete takes a finding out of the report;
+Ctrl+Alt+Z / Ctrl+Alt+Y undo and redo report edits (Ctrl+Z and Ctrl+Shift+Z stay the findings' undo
+and redo); Ctrl+Shift+E exports the PDF and SR.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ class _Comments(QPlainTextEdit):
         self.committed.emit()
 
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if ctrl and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.committed.emit()
             return
         super().keyPressEvent(event)
@@ -115,7 +117,7 @@ class ReportForm(QWidget):
         self.comments.committed.connect(self._set_text)
         self.export_button.clicked.connect(self.exportRequested.emit)
         self.table.installEventFilter(self)
-        for keys, slot in (("Ctrl+Shift+Z", self.undo), ("Ctrl+Shift+Y", self.redo),
+        for keys, slot in (("Ctrl+Alt+Z", self.undo), ("Ctrl+Alt+Y", self.redo),
                            ("Ctrl+Shift+E", self.exportRequested.emit)):  # fmt: skip
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

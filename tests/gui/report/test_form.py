@@ -49,8 +49,8 @@ def test_keyboard_edits_are_stored_and_undone(qtbot, tmp_path):
     from PySide6.QtGui import QShortcut
 
     keys = {sc.key().toString(): sc for sc in form.findChildren(QShortcut)}
-    assert set(keys) == {"Ctrl+Shift+Z", "Ctrl+Shift+Y", "Ctrl+Shift+E"}
-    keys["Ctrl+Shift+Z"].activated.emit()  # offscreen windows get no keyboard focus for shortcuts
+    assert set(keys) == {"Ctrl+Alt+Z", "Ctrl+Alt+Y", "Ctrl+Shift+E"}
+    keys["Ctrl+Alt+Z"].activated.emit()  # offscreen windows get no keyboard focus for shortcuts
     assert ReportTable(store).report("S1").findings[0].note == "spiculated margin" and form.table.rowCount() == 1
     for _ in range(4):
         form.undo()
