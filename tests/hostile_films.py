@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 from study_writer import write_film
@@ -22,23 +23,30 @@ def ramp(rows: int = 64, columns: int = 64, top: int = 4000) -> np.ndarray:
 
 
 def write_windowed(path: Path, centre: str, width: str, function: str = "LINEAR", *,
-                   pixels: np.ndarray | None = None, laterality: str = "R", study_uid: str = "1.2.3") -> Path:
+                   pixels: np.ndarray | None = None, laterality: str = "R", study_uid: str = "1.2.3",
+                   edit: Callable[[Any], None] | None = None) -> Path:
     """An MG film (default: a 64x64 12-bit ramp) with the given window values exactly as written
-    (values that are no number are patched into the bytes, which pydicom will not write)."""
+    (values that are no number are patched into the bytes, which pydicom will not write); ``edit``
+    changes the dataset before it is written."""
     import pydicom
 
     write_film(path, ramp() if pixels is None else pixels, patient="P", study_uid=study_uid, date="20200101",
                laterality=laterality, view="CC")
     ds = pydicom.dcmread(path)
+    centre, width = centre.ljust(2), width.ljust(2)
     numbers = all(_number(v) for v in (*centre.split("\\"), *width.split("\\")))
+    # stand-ins of the same lengths, found nowhere else in the file ("+" is in no UID)
+    stand_ins = ("+" + "7" * (len(centre) - 1), "+" + "8" * (len(width) - 1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pydicom warns that "nan" and "inf" are no DS; it writes them
-        ds.WindowCenter, ds.WindowWidth = (centre, width) if numbers else ("1234567890", "1234567891")
+        ds.WindowCenter, ds.WindowWidth = (centre, width) if numbers else stand_ins
         ds.VOILUTFunction = function
+        if edit is not None:
+            edit(ds)
         ds.save_as(path)
     if not numbers:
-        data = path.read_bytes().replace(b"1234567890", centre.ljust(10).encode())
-        path.write_bytes(data.replace(b"1234567891", width.ljust(10).encode()))
+        data = path.read_bytes().replace(stand_ins[0].encode(), centre.encode(), 1)
+        path.write_bytes(data.replace(stand_ins[1].encode(), width.encode(), 1))
     return path
 
 
