@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from mammoviewer.gui.viewer.worklist import STATE_BADGES
 from mammoviewer.review.keys import image_key
@@ -44,10 +44,12 @@ class StudyList(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.order = QComboBox()
-        self.order.addItems([f"Order: {o}" for o in ORDERS])
+        self.order.addItems(["as listed", "by exam score"])
         self.order.setToolTip("Reading order: as listed, or the most suspicious exams first (exam score 1-10)")
-        layout.addWidget(self.title)
-        layout.addWidget(self.order)
+        head = QHBoxLayout()  # the order box sits beside the title: the panel is no taller
+        head.addWidget(self.title, 1)
+        head.addWidget(self.order)
+        layout.addLayout(head)
         layout.addWidget(self.tree)
         self.exam_scores: list[int | None] = []
         self._states: Mapping[str, str] = {}

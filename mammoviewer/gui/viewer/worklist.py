@@ -12,7 +12,7 @@ from pathlib import Path
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 #: file name endings the worklist lists when it scans a folder
 IMAGE_SUFFIXES = (".pgm", ".dcm", ".dicom", ".png", ".tif", ".tiff")
@@ -77,12 +77,14 @@ class Worklist(QWidget):
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
         self.order = QComboBox()
-        self.order.addItems([f"Order: {o}" for o in ORDERS])
+        self.order.addItems(["as listed", "by exam score"])
         self.order.setToolTip("Reading order: as listed, or the most suspicious exams first (exam score 1-10)")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.title)
-        layout.addWidget(self.order)
+        head = QHBoxLayout()  # the order box sits beside the title: the panel is no taller
+        head.addWidget(self.title, 1)
+        head.addWidget(self.order)
+        layout.addLayout(head)
         layout.addWidget(self.list)
         self._scores: dict[str, int | None] = {}
         self._listed: list[str] = []
