@@ -22,6 +22,7 @@ from mammoviewer.errors import MammoViewerError
 from mammoviewer.gui.report.form import ReportForm
 from mammoviewer.review.commands import CommandStack
 from mammoviewer.review.report_commands import ReportDocument
+from mammoviewer.review.report_table import ReportTable
 
 
 def _prefill(study: Any, store: Any) -> Any:
@@ -102,6 +103,14 @@ class ReportController(QObject):
             self.form.show_message("No review store: reports are kept in the review store.")
             return
         self.dock.show()
+        try:
+            stored = ReportTable(self.store).report(study.study)
+        except MammoViewerError as exc:
+            self.form.show_message(f"No report: {exc}")
+            return
+        if stored is not None:  # reported before: no need to load the films again
+            self._open(study, stored)
+            return
         self.form.show_message(f"Preparing the report of {study.study}\u2026")
         job = self.window.jobs.submit(_prefill, study, self.store, channel="report")
         job.finished.connect(lambda report: self._open(study, report))

@@ -65,6 +65,8 @@ def test_report_dock_prefills_stores_and_exports(window, qtbot, tmp_path, monkey
     assert ReportTable(store).report("mdb023+mdb024") is not None  # the pre-filled report is stored
     controller.form.assess["R"].setCurrentIndex(5)  # BI-RADS 4
     assert ReportTable(store).report("mdb023+mdb024").right == 4
+    reader.studyShown.emit(0)  # shown again: the stored report, at once (no worker)
+    assert controller.form.isEnabled() and controller.form.assess["R"].currentIndex() == 5
     out = tmp_path / "out"
     out.mkdir()
     job = controller.export_to(str(out))
