@@ -46,7 +46,8 @@ def test_bad_layout_and_a_folder_without_images(tmp_path):
     assert result.stderr.strip() == f"mammoviewer: error: no images found in {empty}"
 
 
-@pytest.mark.parametrize("name", ["mg_ge_sends_lcc_for_processing_4x4.dcm", "mg_ge_seno_lcc_for_presentation_hdr.dcm"])
+@pytest.mark.parametrize("name", ["mg_ge_sends_lcc_for_processing_4x4.dcm", "mg_ge_seno_lcc_for_presentation_hdr.dcm",
+                                  "mg_ge_seno_lcc_for_processing_hdr.dcm"])
 def test_two_up_screenshot_of_a_film_narrower_than_five_columns_finishes(tmp_path, name):
     pytest.importorskip("PySide6")
     from shared_paths import DICOM
