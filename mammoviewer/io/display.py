@@ -190,7 +190,7 @@ def render(image: Image, window: Window | None = None, invert: bool = False) -> 
 def _levels(image: Image, window: Window | None) -> tuple[float, float]:
     if window is None and image.voi_luts:
         lut = image.voi_luts[0]
-        return float(lut.first_mapped), float(lut.first_mapped + max(len(lut.table), 2) - 1)
+        return safe_levels((float(lut.first_mapped), float(lut.first_mapped + max(len(lut.table), 2) - 1)))
     w = safe_window(window if window is not None else default_window(image))
     c, width = float(w.center), float(w.width)
     fn = (w.function or "LINEAR").upper()
