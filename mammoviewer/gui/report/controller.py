@@ -61,6 +61,7 @@ class ReportController(QObject):
         self.form = ReportForm()
         scroll = QScrollArea()  # the form scrolls: the dock never forces the window to grow
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.form)
         scroll.setMinimumSize(120, 80)
         self.dock = self.window.add_dock("Report", scroll, Qt.DockWidgetArea.RightDockWidgetArea)

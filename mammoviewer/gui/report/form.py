@@ -16,7 +16,7 @@ from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, be
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTableWidget,
+    QAbstractItemView, QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )  # fmt: skip
 
@@ -26,6 +26,9 @@ from mammoviewer.review.report import BIRADS, COMPOSITIONS, recommendation
 from mammoviewer.review.report_commands import EditFinding, EditReport, RemoveFinding
 
 NONE = "\u2014"
+SHORT_COMPOSITIONS = {"a": "almost entirely fatty", "b": "scattered fibroglandular", "c": "heterogeneously dense",
+                      "d": "extremely dense", "F": "fatty (MIAS)", "G": "fatty-glandular (MIAS)",
+                      "D": "dense-glandular (MIAS)"}
 COLUMNS = ("#", "Where", "Size", "Type", "Note")
 NOTE = COLUMNS.index("Note")
 
@@ -67,7 +70,9 @@ class ReportForm(QWidget):
         self.status = QLabel("Open a study to report it.")
         self.status.setWordWrap(True)
         self.composition = QComboBox()
-        self.composition.addItems([NONE] + [f"{k}: {v}" for k, v in COMPOSITIONS.items()])
+        self.composition.addItems([NONE] + [f"{k}  {v}" for k, v in SHORT_COMPOSITIONS.items()])
+        self.composition.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.composition.setMinimumContentsLength(12)
         self.source = QLabel("")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -75,7 +80,11 @@ class ReportForm(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
                                    | QAbstractItemView.EditTrigger.DoubleClicked)  # fmt: skip
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for col in range(len(COLUMNS)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COLUMNS.index("Where"), QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
         self.assess: dict[str, QComboBox] = {}
         self.advice: dict[str, QLabel] = {}
         form = QFormLayout()
@@ -85,6 +94,8 @@ class ReportForm(QWidget):
         form.addRow("", self.source)
         for side, text in (("R", "Ri&ght"), ("L", "&Left"), ("overall", "&Overall")):
             box = QComboBox()
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)
             box.addItems([NONE] + [f"{c} {BIRADS[c][0].split(':')[0]}" for c in BIRADS])
             self.assess[side], self.advice[side] = box, QLabel("")
             self.advice[side].setWordWrap(True)
@@ -183,12 +194,13 @@ class ReportForm(QWidget):
                      " ".join(x for x in (f.label, f.finding_type) if x), f.note)  # fmt: skip
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 item.setData(Qt.ItemDataRole.UserRole, f.id)
                 if col != NOTE:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, col, item)
         self.table.blockSignals(False)
-        self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
 
     # -- edits -------------------------------------------------------------------------
     def _push(self, command: Any) -> None:
