@@ -35,7 +35,7 @@ REVIEW_KEYS: tuple[tuple[str, str, tuple[str, ...]] | None, ...] = (
     ("threshold_up", "Raise threshold past the lowest shown candidate", ("]",)),
     ("mark_reviewed", "Mark film reviewed / in progress", ("Ctrl+Return",)),
     ("detect_again", "Detect again (keeps reader edits)", ("Ctrl+D",)),
-    ("background_detection", "Detect the whole worklist in the background", ()),
+    ("background_detection", "Detect the next few films in the background", ()),
     None,
     ("open_store", "Open or create review store\u2026", ()),
 )

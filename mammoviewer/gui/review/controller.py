@@ -5,17 +5,23 @@
 ``mammoviewer.review`` pushed on the film's :class:`CommandStack`, which persists it at
 once; the overlay and panel only redraw what the document holds. A film that already has
 findings of the loaded model version is shown from the store, never re-detected.
+
+The controller is composed of parts, each an object that can be read and tested alone (as napari's
+viewer composes its parts): ``editing`` (:class:`ReviewEditing`, the reader's edits),
+``background`` (:class:`BackgroundDetection`, the next few films detected ahead), ``retarget``
+(:class:`ReviewRetarget`, the review moving to another pane) and ``status`` (:class:`ModeStatus`, its
+status-bar items). ``push``, ``undo``, ``redo``, ``set_view`` and ``set_background_detection`` stay
+on the controller for its callers.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any, Callable
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar
+from PySide6.QtWidgets import QFileDialog
 
 from mammoviewer.errors import StoreError
 from mammoviewer.gui.review.case_score import CaseScoreService
@@ -25,9 +31,11 @@ from mammoviewer.gui.review.detection import DetectorService, describe_model
 from mammoviewer.gui.review.editing import ReviewEditing
 from mammoviewer.gui.review.finding_view import finding_field
 from mammoviewer.gui.review.locate_tool import LocateTool
+from mammoviewer.gui.review.mode_status import ModeStatus
 from mammoviewer.gui.review.prefetch import BackgroundDetection
 from mammoviewer.gui.review.overlay import FindingOverlay
 from mammoviewer.gui.review.retarget import ReviewRetarget
+from mammoviewer.gui.review.review_state import WorklistStates, film_status
 from mammoviewer.gui.review.panel import FindingsPanel
 from mammoviewer.gui.review.store_location import open_store
 from mammoviewer.gui.review.threshold_step import candidate_scores, step_threshold
@@ -37,8 +45,7 @@ from mammoviewer.io.image import Image
 from mammoviewer.review import Finding
 
 
-
-class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObject):
+class ReviewController(QObject):
     """See the module docstring. ``findingsShown(key)`` fires after the findings of the shown
     film were drawn (from the store or a finished detection)."""
 
@@ -66,14 +73,16 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
         #: the case classifier's score of the shown film (off when ``classifier_factory`` is None)
         self.case_score = CaseScoreService(window.jobs, self.panel.case_score, classifier_factory, self)
         self.density = DensityService(window.jobs, self.panel.density, self)  # percent density, tissue class
-        self._states: dict[str, str] = {}  # review state per store key, as the worklist shows it
-        #: detect the worklist's other films in the background (Review menu)
-        self.background_detection = True
-        self._prefetch_done: set[str] = set()  # keys stored or tried in the background
-        self._build_status_bar()
+        self.worklist_states = WorklistStates(self)  # the worklist's review-state badges
+        self.editing = ReviewEditing(self)
+        self.background = BackgroundDetection(self)
+        self.retarget = ReviewRetarget(self)
+        self.status = ModeStatus(window)  # busy bar, "Saved", the mouse mode
+        self.progress = self.status.progress
         self.actions = build_review_actions(window, self._slots(), window.menus)
         window.help_lines.append(REVIEW_HELP)
         self.locate_tool = LocateTool(self)  # L: click on a lesion, the model proposes its box
+        self.locate_tool.modeChanged.connect(self.show_mode)
         self._connect()
         self._show_store()
         self.panel.set_model_text("Detection off" if not self.detection.enabled else "Model: not loaded yet")
@@ -82,55 +91,44 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
         QTimer.singleShot(0, self.case_score.load)
 
     # -- construction ------------------------------------------------------------------
-    def _build_status_bar(self) -> None:
-        bar = self.window.statusBar()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # busy indicator
-        self.progress.setMaximumWidth(120)
-        self.progress.setMaximumHeight(14)
-        self.progress.setTextVisible(False)
-        self.progress.hide()
-        self.saved_label = QLabel("")
-        bar.addPermanentWidget(self.progress)
-        bar.addPermanentWidget(self.saved_label)
-
     def _slots(self) -> dict[str, Callable[[], object]]:
+        e = self.editing
         return {
             "next_finding": lambda: self.step_finding(+1), "previous_finding": lambda: self.step_finding(-1),
-            "accept": lambda: self.toggle_status("accepted"), "reject": lambda: self.toggle_status("rejected"),
-            "benign": lambda: self.set_label("benign"), "malignant": lambda: self.set_label("malignant"),
-            "cycle_type": self.cycle_type, "edit_note": self.edit_note, "delete": self.delete_selected,
-            "draw": lambda: self.set_draw_mode(not self.overlay.draw_mode),
-            "cancel_draw": lambda: self.set_draw_mode(False), "undo": self.undo, "redo": self.redo,
+            "accept": lambda: e.toggle_status("accepted"), "reject": lambda: e.toggle_status("rejected"),
+            "benign": lambda: e.set_label("benign"), "malignant": lambda: e.set_label("malignant"),
+            "cycle_type": e.cycle_type, "edit_note": e.edit_note, "delete": e.delete_selected,
+            "draw": lambda: e.set_draw_mode(not self.overlay.draw_mode),
+            "cancel_draw": lambda: e.set_draw_mode(False), "undo": e.undo, "redo": e.redo,
             "toggle_overlays": lambda: self.overlay.set_visible(not self.overlay.visible),
             "threshold_down": lambda: self.step_threshold(-1), "threshold_up": lambda: self.step_threshold(+1),
-            "mark_reviewed": self.toggle_reviewed, "detect_again": self.detect_again,
+            "mark_reviewed": e.toggle_reviewed, "detect_again": self.detect_again,
             "open_store": self.ask_store, "background_detection": self.set_background_detection,
         }  # fmt: skip
 
     def _connect(self) -> None:
-        w, o, p, d = self.window, self.overlay, self.panel, self.detection
-        w.loadStarted.connect(self._on_load_started)
+        w, o, p, d, e = self.window, self.overlay, self.panel, self.detection, self.editing
+        w.loadStarted.connect(self.background.load_started)
         w.imageLoaded.connect(self.show_image)
         w.loadFailed.connect(lambda path, message: self._set_film(None))
-        w.worklist.pathsChanged.connect(self._show_worklist_states)
-        self._connect_overlay(o)
+        w.worklist.pathsChanged.connect(self.worklist_states.read)
+        self.retarget.connect(o)
         p.thresholdChanged.connect(self._on_threshold)
         p.findingSelected.connect(lambda fid: self.select(fid or None, zoom=bool(fid)))
-        p.statusRequested.connect(self.set_status)
-        p.labelRequested.connect(self.set_label)
-        p.typeRequested.connect(lambda t: self.set_type(t or None))
-        p.noteRequested.connect(lambda fid, text: self.set_note(text, fid))
-        p.deleteRequested.connect(self.delete_selected)
-        p.drawRequested.connect(lambda: self.set_draw_mode(not self.overlay.draw_mode))
-        p.reviewStateRequested.connect(self.set_review_state)
+        p.statusRequested.connect(e.set_status)
+        p.labelRequested.connect(e.set_label)
+        p.typeRequested.connect(lambda t: e.set_type(t or None))
+        p.noteRequested.connect(lambda fid, text: e.set_note(text, fid))
+        p.deleteRequested.connect(e.delete_selected)
+        p.drawRequested.connect(lambda: e.set_draw_mode(not self.overlay.draw_mode))
+        p.reviewStateRequested.connect(e.request_review_state)
         d.stateChanged.connect(self._on_detector_state)
         d.modelReady.connect(self._on_model_ready)
         d.modelFailed.connect(lambda m: self.window.show_error(f"The detection model could not be loaded: {m}"))
         d.busyChanged.connect(self.progress.setVisible)
         d.detected.connect(self._on_detected)
         d.detectionFailed.connect(self._on_detection_failed)
-        d.prefetched.connect(self._on_prefetched)
+        d.prefetched.connect(self.background.prefetched)
 
     # -- films -------------------------------------------------------------------------
     @property
@@ -166,7 +164,7 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
         else:
             self._unsubscribe = [film.doc.subscribe(self._on_doc_changed),
                                  film.stack.subscribe(lambda stack: self._update_undo_actions())]
-        self._refresh()
+        self.redraw()
 
     def _maybe_detect(self, again: bool = False) -> None:
         film, det = self.film, self.detection
@@ -181,7 +179,7 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
             return
         if not again and self.session.has_model_run(film.doc.key, str(d.name), str(d.version)):
             self.window.statusBar().showMessage(f"Findings of {d.name} {d.version} from the review store", 4000)
-            self._findings_ready(film.doc.key)
+            self.findings_arrived(film.doc.key)
             return
         det.detect(film.doc.key, self.image)
 
@@ -191,7 +189,7 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
         from mammoviewer.gui.review.detection import detector_factory
 
         self.model_path = str(path)
-        self._prefetch_done.clear()
+        self.background.forget()
         self.detection.set_factory(detector_factory(self.model_path))
 
     def refresh(self) -> None:
@@ -201,14 +199,14 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
                 self.film.doc.reload()
             except StoreError as exc:
                 self.window.show_error(str(exc))
-        self._show_worklist_states()
+        self.worklist_states.read()
 
     def detect_again(self) -> None:
         """Run the model again on the shown film (reader-touched findings are kept)."""
         self._maybe_detect(again=True)
 
     def _on_model_ready(self, detector: Any) -> None:
-        self._prefetch_done.clear()
+        self.background.forget()
         self.panel.set_model_text(f"Model: {describe_model(detector)}")
         self.window.set_device_status(str(detector.device))
         self.panel.set_threshold(float(detector.default_threshold))
@@ -230,13 +228,14 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
             self.window.show_error(str(exc))
         self._mark_saved()
         if key == self.key:
-            self._findings_ready(key)
+            self.findings_arrived(key)
 
-    def _findings_ready(self, key: str) -> None:
+    def findings_arrived(self, key: str) -> None:
+        """The findings of ``key`` (the shown film) are drawn: say so and work ahead."""
         self._ready_key = key
         self._update_case_score()
         self.findingsShown.emit(key)
-        QTimer.singleShot(0, self._prefetch_next)
+        QTimer.singleShot(0, self.background.next)
 
     def findings_ready(self) -> bool:
         """True once the shown film's model findings are drawn (stored or just detected)."""
@@ -245,22 +244,23 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
     def _on_detection_failed(self, key: str, message: str) -> None:
         if key == self.key:
             self.window.show_error(f"Detection failed on {Path(key).name}: {message}")
-            self._findings_ready(key)  # what the store holds is all there is
+            self.findings_arrived(key)  # what the store holds is all there is
 
     # -- drawing the state -------------------------------------------------------------
     def findings(self) -> list[Finding]:
         return self.film.doc.findings if self.film is not None else []
 
-    def _refresh(self) -> None:
+    def redraw(self) -> None:
+        """Draw the shown film's findings, state and case score from its document."""
         findings = self.findings()
         self.overlay.set_findings(findings)
         self.panel.set_findings(findings)
         if self.overlay.selected_id is None:
             self.panel.select(None)
-        if self.film is not None:
-            self.panel.set_review_state(self.film.doc.image.review_state)
+        self._show_review_state()
+        self.show_mode()  # a kept or dropped proposal ends the locate mode
         self._update_undo_actions()
-        self._note_state()
+        self.worklist_states.note(self.film)
         self._update_case_score()
 
     def _update_case_score(self) -> None:
@@ -275,34 +275,14 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
             doc.set_review_state("in progress")  # notifies again (change None)
             return
         self._mark_saved()
-        self._refresh()
+        self.redraw()
 
     def _mark_saved(self) -> None:
-        self.saved_label.setText(f"Saved {time.strftime('%H:%M:%S')}")
-        self.saved_label.setToolTip(f"Every edit is written at once to {self.session.path}")
+        self.status.saved(self.session.path)
 
     def _show_store(self) -> None:
         self.panel.set_store_text(f"Review store: {self.session.path}")
-        self.saved_label.setText("Saved")
-        self.saved_label.setToolTip(f"Every edit is written at once to {self.session.path}")
-
-    def _show_worklist_states(self) -> None:
-        """Read every film's review state from the store once (new worklist or store)."""
-        try:
-            self._states = self.session.review_states()
-        except StoreError:
-            self._states = {}
-        self._paint_states()
-
-    def _paint_states(self) -> None:
-        self.window.worklist.set_states({p: self._states.get(image_key(p), "unreviewed")
-                                         for p in self.window.worklist.paths()})
-
-    def _note_state(self) -> None:
-        """Show the shown film's review state in the worklist if it changed (no store read)."""
-        if self.film is not None and self._states.get(self.key) != self.film.doc.image.review_state:
-            self._states[self.film.doc.key] = self.film.doc.image.review_state
-            self._paint_states()
+        self.status.store(self.session.path)
 
     def _update_undo_actions(self) -> None:
         stack = self.film.stack if self.film is not None else None
@@ -319,6 +299,7 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
         self.overlay.set_threshold(value)
         if self.overlay.selected_id not in self.panel.visible_ids():
             self.select(None)
+        self._show_review_state()
         self._update_case_score()
 
     # -- selection ---------------------------------------------------------------------
@@ -375,12 +356,38 @@ class ReviewController(ReviewRetarget, ReviewEditing, BackgroundDetection, QObje
         self._set_film(None)
         self.session.close()
         self.session = ReviewSession(store)
-        self._prefetch_done.clear()
+        self.background.forget()
         self._show_store()
-        self._show_worklist_states()
+        self.worklist_states.read()
         if self.image is not None:
             self.show_image(self.image)
         return True
+
+    # -- the parts' entry points, kept for the controller's callers ---------------------
+    def push(self, command: Any) -> bool:
+        return self.editing.push(command)
+
+    def undo(self) -> None:
+        self.editing.undo()
+
+    def redo(self) -> None:
+        self.editing.redo()
+
+    def set_view(self, view: Any) -> None:
+        self.retarget.set_view(view)
+
+    def set_background_detection(self, on: bool) -> None:
+        self.background.set_enabled(on)
+
+    def show_mode(self) -> None:
+        """The status bar says which mode the mouse is in and its keys (draw, locate, a proposal)."""
+        tool = getattr(self, "locate_tool", None)
+        self.status.show(self.overlay.draw_mode, tool.mode_state() if tool is not None else None)
+
+    def _show_review_state(self) -> None:
+        if self.film is not None:
+            state = self.film.doc.image.review_state
+            self.panel.set_review_state(state, film_status(state, self.findings(), self.panel.threshold))
 
     def close(self) -> None:
         self.locate_tool.reset()

@@ -100,10 +100,12 @@ def _locate(holder: dict, detector: Any, image: Any, x: float, y: float, cancel:
 
 class LocateTool(QObject):
     """Click-to-locate for a :class:`~mammoviewer.gui.review.controller.ReviewController` (see the
-    module docstring). ``proposalShown(finding_id)`` fires when a proposal is added and selected."""
+    module docstring). ``proposalShown(finding_id)`` fires when a proposal is added and selected;
+    ``modeChanged()`` when the tool is armed or disarmed or a proposal comes or goes (see :meth:`mode_state`)."""
 
     proposalShown = Signal(str)
     locateFailed = Signal(str)
+    modeChanged = Signal()
 
     def __init__(self, review: Any) -> None:
         super().__init__(review)
@@ -157,17 +159,26 @@ class LocateTool(QObject):
         """L: the next left click on the image locates (the draw tool is switched off)."""
         if self.review.film is None or self.review.image is None:
             return
-        self.review.set_draw_mode(False)
+        self.review.editing.set_draw_mode(False)
         image = self.review.image
         self.layer.set_image_rect(QRectF(0, 0, image.columns, image.rows))
         if self.layer.parentItem() is None:  # the view dropped its overlays (new scene)
             self.window.image_view.add_overlay(self.layer)
         self.layer.arm(True)
-        self.window.statusBar().showMessage("Click on the lesion to locate (Esc cancels)", 5000)
+        self.modeChanged.emit()
 
     @property
     def armed(self) -> bool:
         return self.layer.armed
+
+    def mode_state(self) -> tuple[str, int, int] | None:
+        """``("armed", 0, 0)`` while the next click locates, ``("proposal", n, count)`` while proposal
+        ``n`` of ``count`` waits for the reader (Tab, A, Esc), else None."""
+        if self.armed:
+            return ("armed", 0, 0)
+        if self.proposals and self._pending() is not None:
+            return ("proposal", self.index + 1, len(self.proposals))
+        return None
 
     def locate_at(self, x: float, y: float) -> None:
         """Run the locator for a click at image point (``x``, ``y``) off the UI thread."""
@@ -178,6 +189,7 @@ class LocateTool(QObject):
             self.window.statusBar().showMessage("Locate needs the detection model (not loaded)", 5000)
             return
         self.click = (x, y)
+        self.modeChanged.emit()  # the click disarmed the tool
         key = self.review.key
         job = self.window.jobs.submit(_locate, self._holder, det, self.review.image, x, y, channel="locate",
                                       with_control=True, lane=TENSORFLOW)
@@ -211,7 +223,7 @@ class LocateTool(QObject):
         return f.with_provenance()
 
     def _push(self, command: Any) -> bool:
-        if self.review.push(command):
+        if self.review.editing.push(command):
             self._steps += 1
             return True
         return False
@@ -220,6 +232,7 @@ class LocateTool(QObject):
         self.current_id = finding_id
         self.actions["next_proposal"].setEnabled(len(self.proposals) > 1)
         self.review.select(finding_id, zoom=False)
+        self.modeChanged.emit()
         self.proposalShown.emit(finding_id)
 
     # -- the proposal ------------------------------------------------------------------------
@@ -244,7 +257,7 @@ class LocateTool(QObject):
                 self.review.film.stack.push(DeleteFinding(old.id))
                 self.review.film.stack.push(AddFinding(new))
         except StoreError as exc:
-            self.review._reload_after(exc)
+            self.review.editing.reload_after(exc)
             return False
         self._steps += 1
         self._show(new.id)
@@ -254,12 +267,13 @@ class LocateTool(QObject):
         """Esc: undo what the tool pushed since the click (the store is as before it); False if idle."""
         if self.armed:
             self.layer.arm(False)
+            self.modeChanged.emit()
             return True
         if self._pending() is None:
             return False
         stack = self.review.film.stack
         while self._steps > 0 and stack.undo_text in ("locate", "next proposal"):
-            self.review.undo()
+            self.review.editing.undo()
             self._steps -= 1
         self.reset()
         self.review.select(None)
@@ -271,3 +285,4 @@ class LocateTool(QObject):
         self.layer.arm(False)
         self.proposals, self.index, self.current_id, self._steps, self.click = [], 0, None, 0, None
         self.actions["next_proposal"].setEnabled(False)
+        self.modeChanged.emit()

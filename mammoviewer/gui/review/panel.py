@@ -151,6 +151,10 @@ class FindingsPanel(QWidget):
         self.state_combo.activated.connect(lambda i: self.reviewStateRequested.emit(REVIEW_STATES[i]))
         state_row.addWidget(self.state_combo, 1)
         layout.addLayout(state_row)
+        self.state_label = QLabel("")  # what a reviewed film left undecided
+        self.state_label.setObjectName("filmStatus")
+        self.state_label.setWordWrap(True)
+        layout.addWidget(self.state_label)
 
         self.density = DensityView()  # drawn by gui/review/density.DensityService
         layout.addWidget(self.density)
@@ -262,8 +266,11 @@ class FindingsPanel(QWidget):
             self.noteRequested.emit(f.id, self.note_edit.text())
 
     # -- film-level state --------------------------------------------------------------
-    def set_review_state(self, state: str) -> None:
+    def set_review_state(self, state: str, status: str = "") -> None:
+        """Show the film's review ``state`` and its ``status`` line (e.g. what was left pending)."""
         self.state_combo.setCurrentIndex(REVIEW_STATES.index(state))
+        self.state_label.setText(status)
+        self.state_label.setVisible(bool(status))
 
     def set_draw_mode(self, on: bool) -> None:
         self.draw_button.setChecked(on)

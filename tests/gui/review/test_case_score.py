@@ -74,7 +74,7 @@ def test_the_flag_follows_the_threshold_and_reader_edits(qtbot, window, tmp_path
         review.panel.set_threshold(0.7)
         assert view.warning == ""
         review.select(review.findings()[0].id)
-        review.set_status("rejected")  # a rejected finding does not count
+        review.editing.set_status("rejected")  # a rejected finding does not count
         assert "Classifier says benign" in view.warning
         review.undo()
         assert view.warning == ""

@@ -45,6 +45,7 @@ def click(qtbot, window, review, column: float, row: float) -> str:
     tool = review.locate_tool
     QTest.keyClick(window, Qt.Key.Key_L)
     assert tool.armed
+    assert review.status.text == "Locate \u00b7 click on the lesion \u00b7 Esc cancel"  # the mode and its keys
     view = window.image_view
     vp = view.graphics.viewport()
     pos = device_pos(view, column, row)
@@ -76,16 +77,20 @@ def test_click_proposes_the_lesion_selected_undo_removes_it_tab_cycles_esc_drops
     first = click(qtbot, window, review, CX, CY)
     assert len(tool.proposals) >= 2
     box0 = review.film.doc.finding(first).box
+    n = len(tool.proposals)
+    assert review.status.text == f"Locate \u00b7 proposal 1 of {n} \u00b7 Tab next \u00b7 A keep \u00b7 Esc drop"
     QTest.keyClick(window, Qt.Key.Key_Tab)
+    assert review.status.text.startswith(f"Locate \u00b7 proposal 2 of {n}")
     second = review.selected_id
     assert second != first and first not in {f.id for f in review.findings()}
     assert review.film.doc.finding(second).box != box0 and review.film.doc.finding(second).attributes["proposal"] == 2
     assert review.actions["undo"].text() == "Undo next proposal"
     QTest.keyClick(window, Qt.Key.Key_Escape)  # drops the proposal: everything since the click is undone
     assert {g.id: g for g in stored(review)} == before and tool.current_id is None
+    assert review.status.text == ""  # out of the mode
     third = click(qtbot, window, review, CX, CY)
     QTest.keyClick(window, Qt.Key.Key_A)  # keep it
-    assert review.film.doc.finding(third).status == "accepted"
+    assert review.film.doc.finding(third).status == "accepted" and review.status.text == ""
     QTest.keyClick(window, Qt.Key.Key_Escape)  # nothing pending: Esc leaves the kept finding alone
     kept = {g.id: g for g in stored(review)}
     assert kept[third].status == "accepted" and kept[third].source == "reader" and kept[third].note == NOTE

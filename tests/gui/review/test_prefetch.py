@@ -1,0 +1,62 @@
+"""Background detection works ahead on the next few films of the worklist only: opening one film of a
+large folder never detects, nor puts into the review store, the whole folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gui_support import write_pgm16
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from review_fakes import ScriptedDetector
+
+from mammoviewer.gui.review.prefetch import AHEAD, films_ahead
+from mammoviewer.review import ReviewStore
+from mammoviewer.review.keys import image_key
+
+
+def test_films_ahead_are_the_next_few_after_the_current_one():
+    paths = [f"/f/{i}.pgm" for i in range(10)]
+    assert films_ahead(paths, "/f/2.pgm", 3) == ["/f/3.pgm", "/f/4.pgm", "/f/5.pgm"]
+    assert films_ahead(paths, "/f/8.pgm", 3) == ["/f/9.pgm"]  # never wraps round to the whole folder
+    assert films_ahead(paths, None, 2, shown=image_key("/f/0.pgm")) == ["/f/1.pgm", "/f/2.pgm"]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A folder of 12 small films (the case of a large MIAS folder, in miniature)."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    r, c = np.mgrid[0:60, 0:80]
+    for i in range(12):
+        write_pgm16(folder / f"f{i:02d}.pgm", (1000 + 10 * r + c + i).astype(np.uint16))
+    return folder
+
+
+def test_opening_one_film_detects_and_stores_only_it_and_the_next_few(qtbot, window, tmp_path, folder):
+    from mammoviewer.gui.app import attach_review
+
+    store_path = tmp_path / "review.sqlite"
+    detector = ScriptedDetector()
+    review = attach_review(window, store=store_path, detector_factory=lambda: detector)
+    try:
+        assert review.background.enabled  # on by default
+        with qtbot.waitSignal(review.findingsShown, timeout=15000):
+            window.open_path(folder / "f03.pgm")
+        assert len(window.worklist.paths()) == 12  # the folder is listed to go through ...
+        ahead = [f"f{i:02d}.pgm" for i in range(4, 4 + AHEAD)]
+        qtbot.waitUntil(lambda: len(detector.calls) >= 1 + AHEAD, timeout=20000)
+        qtbot.waitUntil(lambda: review.detection.prefetching is None, timeout=15000)
+        qtbot.wait(300)  # nothing more starts
+        assert sorted(detector.calls) == sorted(["f03.pgm", *ahead])
+        with ReviewStore.open(store_path) as store:  # ... but only these films enter the store
+            assert sorted(Path(i.key).name for i in store.images()) == sorted(["f03.pgm", *ahead])
+        # the next film shows at once from the store, and the window moves one film on
+        with qtbot.waitSignal(review.findingsShown, timeout=15000):
+            QTest.keyClick(window, Qt.Key.Key_N)
+        qtbot.waitUntil(lambda: f"f{4 + AHEAD:02d}.pgm" in detector.calls, timeout=15000)
+        assert detector.calls.count("f04.pgm") == 1
+    finally:
+        review.close()
