@@ -24,13 +24,15 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from mammoviewer import keras_runtime
 from mammoviewer.classify.case_score import OtherBreast, other_breast
-from mammoviewer.gui.review.case_score_text import (combined_tooltip, comparison_tooltip, counted_findings, disagreement,
-                                             model_scores, other_breast_text, probabilities_text, top_finding)
+from mammoviewer.gui.review.case_score_text import (case_warning, combined_tooltip, comparison_tooltip, model_scores,
+                                                    other_breast_text, probabilities_text, score_text, top_finding)
+from mammoviewer.gui.review.film_kind import not_a_mammogram
 from mammoviewer.gui.jobs import TENSORFLOW, JobRunner
 from mammoviewer.io.image import Image
 from mammoviewer.review import Finding
 
 WARNING_STYLE = "color: #e0a030; font-weight: bold;"
+NOTE_STYLE = "color: #9a9a9a;"
 
 
 # -- the box -----------------------------------------------------------------------------
@@ -49,14 +51,18 @@ class CaseScoreView(QWidget):
         self.other_label = QLabel("")
         self.warning_label = QLabel("")
         self.warning_label.setStyleSheet(WARNING_STYLE)
+        self.note_label = QLabel("")  # a plain note (no contradiction), e.g. the two thresholds differ
+        self.note_label.setStyleSheet(NOTE_STYLE)
         for label in (self.classifier_label, self.probabilities_label, self.decision_label,
-                      self.detector_label, self.other_label, self.warning_label):
+                      self.detector_label, self.other_label, self.warning_label, self.note_label):
             label.setWordWrap(True)
             layout.addWidget(label)
         self.warning_label.hide()
+        self.note_label.hide()
 
     def show_state(self, classifier_text: str, probabilities: dict[str, float] | None, decision_text: str,
-                   detector_text: str, detector_tip: str, warning: str | None, other_text: str = "") -> None:
+                   detector_text: str, detector_tip: str, warning: str | None, other_text: str = "",
+                   note: str = "") -> None:
         self.classifier_label.setText(classifier_text)
         self.other_label.setText(other_text)
         self.other_label.setVisible(bool(other_text))
@@ -69,6 +75,8 @@ class CaseScoreView(QWidget):
         self.detector_label.setVisible(bool(detector_text))
         self.warning_label.setText(f"\u26a0 {warning}" if warning else "")
         self.warning_label.setVisible(bool(warning))
+        self.note_label.setText(note)
+        self.note_label.setVisible(bool(note))
 
     @property
     def warning(self) -> str:
@@ -128,6 +136,7 @@ class CaseScoreService(QObject):
         #: what the box shows: the combined case score (or the classifier's own without a rule)
         self.case_probabilities: dict[str, float] | None = None
         self._failed: str | None = None  # scoring of the shown film failed
+        self._not_mammogram = ""
         self._findings: list[Finding] = []
         self._findings_ready = False
         self._threshold = 0.5
@@ -168,6 +177,8 @@ class CaseScoreService(QObject):
         self.jobs.cancel("classify")
         self.jobs.cancel("other-breast")
         self.key, self._image = key, image
+        #: why the shown film is not a mammogram ("" when it may be one): no score, no decision
+        self._not_mammogram = (not_a_mammogram(image) or "") if image is not None else ""
         self.probabilities, self.case_probabilities, self._failed = None, None, None
         self._findings, self._findings_ready = [], False
         self._other_state, self._other, self._other_note = "idle", None, ""
@@ -190,6 +201,7 @@ class CaseScoreService(QObject):
 
     def _find_other_breast(self) -> None:
         if (self._other_state != "idle" or not self._findings_ready or not self._wants_other_breast()
+                or self._not_mammogram
                 or self.key is None or self._image is None):
             return
         self._other_state, key = "pending", self.key
@@ -207,7 +219,7 @@ class CaseScoreService(QObject):
 
     def settled(self) -> bool:
         """True when the box shows all it will for the shown film (scored, failed or no classifier)."""
-        if self.factory is None or self.error or self.key is None:
+        if self.factory is None or self.error or self.key is None or self._not_mammogram:
             return True
         if self._other_state == "pending":
             return False
@@ -218,7 +230,8 @@ class CaseScoreService(QObject):
         self.jobs.cancel("other-breast")
 
     def _score(self) -> None:
-        if self.classifier is not None and self.key is not None and self._image is not None:
+        if (self.classifier is not None and self.key is not None and self._image is not None
+                and not self._not_mammogram):
             key = self.key
             job = self.jobs.submit(_predict, self.classifier, self._image, channel="classify", lane=TENSORFLOW)
             job.finished.connect(lambda p, k=key: self._on_scored(k, p))
@@ -255,12 +268,18 @@ class CaseScoreService(QObject):
             view.show_state(f"Case classifier {c.name} {c.version}: no film", None, "", "", "", None)
             return
         head = f"Classifier {c.name} {c.version}"
+        refused = self._not_mammogram or (self._failed if self._failed and "not a mammogram" in self._failed else "")
+        if refused:
+            why = refused.split("not a mammogram", 1)[1].lstrip(": ")
+            view.show_state(f"Not a mammogram{': ' + why if why else ''}", None,
+                            "Decision: none (the models are for mammograms only)", "", "", None)
+            return
         top = top_finding(self._findings)
         det_name = f"Detector {self._detector_name}" if self._detector_name else "Detector"
         if not self._findings_ready:
             det_text = f"{det_name}: findings not ready yet"
         elif top is not None:
-            det_text = f"{det_name}: top finding score {top.score:.2f} ({top.label})"
+            det_text = f"{det_name}: top finding score {score_text(top.score)} (class guess: {top.label})"
         else:
             det_text = f"{det_name}: no scored finding"
 
@@ -297,10 +316,11 @@ class CaseScoreService(QObject):
         decision = decide(shown)
         abnormal = 1.0 - shown["normal"]
         side = "\u2265" if abnormal >= threshold else "<"
-        decision_text = f"Decision: {decision} (abnormal score {abnormal:.2f} {side} its threshold {threshold:.3f})"
-        warning = None
+        decision_text = (f"Decision: {decision} (abnormal score {score_text(abnormal)} {side} its threshold "
+                         f"{threshold:.3f})")
+        warning, note = None, ""
         if self._findings_ready:
-            warning = disagreement(decision, [f.label for f in counted_findings(self._findings, self._threshold)],
-                                   "Case score" if rule is not None else "Classifier")
-        view.show_state(head, shown, decision_text, det_text, tip, warning, other_text)
+            warning, note = case_warning(decision, self._findings, self._threshold, threshold,
+                                         "Case score" if rule is not None else "Classifier")
+        view.show_state(head, shown, decision_text, det_text, tip, warning, other_text, note)
         view.classifier_label.setToolTip(tip)

@@ -42,9 +42,44 @@ def disagreement(decision: str, labels_above_threshold: Sequence[str], who: str 
     return None
 
 
+def score_text(p: float) -> str:
+    """A probability or score in two decimals, never a certainty the model does not have:
+    ``"<0.01"`` and ``">0.99"`` instead of ``"0.00"`` and ``"1.00"``."""
+    if p < 0.005:
+        return "<0.01"
+    if p >= 0.995:
+        return ">0.99"
+    return f"{p:.2f}"
+
+
 def probabilities_text(probabilities: dict[str, float]) -> str:
-    """E.g. ``"normal 0.21 · benign 0.33 · malignant 0.46"``."""
-    return " \u00b7 ".join(f"{c} {probabilities[c]:.2f}" for c in CLASSES)
+    """E.g. ``"normal 0.21 · benign <0.01 · malignant 0.79"``."""
+    return " \u00b7 ".join(f"{c} {score_text(probabilities[c])}" for c in CLASSES)
+
+
+def case_warning(decision: str, findings: Sequence[Finding], detector_threshold: float, case_threshold: float,
+                 who: str = "Case score") -> tuple[str | None, str]:
+    """``(warning, note)`` on the case ``decision`` against the findings: the warning (drawn orange)
+    only for a disagreement that holds at both operating points, the detector's (the Findings
+    threshold) and the case score's; a disagreement that only the two thresholds make is a plain
+    note. The reader's decisions count at any score; a pending candidate counts for certain only at or
+    above the higher threshold, and possibly at or above the lower one."""
+    lo, hi = sorted((float(detector_threshold), float(case_threshold)))
+    kept = [f for f in findings if f.status != "rejected"]
+    def score(f: Finding) -> float:
+        return f.score if f.score is not None else 1.0
+    decided = [f for f in kept if not (f.source == "model" and f.status == "pending")]
+    certain = decided + [f for f in kept if f not in decided and score(f) >= hi]
+    possible = decided + [f for f in kept if f not in decided and score(f) >= lo]
+    now = disagreement(decision, [f.label for f in counted_findings(findings, detector_threshold)], who)
+    if disagreement(decision, [f.label for f in certain], who) and disagreement(
+            decision, [f.label for f in possible], who):
+        return now or disagreement(decision, [f.label for f in certain], who), ""
+    if now is None:
+        return None, ""
+    return None, (f"The Findings threshold ({detector_threshold:.2f}, the detector's operating point) and the "
+                  f"case threshold ({case_threshold:.2f}) differ: candidates between them count for one "
+                  "and not the other. Not a contradiction.")
 
 
 def model_scores(findings: Iterable[Finding]) -> list[float]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from mammoviewer.errors import StoreError
@@ -29,7 +29,7 @@ from mammoviewer.gui.review.density import DensityService
 from mammoviewer.gui.review.actions import REVIEW_HELP, build_review_actions
 from mammoviewer.gui.review.detection import DetectorService, describe_model
 from mammoviewer.gui.review.editing import ReviewEditing
-from mammoviewer.gui.review.finding_view import finding_field
+from mammoviewer.gui.review.film_kind import not_a_mammogram
 from mammoviewer.gui.review.locate_tool import LocateTool
 from mammoviewer.gui.review.mode_status import ModeStatus
 from mammoviewer.gui.review.prefetch import BackgroundDetection
@@ -176,6 +176,12 @@ class ReviewController(QObject):
         d = det.detector
         if not again and det.prefetching == film.doc.key:
             self.progress.show()  # the background run of this film comes back in _on_prefetched
+            return
+        refused = not_a_mammogram(self.image)
+        if refused:  # a CT, an ultrasound, a leg film: said once, never detected nor called normal
+            self.window.banner.show_message(f"{Path(self.image.path).name}: {refused}. No detection and no "
+                                            "case decision: the models are for mammograms only.", "warning")
+            self.findings_arrived(film.doc.key)
             return
         if not again and self.session.has_model_run(film.doc.key, str(d.name), str(d.version)):
             self.window.statusBar().showMessage(f"Findings of {d.name} {d.version} from the review store", 4000)
@@ -324,19 +330,8 @@ class ReviewController(QObject):
         self.select(ids[i % len(ids)], zoom=True)
 
     def zoom_to(self, finding_id: str) -> None:
-        if self.film is None or finding_id not in {f.id for f in self.findings()}:
-            return
-        box = self.film.doc.finding(finding_id).box
-        rect = self.overlay.scene_rect_of(box)
-        image = self.window.image_view.image
-        rows, cols = (image.rows, image.columns) if image is not None else (int(rect.height()), int(rect.width()))
-        spacing = image.pixel_spacing_mm if image is not None else None
-        side = finding_field(box.as_tuple(), rows, cols, spacing)[2]  # view units are image pixels (turned only)
-        c = rect.center()
-        view = self.overlay.view
-        view.view_box.setRange(QRectF(QPointF(c.x() - side / 2, c.y() - side / 2),
-                                      QPointF(c.x() + side / 2, c.y() + side / 2)), padding=0.0)
-        view.view_box.prepareForPaint()
+        if self.film is not None and finding_id in {f.id for f in self.findings()}:
+            self.overlay.zoom_to(self.film.doc.finding(finding_id).box)
 
     # -- the store ---------------------------------------------------------------------
     def ask_store(self) -> None:

@@ -318,6 +318,20 @@ class FindingOverlay(QObject):
         """``box`` in the view box's coordinates (follows rotation and flips)."""
         return self.view.image_item.mapRectToParent(QRectF(QPointF(box.x0, box.y0), QPointF(box.x1, box.y1)))
 
+    def zoom_to(self, box: Box) -> None:
+        """Show ``box`` with its surroundings (``finding_view.finding_field``), in the view's frame."""
+        from mammoviewer.gui.review.finding_view import finding_field
+
+        rect = self.scene_rect_of(box)
+        image = self.view.image
+        rows, cols = (image.rows, image.columns) if image is not None else (int(rect.height()), int(rect.width()))
+        spacing = image.pixel_spacing_mm if image is not None else None
+        side = finding_field(box.as_tuple(), rows, cols, spacing)[2]  # view units are image pixels (turned only)
+        c = rect.center()
+        self.view.view_box.setRange(QRectF(QPointF(c.x() - side / 2, c.y() - side / 2),
+                                           QPointF(c.x() + side / 2, c.y() + side / 2)), padding=0.0)
+        self.view.view_box.prepareForPaint()
+
     # -- draw mode ---------------------------------------------------------------------
     def set_draw_mode(self, on: bool) -> None:
         """In draw mode the next left-drag on the image drafts a new box."""
