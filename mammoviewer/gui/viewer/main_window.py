@@ -113,6 +113,12 @@ class MainWindow(QMainWindow):
             bar.addWidget(label)
         bar.addPermanentWidget(self.model_label)
         bar.addPermanentWidget(self.device_label)
+        from mammoviewer.gui.about import NOTICE
+
+        self.notice_label = QLabel(NOTICE)  # always in sight; Help › About says more
+        self.notice_label.setObjectName("researchNotice")
+        self.notice_label.setStyleSheet("QLabel { color: #ff9070; }")
+        bar.addPermanentWidget(self.notice_label)
         self.set_device_status("CPU")
 
     def _action(self, name: str, text: str, slot: Callable[[], object], *keys: str | QKeySequence,
@@ -171,6 +177,7 @@ class MainWindow(QMainWindow):
 
         help_menu = self.menus["help"] = self.menuBar().addMenu("&Help")
         help_menu.addAction(a("mouse_help", "&Mouse and keys", self._show_help))
+        help_menu.addAction(a("about", "&About MammoViewer and its models\u2026", self.show_about))
 
         self.toolbar = QToolBar("Main")
         self.toolbar.setObjectName("main_toolbar")
@@ -335,6 +342,13 @@ class MainWindow(QMainWindow):
                    "vertical = level) \u00b7 F fit \u00b7 1 actual pixels \u00b7 I invert \u00b7 Ctrl+R / "
                    "Ctrl+Shift+R rotate \u00b7 Shift+H / Shift+V flip \u00b7 0 upright \u00b7 N/P or PgDn/PgUp "
                    "next/previous film \u00b7 D / Shift+A / U default/auto/full window")
+
+    def show_about(self) -> None:
+        """Help › About: research use only, and the bundled models' cards and figures."""
+        from mammoviewer.gui.about import AboutDialog
+
+        self.about_dialog = AboutDialog(self)
+        self.about_dialog.show()
 
     def _show_help(self) -> None:
         lines = [self.VIEWER_HELP, *getattr(self, "help_lines", [])]
