@@ -63,7 +63,13 @@ def image_path(images_dir: Path, file_name: Any, src: Path) -> Path:
         raise ExportError(f"{src}: image file_name {_shown(file_name)} is not a file name")
     path = images_dir / file_name
     root = images_dir.resolve()
-    if not path.resolve().is_relative_to(root):
+    try:
+        path.is_file()  # a name the system cannot look up (too long, ...) is refused here, once
+        inside = path.resolve().is_relative_to(root)
+    except (OSError, ValueError) as exc:
+        problem = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ExportError(f"{src}: image file_name {_shown(file_name)} is not a usable file name ({problem})") from exc
+    if not inside:
         raise ExportError(f"{src}: image file_name {file_name!r} lies outside the images folder {images_dir}; "
                           "refused")
     return path

@@ -66,7 +66,8 @@ def scripted_node(script: Script, port: int | None = None) -> Iterator[PacsNode]
 
     port = port or free_port()
     ae = AE(ae_title=AET)
-    ae.maximum_associations = 4
+    ae.maximum_associations = 64
+    ae.acse_timeout = ae.network_timeout = 2  # the client probes with a bare TCP connect first: drop it soon
     ae.add_supported_context(FIND)
     ae.add_supported_context(GET)
     for cx in AllStoragePresentationContexts:
