@@ -25,8 +25,9 @@ from mammoviewer.errors import ExportError
 
 #: File that marks a folder as written by a MammoViewer export (only such folders are replaced).
 MARKER = ".mammoviewer-export"
-#: how a single-file export of ours begins (COCO, CSV); a MIAS export holds only ``mdbNNN`` rows
-_OURS = (b'{\n "info": {\n  "description": "MammoViewer', b"image,x0,y0,x1,y1,label,")
+#: what a single-file export of ours holds near its start (COCO: its info; CSV: its header); a MIAS
+#: export holds only MIAS rows
+_COCO_MARK, _CSV_HEADER = b'"description": "MammoViewer', b"image,x0,y0,x1,y1,label,"
 _SQLITE = b"SQLite format 3\0"
 _MIAS_CLASSES = (b"CALC", b"CIRC", b"SPIC", b"MISC", b"ARCH", b"ASYM", b"NORM")
 
@@ -108,7 +109,7 @@ def is_our_export(path: Path) -> bool:
         return False
     if not head.strip():
         return True
-    if head.startswith(_OURS):
+    if head.startswith(_CSV_HEADER) or (head.lstrip().startswith(b"{") and _COCO_MARK in head):
         return True
     lines = head.split(b"\n")
     lines = lines[:-1] if len(head) == 4096 else lines  # the last may be cut
