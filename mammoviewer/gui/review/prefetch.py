@@ -88,8 +88,11 @@ class BackgroundDetection:
                 host.session.reload(key)
             except StoreError as exc:
                 host.window.show_error(str(exc))
-            host.findings_arrived(key)
-        elif key and key == host.key:
-            host.session.reload(key)
-        else:
-            QTimer.singleShot(0, self.next)
+            host.findings_arrived(key)  # works ahead from there
+            return
+        if key and key == host.key:
+            try:
+                host.session.reload(key)
+            except StoreError as exc:
+                host.window.show_error(str(exc))
+        QTimer.singleShot(0, self.next)

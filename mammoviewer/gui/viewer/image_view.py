@@ -7,6 +7,11 @@ are handed to the ImageItem once, and a window change sets the item's levels and
 
 Mouse: wheel zooms, left-drag pans, right-drag (or left-drag in W/L mode) changes
 the window: horizontal = width, vertical = level (centre).
+
+A film whose rows and columns are spaced differently (``pixel_spacing_mm`` = (row, column), e.g. a
+DDSM film at 0.363 x 0.209 mm) is drawn at its physical aspect, as OHIF and Weasis do: the item's
+transform stretches the coarser axis (:func:`aspect_scale`), and overlays, being children of the
+item in pixel coordinates, follow in the same frame. View units are pixels of the finer axis.
 """
 
 from __future__ import annotations
@@ -45,6 +50,18 @@ class CursorInfo:
         if self.x_mm is not None and self.y_mm is not None:
             text += f"  ({self.x_mm:.2f}, {self.y_mm:.2f} mm)"
         return f"{text}  value {value}"
+
+
+def aspect_scale(spacing_mm: tuple[float, float] | None) -> tuple[float, float]:
+    """``(x scale, y scale)`` that draws pixels of ``spacing_mm`` = (row, column) mm at their physical
+    aspect, the finer axis kept at one view unit per pixel; (1, 1) without a usable spacing."""
+    if not spacing_mm or len(spacing_mm) != 2:
+        return 1.0, 1.0
+    row, col = (float(v) for v in spacing_mm)
+    if not (row > 0 and col > 0) or abs(row / col - 1.0) < 1e-3:
+        return 1.0, 1.0
+    finer = min(row, col)
+    return col / finer, row / finer
 
 
 def default_display_window(image: Image) -> Window | None:
@@ -258,10 +275,12 @@ class ImageView(QWidget):
 
     def _apply_transform(self, refit: bool = False) -> None:
         rows, cols = (self._image.rows, self._image.columns) if self._image is not None else (0, 0)
-        # applied to a pixel point right to left: centre on the origin, rotate, flip on screen
+        sx, sy = aspect_scale(self._image.pixel_spacing_mm if self._image is not None else None)
+        # applied to a pixel point right to left: centre on the origin, physical aspect, rotate, flip on screen
         tr = QTransform()
         tr.scale(-1.0 if self._flip_h else 1.0, -1.0 if self._flip_v else 1.0)
         tr.rotate(90.0 * self._quarter_turns)
+        tr.scale(sx, sy)
         tr.translate(-cols / 2.0, -rows / 2.0)
         self.image_item.setTransform(tr)
         if refit and self._image is not None:
@@ -277,7 +296,7 @@ class ImageView(QWidget):
         self.view_box.prepareForPaint()
 
     def zoom(self) -> float:
-        """Screen pixels per image pixel (1.0 = 1:1)."""
+        """Screen pixels per image pixel (1.0 = 1:1; along the finer axis of a film drawn at its aspect)."""
         rect = self.view_box.viewRect()
         return float(self.view_box.width() / rect.width()) if rect.width() > 0 else 1.0
 

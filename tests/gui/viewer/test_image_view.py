@@ -174,3 +174,49 @@ def test_wl_mode_makes_the_left_drag_change_the_window(image_view, stamp_image):
     mouse_drag(image_view.graphics.viewport(), QPoint(200, 200), QPoint(260, 200), Qt.MouseButton.LeftButton)
     assert image_view.current_window.width > 20000
     assert image_view.visible_rect() == rect  # no pan in W/L mode
+
+
+# -- physical aspect ------------------------------------------------------------------------------------
+def test_aspect_scale_stretches_the_coarser_axis():
+    from mammoviewer.gui.viewer.image_view import aspect_scale
+
+    assert aspect_scale(None) == (1.0, 1.0) and aspect_scale((0.2, 0.2)) == (1.0, 1.0)
+    sx, sy = aspect_scale((0.363, 0.209))  # (row, column) mm
+    assert sx == pytest.approx(1.0) and sy == pytest.approx(0.363 / 0.209)
+    assert aspect_scale((0.1, 0.3)) == pytest.approx((3.0, 1.0))
+
+
+def test_an_anisotropic_film_is_drawn_at_its_physical_aspect_with_its_overlays_and_mm_readout(image_view):
+    """A DDSM-like film, 640 x 640 pixels of 0.363 mm rows and 0.209 mm columns, is drawn 1.74 times taller
+    than wide; a 20 x 20 mm box over it is square on screen; equal screen steps read equal mm."""
+    import pyqtgraph as pg
+    from PySide6.QtCore import QRectF
+
+    from mammoviewer.io.image import Image
+
+    rows = cols = 640
+    px = np.tile(np.arange(cols, dtype=np.uint16), (rows, 1)) * 50
+    film = Image(path="ddsm.dcm", format="dicom", pixels=px, bits_stored=16, pixel_spacing_mm=(0.363, 0.209))
+    image_view.resize(600, 600)
+    image_view.set_image(film, FULL)
+    shown = image_view.image_scene_rect()
+    assert shown.height() / shown.width() == pytest.approx(0.363 / 0.209, rel=1e-3)  # not a 640 x 640 square
+    # a box of 20 mm x 20 mm in pixel coordinates (as findings and measurements are kept) is square on screen
+    box = pg.RectROI((100, 100), (20 / 0.209, 20 / 0.363))
+    image_view.add_overlay(box)
+    a, b = device_pos(image_view, 100, 100), device_pos(image_view, 100 + 20 / 0.209, 100 + 20 / 0.363)
+    assert abs(b.x() - a.x()) == pytest.approx(abs(b.y() - a.y()), abs=2)
+    assert image_view.image_item.mapRectToScene(QRectF(100, 100, 20 / 0.209, 20 / 0.363)).width() == pytest.approx(
+        image_view.image_item.mapRectToScene(QRectF(100, 100, 20 / 0.209, 20 / 0.363)).height(), rel=0.01)
+    # the mm readout in the same frame: 120 screen pixels right or down are the same distance in mm
+    readouts = {}
+    for name, pos in (("o", QPoint(200, 200)), ("x", QPoint(320, 200)), ("y", QPoint(200, 320))):
+        col, row = image_view.pixel_at_scene(image_view.graphics.mapToScene(pos))
+        readouts[name] = image_view.cursor_info(col, row)
+    dx = readouts["x"].x_mm - readouts["o"].x_mm
+    dy = readouts["y"].y_mm - readouts["o"].y_mm
+    assert dx == pytest.approx(dy, abs=0.8) and dx > 10  # within a pixel of the coarser axis
+    # rotation keeps the aspect: turned a quarter, the film is wider than tall
+    image_view.rotate(1)
+    turned = image_view.image_scene_rect()
+    assert turned.width() / turned.height() == pytest.approx(0.363 / 0.209, rel=1e-3)
