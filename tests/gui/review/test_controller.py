@@ -180,15 +180,15 @@ def test_draw_move_resize_relabel_note_with_the_mouse(qtbot, window, review, fil
     QTest.keyClicks(review.panel.note_edit, "spiculated")  # typing here never triggers review keys
     QTest.keyClick(review.panel.note_edit, Qt.Key.Key_Return)
     assert review.film.doc.finding(top.id).note == "spiculated"
-    assert review.film.doc.finding(top.id).status == "pending"
-    # undo the note, the resize and the move: the box is back where the model put it
+    assert review.film.doc.finding(top.id).status == "accepted"  # the reader's edit makes it the reader's finding
+    # undo the note, the resize and the move: the box is back where the model put it, a candidate again
     window.setFocus()
     for _ in range(3):
         review.undo()
     assert review.film.doc.finding(top.id).box == Box(40, 30, 100, 80)
     assert review.overlay.boxes[top.id].box() == Box(40, 30, 100, 80)  # the view followed the undo
     with ReviewStore.open(store_path) as store:
-        assert store.finding(top.id).box == Box(40, 30, 100, 80)
+        assert store.finding(top.id).box == Box(40, 30, 100, 80) and store.finding(top.id).status == "pending"
         reader = store.finding(added[0].id)
         assert reader.source == "reader" and reader.label == "malignant"
         actions = [c.action for c in store.corrections(str(films / "a.pgm"))]
