@@ -157,6 +157,8 @@ def _mias_finding(key: str, row: Any, height: int, info_path: Path) -> Finding:
 
 
 def _load_json(path: Path) -> dict[str, Any]:
+    if path.exists() and not path.is_file():  # a folder, or a named pipe that would be waited on for ever
+        raise ExportError(f"{path}: is not a regular file; give the COCO JSON file")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -121,6 +121,8 @@ def read_info(path: str | Path) -> list[MiasFinding]:
     Only lines starting with ``mdb`` are rows; the preamble and CRLF endings are ignored.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():  # a folder, or a named pipe that would be waited on for ever
+        raise ImageReadError(path, "is not a regular file; give the MIAS Info.txt")
     try:
         text = path.read_text(encoding="latin-1")
     except OSError as exc:

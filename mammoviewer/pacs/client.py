@@ -283,6 +283,8 @@ def _read_for_send(path: Path) -> Any:
     import pydicom
     import pydicom.uid
 
+    if path.exists() and not path.is_file():  # a folder, or a named pipe that would be waited on for ever
+        raise PacsError(f"{path}: not a regular file; cannot send it")
     try:
         ds = pydicom.dcmread(path, stop_before_pixels=False)
     except Exception as exc:  # noqa: BLE001 - pydicom raises many types on junk

@@ -95,3 +95,21 @@ def test_a_name_mias_cannot_hold_is_named_by_export_mias(tmp_path, films, capsys
         assert _run(capsys, "export", "--store", str(tmp_path / "s.mvstore"), "--format", fmt, "--out",
                     str(tmp_path / name))[0] == 0  # fmt: skip
     assert json.loads((tmp_path / "o.json").read_text())["images"][0]["file_name"] == "café 1.png"
+
+
+@pytest.mark.parametrize("fmt", ["mias", "coco"])
+def test_a_named_pipe_given_as_the_labels_is_refused_not_waited_on(tmp_path, films, fmt):
+    import os
+    import subprocess
+    import sys
+
+    pipe = tmp_path / "labels"
+    os.mkfifo(pipe)
+    root = Path(__file__).resolve().parents[2]
+    try:
+        proc = subprocess.run([sys.executable, "-m", "mammoviewer", "import", "--store", str(tmp_path / "s.mvstore"),
+                               "--format", fmt, "--info", str(pipe), "--images", str(films)], capture_output=True,
+                              text=True, timeout=60, cwd=root, env=dict(os.environ, PYTHONPATH=str(root)))  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"import --format {fmt} waited on a named pipe")
+    assert proc.returncode == 2 and f"{pipe}: is not a regular file" in proc.stderr, proc.stderr

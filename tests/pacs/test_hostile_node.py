@@ -115,3 +115,17 @@ def test_the_next_retrieve_sweeps_what_a_killed_one_left(tmp_path):
         paths = get_study(node, study, dest)
     assert len(paths) == 2
     assert sorted(p.name for p in dest.iterdir()) == [study]  # nothing hidden left behind
+
+
+def test_send_refuses_a_named_pipe_and_sends_the_rest(tmp_path):
+    good, pipe = _copy(tmp_path, "a.dcm"), tmp_path / "send" / "pipe.dcm"
+    os.mkfifo(pipe)
+    import threading
+
+    script, results = Script(), []
+    with scripted_node(script) as node:
+        sender = threading.Thread(target=lambda: results.append(send_files(node, [pipe, good])), daemon=True)
+        sender.start()
+        sender.join(timeout=60)
+        assert not sender.is_alive(), "send waited on the named pipe"
+    assert results[0].sent == [good] and results[0].failed == [f"{pipe}: not a regular file; cannot send it"]
