@@ -87,7 +87,7 @@ def reviewed_films(store_path: str | Path) -> list[ReviewedFilm]:
     """The store's films as truth (:func:`mammoviewer.review.truth.film_truth`: marked reviewed, mammograms),
     with their corrected truth and rejected boxes. DetectorError when one film is there under two names."""
     from mammoviewer.review import truth as rt
-    from mammoviewer.review.identity import film_identity, identify_file
+    from mammoviewer.review.identity import film_identity, identified, identify_file
     from mammoviewer.review.store import ReviewStore
 
     out = []
@@ -95,8 +95,7 @@ def reviewed_films(store_path: str | Path) -> list[ReviewedFilm]:
     with ReviewStore.open(store_path, create=False) as store:
         for rec in store.images(review_state="reviewed"):
             if rec.content_hash is None and Path(rec.key).is_file():
-                found = identify_file(rec.key)
-                rec = rec.replace(content_hash=found[0], modality=rec.modality or found[1]) if found else rec
+                rec = identified(rec, identify_file(rec.key))
             film = rt.film_truth(rec, store.findings(rec.key))
             if film is None:  # not a mammogram
                 continue

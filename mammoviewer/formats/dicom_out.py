@@ -25,7 +25,7 @@ from mammoviewer.formats.gsps import build_gsps
 from mammoviewer.review.records import Finding
 from mammoviewer.review.store import ReviewStore
 from mammoviewer.formats.selection import ImageFindings, check_one_truth_per_film
-from mammoviewer.review.identity import identify_file
+from mammoviewer.review.identity import identified, identify_file
 from mammoviewer.review.records import ImageRecord
 from mammoviewer.review.truth import REVIEWED, is_pending, is_truth, not_mammography_reason
 
@@ -107,7 +107,7 @@ def _films(store: ReviewStore, fmt: str, reviewed_only: bool, summary: DicomExpo
             summary.skipped.append(f"{img.key}: skipped, not marked reviewed")
         else:
             found = identify_file(img.key) if fmt == "gsps" and img.content_hash is None else None
-            chosen.append(img.replace(content_hash=found[0]) if found else img)
+            chosen.append(identified(img, found))
     if fmt == "gsps":
         check_one_truth_per_film([ImageFindings(img, [], []) for img in chosen])
     return chosen
@@ -137,7 +137,8 @@ def export_dicom(store: ReviewStore, fmt: str, out: str | Path, include_pending:
             except ExportError as exc:
                 summary.failed.append(str(exc))
                 continue
-            reason = not_mammography_reason(img.replace(modality=img.modality or header.get("Modality") or None))
+            body = str(header.get("BodyPartExamined") or "").strip() or None
+            reason = not_mammography_reason(identified(img, ("", header.get("Modality") or None, body)))
             if reason is not None:
                 summary.skipped.append(f"{img.key}: skipped, {reason}")
                 continue

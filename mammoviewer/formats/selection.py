@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mammoviewer.errors import ExportError
-from mammoviewer.review.identity import film_identity, identify_file
+from mammoviewer.review.identity import film_identity, identified, identify_file
 from mammoviewer.review.records import Finding, ImageRecord
 from mammoviewer.review.store import ReviewStore
 from mammoviewer.review.truth import (REVIEWED, film_truth, is_pending, is_truth, not_mammography_reason,
@@ -62,19 +63,16 @@ def export_status(f: Finding) -> str:
     return "rejected" if f.status == "rejected" else "pending"
 
 
-def _identified(image: ImageRecord, identify: Callable[[str], tuple[str, str | None] | None]) -> ImageRecord:
+def _identified(image: ImageRecord, identify: Callable[[str], Any]) -> ImageRecord:
     """``image`` with its content hash and modality read from its file when the store does not know them."""
     if image.content_hash is not None or not Path(image.key).is_file():
         return image
-    found = identify(image.key)
-    if found is None:
-        return image
-    return image.replace(content_hash=found[0], modality=image.modality or found[1])
+    return identified(image, identify(image.key))
 
 
 def select(store: ReviewStore, reviewed_only: bool = False, include_pending: bool = False,
            progress: Callable[[int, int], None] | None = None, *, include_in_progress: bool = False,
-           identify: Callable[[str], tuple[str, str | None] | None] = identify_file) -> Selection:
+           identify: Callable[[str], Any] = identify_file) -> Selection:
     """The store's films as truth (sorted by key), by the rule of :mod:`mammoviewer.review.truth`.
 
     Kept: the reader's truth (accepted model findings with their edits, reader-drawn and imported findings);

@@ -16,6 +16,8 @@ import numpy as np
 
 from mammoviewer.review.records import ImageRecord
 
+#: image metadata key of the DICOM Body Part Examined (a digitised mammogram may be stored as OT/SC with BREAST)
+BODY_PART = "body_part_examined"
 #: prefix of a content hash: the recipe's name, so a changed recipe never matches an old hash
 HASH_PREFIX = "px1:"
 
@@ -44,16 +46,30 @@ def content_hash(pixels: np.ndarray) -> str:
     return HASH_PREFIX + h.hexdigest()
 
 
-def identify_file(path: str | Path) -> tuple[str, str | None] | None:
-    """``(content hash, DICOM modality or None)`` of the film at ``path``, or None when it cannot be read."""
+def identify_file(path: str | Path) -> tuple[str, str | None, str | None] | None:
+    """``(content hash, DICOM Modality, DICOM Body Part Examined)`` of the film at ``path`` (None for what the
+    file does not say), or None when it cannot be read."""
     from mammoviewer.errors import MammoViewerError
     from mammoviewer.io import load_image
 
     try:
         image = load_image(path)
-        return content_hash(image.pixels), image.modality
     except (MammoViewerError, OSError, ValueError):
         return None
+    body = str(image.metadata.get("BodyPartExamined") or "").strip() or None
+    return content_hash(image.pixels), image.modality, body
+
+
+def identified(image: ImageRecord, found: tuple[str, str | None, str | None] | None) -> ImageRecord:
+    """``image`` with what :func:`identify_file` found where the record does not know it yet."""
+    if found is None:
+        return image
+    content, modality, body = found
+    meta = image.metadata
+    if body and BODY_PART not in meta:
+        meta = {**meta, BODY_PART: body}
+    return image.replace(content_hash=image.content_hash or content, modality=image.modality or modality,
+                         metadata=meta)
 
 
 def film_identity(image: ImageRecord) -> str:

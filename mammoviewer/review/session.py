@@ -14,7 +14,7 @@ from mammoviewer.errors import StoreError
 from mammoviewer.io.image import Image
 from mammoviewer.review.commands import CommandStack
 from mammoviewer.review.document import ReviewDocument
-from mammoviewer.review.identity import content_hash
+from mammoviewer.review.identity import content_hash, identified
 from mammoviewer.review.keys import image_key
 from mammoviewer.review.records import Box, Finding, ImageRecord
 from mammoviewer.review.store import ReviewStore
@@ -68,16 +68,17 @@ class ReviewSession:
         """Add ``image`` to the store if it is new (a known film keeps its stored details, and gets its
         content hash and modality if it has none yet); its key."""
         key = image_key(image.path)
+        body = str(image.metadata.get("BodyPartExamined") or "").strip() or None
         try:
             known = self.store.image(key)
         except StoreError:
             spacing = image.pixel_spacing_mm[1] if image.pixel_spacing_mm else None
-            self.store.add_image(ImageRecord(key=key, width=image.columns, height=image.rows,
-                                             pixel_spacing_mm=spacing, content_hash=content_hash(image.pixels),
-                                             modality=image.modality))  # fmt: skip
+            self.store.add_image(identified(ImageRecord(key=key, width=image.columns, height=image.rows,
+                                                        pixel_spacing_mm=spacing),
+                                            (content_hash(image.pixels), image.modality, body)))  # fmt: skip
             return key
         if known.content_hash is None and not self.store.read_only:
-            self.store.set_identity(key, content_hash(image.pixels), image.modality)
+            self.store.add_image(identified(known, (content_hash(image.pixels), image.modality, body)))
         return key
 
     def has_model_run(self, key: str, name: str, version: str) -> bool:

@@ -79,8 +79,11 @@ def pending_at_or_above(findings: list[Finding], threshold: float) -> list[Findi
 
 # ---- films ---------------------------------------------------------------------------------------------
 def _modality_check(image: ImageRecord) -> str | None:
-    if image.modality and image.modality.upper() != "MG":
-        return f"Modality {image.modality}, not a mammogram (MG)"
+    """DICOM Modality other than MG, unless Body Part Examined is BREAST (digitised films stored as OT/SC/RG)."""
+    modality = (image.modality or "").strip().upper()
+    body = str(image.metadata.get("body_part_examined") or "").strip().upper()
+    if modality and modality != "MG" and body != "BREAST":
+        return f"Modality {modality}, not a mammogram (MG)"
     return None
 
 
@@ -95,9 +98,11 @@ NOT_MAMMOGRAPHY_CHECKS: list[Callable[[ImageRecord], str | None]] = [_modality_c
 
 
 def not_mammography_reason(image: ImageRecord) -> str | None:
-    """Why ``image`` is not a mammogram (DICOM Modality other than MG, no breast found), or None if it may be.
+    """Why ``image`` is not a mammogram, or None if it may be: DICOM Modality other than MG (unless its Body
+    Part Examined, ``metadata["body_part_examined"]``, is BREAST), or ``metadata["breast_found"]`` false.
 
-    A film whose modality is unknown (PNG, PGM) may be one. The checks are :data:`NOT_MAMMOGRAPHY_CHECKS`.
+    A film whose modality is unknown (PNG, PGM) may be one. The checks are :data:`NOT_MAMMOGRAPHY_CHECKS`; the
+    same rule as ``mammoviewer.density.guard`` applies to a loaded image.
     """
     for check in NOT_MAMMOGRAPHY_CHECKS:
         reason = check(image)

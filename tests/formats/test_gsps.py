@@ -83,9 +83,9 @@ def test_the_images_own_windows_are_kept() -> None:
     assert "GraphicAnnotationSequence" not in ds  # nothing to draw, still a valid state for the image
 
 
-def _copy_as(src: Path, dst: Path, modality: str) -> Path:
+def _copy_as(src: Path, dst: Path, modality: str, body_part: str = "CHEST") -> Path:
     ds = pydicom.dcmread(src)
-    ds.Modality = modality
+    ds.Modality, ds.BodyPartExamined = modality, body_part
     ds.SOPInstanceUID = pydicom.uid.generate_uid()
     ds.save_as(dst)
     return dst

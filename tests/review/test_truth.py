@@ -76,6 +76,8 @@ def test_films_that_are_not_mammograms_are_no_mammography_truth(monkeypatch):
     assert truth.not_mammography_reason(_img()) is None  # a PNG: modality unknown
     assert truth.not_mammography_reason(_img(modality="CT")) == "Modality CT, not a mammogram (MG)"
     assert truth.film_truth(_img(modality="US"), [_f("reader", "accepted")]) is None
+    # a digitised screen-film mammogram stored as a secondary capture says so in Body Part Examined
+    assert truth.not_mammography_reason(_img(modality="OT", metadata={"body_part_examined": "BREAST"})) is None
     assert truth.not_mammography_reason(_img(metadata={"breast_found": False})) == "no breast found on the film"
     # the checks can be extended
     monkeypatch.setattr(truth, "NOT_MAMMOGRAPHY_CHECKS",
