@@ -23,7 +23,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 
-from mammoviewer.gui.review.caption_layout import CaptionRequest, place_captions
+from mammoviewer.gui.review.caption_view import place_on_view
 from mammoviewer.gui.viewer.image_view import ImageView
 from mammoviewer.review import Box, Finding
 from mammoviewer.review.truth import is_pending
@@ -111,24 +111,9 @@ class FindingBox(pg.ROI):
         self.hoverPen.setCosmetic(True)
         colour = SELECTED_COLOUR if selected else pen.color()
         self.caption.setText(finding_caption(f), color=colour)
-        self.set_caption_spot(self.caption_spot)
         self._set_handles(selected)
         # the selected box on top, then by score: where captions overlap the surest one reads
         self.setZValue(20 if selected else 10 + (f.score if f.score is not None else 1.0))
-
-    def caption_size(self, pixel_size: tuple[float, float]) -> tuple[float, float]:
-        """The caption's size in image pixels at the view's current zoom (it is drawn unscaled)."""
-        r = self.caption.textItem.boundingRect()
-        return r.width() * pixel_size[0], r.height() * pixel_size[1]
-
-    def set_caption_spot(self, spot: str) -> None:
-        """Put the caption at ``spot`` (see :mod:`mammoviewer.gui.review.caption_layout`)."""
-        self.caption_spot = spot
-        height = self.size().y()
-        anchor, y = {"above": ((0, 1), 0.0), "inside-top": ((0, 0), 0.0), "below": ((0, 0), height),
-                     "inside-bottom": ((0, 1), height)}[spot]
-        self.caption.setAnchor(anchor)
-        self.caption.setPos(0, y)
 
     def _set_handles(self, on: bool) -> None:
         """Resize handles exist only on the selected box (many boxes stay cheap to draw)."""
@@ -274,20 +259,13 @@ class FindingOverlay(QObject):
         self.place_captions()
 
     def place_captions(self) -> None:
-        """Move captions so that those of nested or touching boxes do not cover each other."""
+        """Place the captions inside the pane, clear of each other and off other boxes
+        (:mod:`~mammoviewer.gui.review.caption_layout`), the selected and surest first."""
         shown = [b for b in self.boxes.values() if b.isVisible()]
-        if not shown:
-            return
-        pixel_size = self.view.view_box.viewPixelSize()
-        if not pixel_size[0] or not pixel_size[1]:
-            return
         shown.sort(key=lambda b: (not b.selected, -(b.finding.score if b.finding.score is not None else 1.0)))
-        requests = [CaptionRequest(fid, (bx.x0, bx.y0, bx.x1, bx.y1), b.caption_size(pixel_size))
-                    for b in shown for fid, bx in [(b.finding_id, b.box())]]
-        height = self._bounds.height() or None
-        for b, (fid, spot) in zip(shown, place_captions(requests, height).items()):
-            if spot != b.caption_spot:
-                b.set_caption_spot(spot)
+        placed = place_on_view(self.view, [(b.finding_id, b.box(), b.caption) for b in shown])
+        for b in shown:
+            b.caption_spot = placed[b.finding_id].spot
 
     def set_threshold(self, threshold: float) -> None:
         self.threshold = float(threshold)
@@ -313,6 +291,7 @@ class FindingOverlay(QObject):
             item = self.boxes.get(fid)  # type: ignore[arg-type]
             if item is not None:
                 item.show_finding(item.finding, fid == finding_id)
+        self.place_captions()  # the selected caption goes first
 
     def scene_rect_of(self, box: Box) -> QRectF:
         """``box`` in the view box's coordinates (follows rotation and flips)."""

@@ -167,3 +167,58 @@ def test_captions_of_nested_boxes_do_not_cover_each_other(overlay, image_view):
     image_view.view_box.scaleBy((0.5, 0.5))
     rects = [overlay.boxes[f.id].caption.sceneBoundingRect() for f in (outer, middle, inner)]
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+
+
+def _viewport_scene_rect(view):
+    from PySide6.QtCore import QRectF
+
+    return QRectF(view.graphics.mapToScene(view.graphics.viewport().rect()).boundingRect())
+
+
+def _box_scene_rect(view, box):
+    from PySide6.QtCore import QPointF, QRectF
+
+    return view.image_item.mapRectToScene(QRectF(QPointF(box.x0, box.y0), QPointF(box.x1, box.y1)))
+
+
+def _crosses(caption, box):
+    return caption.intersects(box) and not box.contains(caption)
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_captions_stay_inside_the_pane_and_off_other_boxes(overlay, image_view, flip):
+    """A box against the film's edge (the chest wall of a mirrored pane) keeps its whole caption in the pane,
+    and a neighbour's caption does not cross it."""
+    if flip:
+        image_view.flip_horizontal()  # the chest wall of a right film, hung mirrored
+    edge = _finding((FILM_COLS - 20, 100, FILM_COLS, 130), "malignant", 0.87)
+    neighbour = _finding((FILM_COLS - 60, 60, FILM_COLS - 25, 95), "benign", 0.6)
+    top = _finding((10, 0, 60, 30), "benign", 0.7)  # at the film's top edge
+    overlay.threshold = 0.5
+    overlay.set_findings([edge, neighbour, top])
+    pane = _viewport_scene_rect(image_view)
+    boxes = {f.id: _box_scene_rect(image_view, f.box) for f in (edge, neighbour, top)}
+    for f in (edge, neighbour, top):
+        caption = overlay.boxes[f.id].caption.sceneBoundingRect()
+        assert pane.contains(caption), (f.label, caption, pane)  # never cut at the pane's edge
+        assert not any(_crosses(caption, b) for fid, b in boxes.items() if fid != f.id), f.label
+    assert overlay.boxes[edge.id].caption.textItem.toPlainText() == "malignant 0.87"
+    # zoomed in on the edge box, its caption is placed again, still whole and inside
+    image_view.view_box.scaleBy((0.5, 0.5), center=image_view.image_item.mapToParent(FILM_COLS - 10, 115))
+    pane = _viewport_scene_rect(image_view)
+    assert pane.contains(overlay.boxes[edge.id].caption.sceneBoundingRect())
+
+
+def test_read_only_pane_captions_stay_inside_the_pane(image_view):
+    import numpy as np
+
+    from mammoviewer.gui.review.pane_findings import PaneFindings
+    from mammoviewer.io.image import Image, Window
+
+    image_view.set_image(Image(path=KEY, format="pgm", pixels=np.zeros((FILM_ROWS, FILM_COLS), np.uint16),
+                               bits_stored=16), Window(100.0, 200.0))
+    image_view.flip_horizontal()
+    pane = PaneFindings(image_view)
+    edge = _finding((FILM_COLS - 20, 100, FILM_COLS, 130), "malignant", 0.87)
+    pane.set_findings([edge], 0.5)
+    assert _viewport_scene_rect(image_view).contains(pane.captions[0].sceneBoundingRect())
