@@ -57,7 +57,8 @@ def export_store(store: ReviewStore, fmt: str, out: str | Path, reviewed_only: b
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     check_options(fmt, include_in_progress, include_rejected)
     out = Path(out).expanduser().absolute()
-    chosen = select(store, reviewed_only, include_pending, progress, include_in_progress=include_in_progress)
+    chosen = select(store, reviewed_only, include_pending, progress, include_in_progress=include_in_progress,
+                    include_rejected=include_rejected and fmt in ("coco", "csv"))
     items = chosen.items
     if fmt in ("voc", "yolo"):  # boxes or a lesion-free film; a film known only by unlocated rows cannot be written
         items = [it for it in items if it.kept or it.normal]

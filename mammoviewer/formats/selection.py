@@ -72,13 +72,14 @@ def _identified(image: ImageRecord, identify: Callable[[str], Any]) -> ImageReco
 
 def select(store: ReviewStore, reviewed_only: bool = False, include_pending: bool = False,
            progress: Callable[[int, int], None] | None = None, *, include_in_progress: bool = False,
-           identify: Callable[[str], Any] = identify_file) -> Selection:
+           include_rejected: bool = False, identify: Callable[[str], Any] = identify_file) -> Selection:
     """The store's films as truth (sorted by key), by the rule of :mod:`mammoviewer.review.truth`.
 
     Kept: the reader's truth (accepted model findings with their edits, reader-drawn and imported findings);
     with ``include_pending`` also the undecided model candidates. Rejected ones are kept apart. Films not
-    marked reviewed are left out unless ``include_in_progress`` (then the reader's decided findings of those
-    that have any, as "in progress"); films that are not mammograms are left out with one line each.
+    marked reviewed are left out unless ``include_in_progress`` (then those with a decided finding to write, as
+    "in progress": truth, or rejected ones with ``include_rejected``; a film in progress written without any
+    would read as lesion-free); films that are not mammograms are left out with one line each.
     ``reviewed_only`` is the default and kept for older callers. A film known to the store under two
     files is refused (ExportError naming both). ``progress(done, total)`` follows the films.
     """
@@ -101,6 +102,9 @@ def select(store: ReviewStore, reviewed_only: bool = False, include_pending: boo
             not_reviewed += 1
             continue
         kept = [f for f in found if is_truth(f) or (include_pending and is_pending(f))]
+        if film.status != REVIEWED and not film.truth and not (include_rejected and film.rejected):
+            not_reviewed += 1  # nothing the reader decided would be written: it would look lesion-free
+            continue
         items.append(ImageFindings(img, kept, film.rejected, film.status))
     check_one_truth_per_film(items)
     return Selection(items, left_out, not_reviewed)
@@ -114,7 +118,8 @@ def check_one_truth_per_film(items: list[ImageFindings]) -> None:
         if ident in seen:
             raise ExportError(
                 f"{seen[ident]} and {it.image.key} are the same film (identical pixels) and both would be "
-                "exported as truth; mark one of them \"in progress\" (or remove it from the store) and export again"
+                "exported as truth; leave one of them out (mark it \"in progress\" and export without "
+                "--include-in-progress) and export again"
             )
         seen[ident] = it.image.key
 

@@ -176,8 +176,24 @@ def test_one_film_under_two_names_with_two_truths_is_refused_naming_both(tmp_pat
         with pytest.raises(ExportError) as err:
             export_store(s, fmt, out)
         assert str(err.value) == (f"{pgm} and {png} are the same film (identical pixels) and both would be exported "
-                                  "as truth; mark one of them \"in progress\" (or remove it from the store) and export again")
+                                  "as truth; leave one of them out (mark it \"in progress\" and export without "
+                                  "--include-in-progress) and export again")
         assert not out.exists()
     s.set_review_state(png, "in progress")
     assert export_store(s, "coco", tmp_path / "c.json").images == 1
+    s.close()
+
+
+def test_a_film_in_progress_with_nothing_to_write_is_not_listed_as_lesion_free(tmp_path):
+    s, keys = _films_store(tmp_path)
+    key = keys["mdb005"]
+    drawn = next(f for f in s.findings(key) if f.source == "reader")
+    s.apply(FindingChange("delete", drawn, None))  # only a rejected model box is left on the film in progress
+    doc = json.loads(export_store(s, "coco", tmp_path / "a.json", include_in_progress=True).paths[0].read_text())
+    assert "mdb005.png" not in [im["file_name"] for im in doc["images"]]  # no annotations would read as normal
+    doc = json.loads(export_store(s, "coco", tmp_path / "b.json", include_in_progress=True,
+                                  include_rejected=True).paths[0].read_text())  # fmt: skip
+    (im,) = [im for im in doc["images"] if im["file_name"] == "mdb005.png"]
+    assert im["film_status"] == "in progress"
+    assert [a["category_id"] for a in doc["annotations"] if a["image_id"] == im["id"]] == [3]
     s.close()
