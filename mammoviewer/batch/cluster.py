@@ -13,8 +13,10 @@ from distributed import Client, LocalCluster
 from mammoviewer.batch.journal import BatchError
 
 #: scheduler settings of a local cluster: a task whose worker died twice is given up (KilledWorker),
-#: and a worker holds only the task it runs, so a dying worker takes no queued innocent task with it
-LOCAL_CONFIG = {"distributed.scheduler.allowed-failures": 1, "distributed.scheduler.worker-saturation": 1.0}
+#: and a worker holds only the task it runs, so a dying worker takes no queued innocent task with it;
+#: each worker ignores Ctrl+C (the batch stops the cluster itself), see :mod:`mammoviewer.batch.worker_signals`
+LOCAL_CONFIG = {"distributed.scheduler.allowed-failures": 1, "distributed.scheduler.worker-saturation": 1.0,
+                "distributed.worker.preload": ["mammoviewer.batch.worker_signals"]}  # fmt: skip
 
 
 @contextmanager
