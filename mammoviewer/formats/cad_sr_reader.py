@@ -38,7 +38,7 @@ class SrContentError(ValueError):
 
     def __init__(self, where: str, problem: str) -> None:
         self.where, self.problem = where, problem
-        super().__init__(f"content item {where}: {problem}")
+        super().__init__(f"content item {where}: {problem}" if where else f"content tree: {problem}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +197,7 @@ def read_cad_report(ds: Any) -> CadReport:
         by_path = dict(_walk(ds.get("ContentSequence")))
         default = _report_algorithm(ds)
     except Exception as exc:  # noqa: BLE001 - pydicom decodes lazily: junk surfaces here as any type
-        raise SrContentError("tree", _problem(exc)) from exc
+        raise SrContentError("", _problem(exc)) from exc
     marks: list[CadMark] = []
     unlocated = 0
     for where, item in by_path.items():
