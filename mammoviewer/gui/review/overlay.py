@@ -165,6 +165,10 @@ class DrawLayer(pg.GraphicsObject):
             painter.setPen(pen)
             painter.drawRect(self._draft)
 
+    def hoverEvent(self, ev) -> None:  # noqa: N802
+        if self.active and not ev.isExit():
+            ev.acceptDrags(Qt.MouseButton.LeftButton)  # the drag is the tool's, even over a finding's box
+
     def mouseClickEvent(self, ev) -> None:  # noqa: N802
         ev.ignore()
 

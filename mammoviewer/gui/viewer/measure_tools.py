@@ -1,7 +1,10 @@
 """Measuring on a film: a ruler in mm and an ellipse with its mean, sd and area.
 
-The tools are pyqtgraph ROIs over the film (drag the ends or the handles); each label is recomputed
-by ``geometry.measure`` as it moves and says when the pixel spacing is assumed. On the film under
+Shift+R (ruler) or Shift+O (ellipse) arms the tool: the next left-drag on the film draws it from the
+press to the release, instead of panning (:class:`MeasureDragLayer`; Esc disarms). The tools are
+pyqtgraph ROIs over the film (drag the ends or the handles afterwards); each label is recomputed by
+``geometry.measure`` as it moves, says when the pixel spacing is assumed, and is kept inside the pane
+(placed as the findings' captions are). On the film under
 review they are kept in the review store with the film (``review.measurements``): adding, moving
 (at the end of a drag) and clearing are undoable steps like the findings' edits.
 """
@@ -12,14 +15,89 @@ from typing import Any, Callable
 
 from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, before Qt)
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF
+from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter
 
 from mammoviewer.geometry.measure import describe_length, ellipse_stats, ruler_mm, spacing_for
+from mammoviewer.gui.review.caption_view import place_on_view
 from mammoviewer.gui.viewer.image_view import ImageView
+from mammoviewer.review import Box
 from mammoviewer.review.keys import image_key
 from mammoviewer.review.measurements import Measurement, SetMeasurements, measurements_of
 
 PEN = pg.mkPen("#40c8ff", width=2, cosmetic=True)
+#: the shortest drag (film pixels) that draws a measurement; shorter ones are taken as slips
+MIN_DRAG = 3.0
+#: what the status bar says while a tool is armed
+ARMED_TEXT = {"ruler": "Ruler \u00b7 drag on the film from one end to the other \u00b7 Esc cancel",
+              "ellipse": "Ellipse \u00b7 drag on the film across the region \u00b7 Esc cancel"}
+
+
+class MeasureDragLayer(pg.GraphicsObject):
+    """Transparent item over the film; while armed (``"ruler"`` or ``"ellipse"``) a left-drag drafts the
+    tool and reports ``dragged(kind, start, end)`` (film pixels) at the release, then disarms."""
+
+    dragged = Signal(str, object, object)
+    armedChanged = Signal(str)  # the kind, "" when disarmed
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rect = QRectF()
+        self.kind = ""
+        self._draft: tuple[QPointF, QPointF] | None = None
+        self.setZValue(40)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+
+    def set_image_rect(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self._rect = QRectF(rect)
+
+    def arm(self, kind: str) -> None:
+        self.prepareGeometryChange()  # the bounding rectangle is empty while disarmed
+        self.kind, self._draft = kind, None
+        self.setCursor(Qt.CursorShape.CrossCursor if kind else Qt.CursorShape.ArrowCursor)
+        self.update()
+        self.armedChanged.emit(kind)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt naming)
+        return QRectF(self._rect) if self.kind else QRectF()
+
+    def paint(self, painter: QPainter, *args) -> None:
+        if self._draft is None:
+            return
+        pen = pg.mkPen("#40c8ff", width=2, style=Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        a, b = self._draft
+        if self.kind == "ruler":
+            painter.drawLine(QLineF(a, b))
+        else:
+            painter.drawEllipse(QRectF(a, b).normalized())
+
+    def _inside(self, p: QPointF) -> QPointF:
+        r = self._rect
+        return QPointF(min(max(p.x(), r.left()), r.right()), min(max(p.y(), r.top()), r.bottom()))
+
+    def hoverEvent(self, ev) -> None:  # noqa: N802
+        if self.kind and not ev.isExit():
+            ev.acceptDrags(Qt.MouseButton.LeftButton)  # the drag is the tool's, even over a finding's box
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802
+        ev.ignore()
+
+    def mouseDragEvent(self, ev) -> None:  # noqa: N802
+        if not self.kind or ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        ev.accept()
+        a, b = self._inside(ev.buttonDownPos()), self._inside(ev.pos())
+        self._draft = (a, b)
+        self.update()
+        if ev.isFinish():
+            kind = self.kind
+            self.arm("")
+            if max(abs(b.x() - a.x()), abs(b.y() - a.y())) >= MIN_DRAG:
+                self.dragged.emit(kind, (a.x(), a.y()), (b.x(), b.y()))
 
 
 class Measurements(QObject):
@@ -32,7 +110,11 @@ class Measurements(QObject):
         self.items: list[tuple[pg.ROI, pg.TextItem, str]] = []
         self._unsubscribe: Callable[[], None] | None = None
         self._doc_id: int | None = None
+        self.layer = MeasureDragLayer()
+        self.layer.dragged.connect(self._on_dragged)
         view.imageShown.connect(lambda image: self.sync())
+        view.imageShown.connect(lambda image: self.cancel())
+        view.viewChanged.connect(self.place_labels)
 
     # -- the review ------------------------------------------------------------------
     def _doc(self) -> Any:
@@ -93,6 +175,56 @@ class Measurements(QObject):
         w, h = x1 - x0, y1 - y0
         return x0 + w * 0.375, y0 + h * 0.375, x0 + w * 0.625, y0 + h * 0.625
 
+    def arm(self, kind: str) -> bool:
+        """Shift+R / Shift+O: the next left-drag on the film draws a ``"ruler"`` or an ``"ellipse"``."""
+        image = self.view.image
+        if image is None:
+            return False
+        self.layer.set_image_rect(QRectF(0, 0, image.columns, image.rows))
+        if self.layer.parentItem() is None:  # first use, or the view dropped its overlays
+            self.view.add_overlay(self.layer)
+        self.layer.arm(kind)
+        return True
+
+    def arm_ruler(self) -> bool:
+        return self.arm("ruler")
+
+    def arm_ellipse(self) -> bool:
+        return self.arm("ellipse")
+
+    def cancel(self) -> bool:
+        """Esc: disarm; False when no tool was armed."""
+        if not self.layer.kind:
+            return False
+        self.layer.arm("")
+        return True
+
+    @property
+    def armed(self) -> str:
+        """The armed tool ("ruler", "ellipse") or ""."""
+        return self.layer.kind
+
+    def _on_dragged(self, kind: str, start: tuple[float, float], end: tuple[float, float]) -> None:
+        if kind == "ruler":
+            self.add_ruler(start, end)
+        else:
+            (x0, y0), (x1, y1) = start, end
+            self.add_ellipse((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+
+    def place_labels(self) -> None:
+        """Every label inside the pane, clear of the others (the findings' caption placement)."""
+        entries = []
+        for i, (roi, label, kind) in enumerate(self.items):
+            if kind == "ruler":
+                a, b = (roi.mapToParent(h.pos()) for h in roi.getHandles()[:2])
+                box = Box(min(a.x(), b.x()), min(a.y(), b.y()), max(a.x(), b.x()) + 1e-3, max(a.y(), b.y()) + 1e-3)
+            else:
+                pos, size = roi.pos(), roi.size()
+                box = Box(pos.x(), pos.y(), pos.x() + max(size.x(), 1e-3), pos.y() + max(size.y(), 1e-3))
+            entries.append((str(i), box, label))
+        if entries and self.view.isVisible():
+            place_on_view(self.view, entries)
+
     def add_ruler(self, start: tuple[float, float] | None = None, end: tuple[float, float] | None = None):
         """A ruler from ``start`` to ``end`` (film pixels; default: across the middle of the view)."""
         if self.view.image is None:
@@ -146,6 +278,7 @@ class Measurements(QObject):
         spacing = self._spacing()
         label.setText(describe_length(ruler_mm((a.x(), a.y()), (b.x(), b.y()), spacing), spacing))
         label.setPos(QPointF(b.x(), b.y()))
+        self.place_labels()
 
     def _update_ellipse(self, roi: pg.EllipseROI, label: pg.TextItem) -> None:
         pos, size = roi.pos(), roi.size()
@@ -153,6 +286,7 @@ class Measurements(QObject):
         stats = ellipse_stats(self.view.image.pixels, x0, y0, x0 + size.x(), y0 + size.y(), self._spacing())
         label.setText(stats.describe())
         label.setPos(QPointF(x0, y0))
+        self.place_labels()
 
     def texts(self) -> list[str]:
         """The labels of the measurements, in the order drawn."""

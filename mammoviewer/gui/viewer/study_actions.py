@@ -13,7 +13,8 @@ from mammoviewer.studies import Layout
 
 STUDY_HELP = ("Studies: Ctrl+1 / Ctrl+2 / Ctrl+4 one, two (again: the other view), four films \u00b7 "
               "Tab / Shift+Tab next/previous pane \u00b7 N / P (PgDn / PgUp) next/previous study \u00b7 Ctrl+L link window and zoom \u00b7 Shift+C prior beside current \u00b7 "
-              "Shift+E enhanced (CLAHE, reading only) \u00b7 Shift+R ruler \u00b7 Shift+O ellipse ROI \u00b7 "
+              "Shift+E enhanced (CLAHE, reading only) \u00b7 Shift+R ruler, Shift+O ellipse ROI (then drag on the film; "
+              "Esc cancels) \u00b7 "
               "Shift+X clear measurements \u00b7 Shift+G magnifying glass")
 
 
@@ -55,8 +56,8 @@ def build_study_actions(reader: Any, window: Any) -> dict[str, QAction]:
     add("prior", "Prior &beside current", reader.set_show_prior, "Shift+C", checkable=True)
     add("enhance", "&Enhanced (CLAHE, for reading only)", reader.view.set_enhanced, "Shift+E", checkable=True)
     menu.addSeparator()
-    add("ruler", "&Ruler (mm)", lambda: reader._measure("add_ruler"), "Shift+R")
-    add("ellipse", "Ellipse &ROI (mean, sd, area)", lambda: reader._measure("add_ellipse"), "Shift+O")
+    add("ruler", "&Ruler (mm): drag on the film", lambda: reader._measure("arm_ruler"), "Shift+R")
+    add("ellipse", "Ellipse &ROI (mean, sd, area): drag on the film", lambda: reader._measure("arm_ellipse"), "Shift+O")
     add("clear_measurements", "Clear &measurements", lambda: reader._measure("clear"), "Shift+X")
     add("magnifier", "Magnifying &glass", reader.set_magnifier, "Shift+G", checkable=True)
     for name in ("next_pane", "previous_pane"):  # Tab moves between panes only while a pane has focus

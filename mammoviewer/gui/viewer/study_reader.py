@@ -77,6 +77,7 @@ class StudyReader(QObject):
             review.detection.prefetched.connect(lambda key: self._refresh_readonly())
             review.findingsShown.connect(lambda key: self._refresh_readonly())
             review.panel.thresholdChanged.connect(lambda value: self._refresh_readonly())
+            review.actions["cancel_draw"].triggered.connect(self.cancel_measure)  # Esc
 
     # -- actions -----------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -104,7 +105,18 @@ class StudyReader(QObject):
         found = self._measurements.get(id(view))
         if found is None:
             found = self._measurements[id(view)] = Measurements(view, self.review)
+            found.layer.armedChanged.connect(self._show_measure_mode)
         return found
+
+    def _show_measure_mode(self, kind: str) -> None:
+        from mammoviewer.gui.viewer.measure_tools import ARMED_TEXT
+
+        bar = self.window.statusBar()
+        bar.showMessage(ARMED_TEXT[kind]) if kind else bar.clearMessage()
+
+    def cancel_measure(self) -> bool:
+        """Esc: disarm an armed ruler or ellipse tool."""
+        return any([m.cancel() for m in self._measurements.values()])
 
     def set_magnifier(self, on: bool) -> None:
         """A magnifying glass under the cursor on every pane and the single-film view."""

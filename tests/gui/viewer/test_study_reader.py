@@ -231,8 +231,17 @@ def test_a_film_without_pixel_spacing_says_it_is_assumed(qtbot, window, reader, 
     path = write_film(tmp_path / "nospacing.dcm", film_pixels(LEFT_FILM, 64), patient="P", study_uid="1.2.3",
                       date="20200101", laterality="L", view="CC", spacing_mm=None)
     open_and_wait(qtbot, reader, [path], layout="1up")
-    reader.actions["ruler"].trigger()
+    reader.actions["ruler"].trigger()  # Shift+R arms the ruler: the status bar says so, a drag draws it
+    assert window.statusBar().currentMessage().startswith("Ruler \u00b7 drag on the film")
+    pane = reader.view.active_pane
+    from qt_events import mouse_drag
+    from review_fakes import device_pos
+
+    from PySide6.QtCore import Qt
+
+    mouse_drag(pane.graphics.viewport(), device_pos(pane, 10, 20), device_pos(pane, 40, 20), Qt.MouseButton.LeftButton)
     assert reader.measurements().texts()[0].endswith("mm (spacing assumed)")
+    assert window.statusBar().currentMessage() == ""
 
 
 def test_magnifying_glass_follows_the_cursor(qtbot, window, reader, exams):
