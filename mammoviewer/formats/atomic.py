@@ -142,13 +142,17 @@ def check_replaceable(path: Path) -> None:
         raise ExportError(f"{path}: exists and is not a MammoViewer export; refused: choose a new file name")
 
 
-def _journal_glob(target: Path) -> list[Path]:
-    return sorted(target.parent.glob(f"{glob.escape(f'.{target.name}.')}*.journal"))
+def _journal_glob(target: Path, suffix: str = ".journal") -> list[Path]:
+    return sorted(target.parent.glob(f"{glob.escape(f'.{target.name}.')}*{suffix}"))
 
 
 def finish_interrupted(target: Path) -> list[Path]:
     """Complete the replacements a killed export listed in its journal for ``target``; the files it finished."""
     done: list[Path] = []
+    for part in _journal_glob(target, ".journal.part"):  # killed while writing its journal: nothing replaced yet
+        pid = part.name[len(target.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not process_running(int(pid)):
+            part.unlink(missing_ok=True)
     for journal in _journal_glob(target):
         pid = journal.name[len(target.name) + 2:].split(".", 1)[0]
         if not pid.isdigit() or int(pid) == os.getpid() or process_running(int(pid)):

@@ -164,3 +164,13 @@ def test_a_mias_export_killed_between_its_two_files_is_completed_by_the_next(
     assert finish_interrupted(out) == [rejected_path(out)]
     assert (out.read_text(), rejected_path(out).read_text()) == want  # in step again
     assert _leftovers(out.parent) == []
+
+
+def test_a_journal_cut_while_written_is_dropped(small_store: ReviewStore, tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    out = tmp_path / "m.txt"
+    part = tmp_path / f".m.txt.{dead}.journal.part"
+    part.write_text('{"moves": [["/etc/x", "/etc/y"]')
+    export_store(small_store, "mias", out)
+    assert not part.exists() and out.exists()
