@@ -149,8 +149,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(a("quit", "&Quit", self.close, QKeySequence.StandardKey.Quit))
 
         nav = self.menus["navigate"] = self.menuBar().addMenu("&Navigate")
-        nav.addAction(a("next", "&Next image", self.worklist.next, "PgDown", "N"))
-        nav.addAction(a("previous", "&Previous image", self.worklist.previous, "PgUp", "P"))
+        nav.addAction(a("next", "&Next image", lambda: self.step(+1), "PgDown", "N"))
+        nav.addAction(a("previous", "&Previous image", lambda: self.step(-1), "PgUp", "P"))
 
         view = self.menus["view"] = self.menuBar().addMenu("&View")
         view.addAction(a("fit", "&Fit to window", v.fit, "F"))
@@ -202,6 +202,16 @@ class MainWindow(QMainWindow):
         self.presets = WindowPresets(self.image_view, self.window_menu, self.window_label)
         self.preset_combo = self.presets.combo
         self.toolbar.addWidget(self.preset_combo)
+
+    #: ``navigator(step) -> bool`` replaces film-by-film stepping of N/P and the Prev/Next buttons
+    #: (e.g. study by study while studies are read); None: the worklist's films
+    navigator: Callable[[int], bool] | None = None
+
+    def step(self, delta: int) -> bool:
+        """Next (+1) or previous (-1) film, or what the ``navigator`` steps through."""
+        if self.navigator is not None:
+            return bool(self.navigator(delta))
+        return self.worklist.next() if delta > 0 else self.worklist.previous()
 
     # -- opening -----------------------------------------------------------------------
     def open_path(self, path: str | Path) -> None:

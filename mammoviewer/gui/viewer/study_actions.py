@@ -49,8 +49,9 @@ def build_study_actions(reader: Any, window: Any) -> dict[str, QAction]:
     add("next_pane", "Next pane", lambda: reader.view.step_active(+1), "Tab")
     add("previous_pane", "Previous pane", lambda: reader.view.step_active(-1), "Shift+Tab", "Backtab")
     menu.addSeparator()
-    add("next_study", "&Next study", lambda: reader.step_study(+1), "Shift+N", "Ctrl+PgDown", "N", "PgDown")
-    add("previous_study", "&Previous study", lambda: reader.step_study(-1), "Shift+P", "Ctrl+PgUp", "P", "PgUp")
+    # N/P, PgDn/PgUp and the toolbar's Prev/Next are the window's: they step study by study while studies are read
+    add("next_study", "&Next study", lambda: reader.step_study(+1), "Shift+N", "Ctrl+PgDown")
+    add("previous_study", "&Previous study", lambda: reader.step_study(-1), "Shift+P", "Ctrl+PgUp")
     menu.addSeparator()
     add("link", "&Link window/level and zoom/pan", reader.view.set_linked, "Ctrl+L", checkable=True, checked=True)
     add("prior", "Prior &beside current", reader.set_show_prior, "Shift+C", checkable=True)

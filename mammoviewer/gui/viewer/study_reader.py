@@ -90,8 +90,11 @@ class StudyReader(QObject):
         """N/P and PgDn/PgUp go from study to study while studies are read, from film to film otherwise."""
         for name in ("next_study", "previous_study"):
             self.actions[name].setEnabled(on)
-        for name in ("next", "previous"):
-            self.window.actions_by_name[name].setEnabled(not on)
+        self.window.navigator = self.step_study if on else None  # N/P and the Prev/Next buttons stay enabled
+        for name, what in (("next", "Next"), ("previous", "Previous")):
+            action = self.window.actions_by_name[name]
+            action.setText(f"&{what} {'study' if on else 'image'}")
+            action.setToolTip(f"{what} {'study' if on else 'image'} ({', '.join(k.toString() for k in action.shortcuts())})")
 
     def _window_on_active(self, window_of) -> None:
         pane = self.view.active_pane
@@ -182,6 +185,7 @@ class StudyReader(QObject):
         self._clear_readonly()
         self.view.hide()
         self.window.image_view.show()
+        self.window.presets.set_view(self.window.image_view)
         self.window.worklist_dock.show()
         self._set_study_keys(False)
         if self.review is not None:
@@ -310,6 +314,7 @@ class StudyReader(QObject):
         if pane is None or pane.image is None:
             return
         self.window.metadata_panel.show_image(pane.image)
+        self.window.presets.set_view(pane)  # the Window box lists the active pane's presets
         if self.review is not None:
             self._clear_readonly(index)
             self.review.set_view(pane)

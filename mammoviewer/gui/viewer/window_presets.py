@@ -33,6 +33,19 @@ class WindowPresets:
         self._loaded: tuple[Image, list[tuple[str, Window | None]]] | None = None
         view.windowChanged.connect(self.show_window)
 
+    def set_view(self, view: ImageView) -> None:
+        """Follow ``view`` from now on (e.g. the active pane of a hanging): its presets and window."""
+        if view is self.view:
+            return
+        self.view.windowChanged.disconnect(self.show_window)
+        self.view = view
+        view.windowChanged.connect(self.show_window)
+        self._loaded = None
+        if view.image is not None:
+            self.fill(view.image)
+        else:
+            self.clear()
+
     def remember(self, image: Image, presets: list[tuple[str, Window | None]]) -> None:
         """Presets computed off the UI thread for ``image``, used when it is shown."""
         self._loaded = (image, presets)

@@ -266,8 +266,33 @@ def test_n_and_p_go_from_study_to_study_while_studies_are_read(qtbot, window, re
     assert reader.index == 1 and reader.active_mode  # the next study, not a single film
     QTest.keyClick(window, Qt.Key.Key_P)
     assert reader.index == 0
+    # the toolbar's Prev/Next buttons are enabled and step study by study too
+    for name in ("next", "previous"):
+        action = window.actions_by_name[name]
+        assert action.isEnabled() and window.toolbar.widgetForAction(action).isEnabled()
+    window.toolbar.widgetForAction(window.actions_by_name["next"]).click()
+    assert reader.index == 1 and "study" in window.actions_by_name["next"].toolTip()
+    window.toolbar.widgetForAction(window.actions_by_name["previous"]).click()
+    assert reader.index == 0
     reader.leave()
     assert window.actions_by_name["next"].isEnabled() and not reader.actions["next_study"].isEnabled()
+    assert window.navigator is None and "image" in window.actions_by_name["next"].toolTip()
+
+
+def test_the_window_preset_box_follows_the_active_pane_in_4_up(qtbot, window, reader, exams):
+    open_and_wait(qtbot, reader, [exams["new"]["RCC"].parent], layout="4up")
+    combo = window.preset_combo
+    assert combo.count() >= 3 and combo.currentText() == "Default"  # not blank
+    panes = reader.view.shown_panes()
+    assert window.presets.view is reader.view.active_pane
+    full = next(i for i in range(combo.count()) if combo.itemText(i) == "Full range")
+    combo.activated.emit(full)  # as a choice in the box
+    assert all(p.current_window is not None and p.current_window.name.lower().startswith("full") for p in panes)
+    assert combo.currentText() == "Full range"
+    reader.view.set_active(2)
+    assert window.presets.view is panes[2] and combo.currentText() == "Full range"
+    reader.leave()
+    assert window.presets.view is window.image_view
 
 
 def test_a_load_that_fails_never_leaves_the_window_waiting(qtbot, window, exams):
