@@ -10,6 +10,12 @@ from typing import Sequence
 from mammoviewer.errors import MammoViewerError
 
 ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "mammoviewer.svg"
+#: the bundled sample films (mini-MIAS), opened by ``view --layout`` when no path is given
+SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
+NO_PATH_TEXT = ("No films given: showing the bundled mini-MIAS sample films ({where}). Open your own with "
+                "Studies \u203a Open folder as studies\u2026 (or `mammoviewer view FOLDER --layout 4up`).")
+NOTHING_TO_OPEN = ("No films given and no bundled samples found: open a folder of mammograms with Studies \u203a "
+                   "Open folder as studies\u2026, or run `mammoviewer view FOLDER --layout 4up`.")
 OFFSCREEN_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb")
 
 STYLE_SHEET = """
@@ -248,7 +254,12 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
 
             window.report = ReportController(reader)
     window.show()
-    if paths and reader is not None:
+    if reader is not None and not paths:  # never an empty window: the samples, or what to open
+        if SAMPLES.is_dir() and reader.open([SAMPLES], layout):
+            window.banner.show_message(NO_PATH_TEXT.format(where=SAMPLES), "info")
+        else:
+            window.banner.show_message(NOTHING_TO_OPEN, "warning")
+    elif paths and reader is not None:
         reader.open(list(paths), layout)
     elif paths:
         window.open_paths(list(paths))

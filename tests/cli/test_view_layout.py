@@ -68,3 +68,19 @@ def test_two_up_screenshot_of_a_film_narrower_than_five_columns_finishes(tmp_pat
     from PySide6.QtGui import QImage
 
     assert (QImage(str(out)).width(), QImage(str(out)).height()) == (1300, 800)
+
+
+def test_a_layout_without_a_path_shows_the_bundled_samples_never_an_empty_window(tmp_path):
+    pytest.importorskip("PySide6")
+    if not (ROOT / "resources" / "samples" / "mdb023.pgm").is_file():
+        pytest.skip("bundled samples absent")
+    out = tmp_path / "none.png"
+    result = _run(["--layout", "4up", "--screenshot", str(out), "--size", "1200x800", "--no-detect",
+                   "--store", str(tmp_path / "s.sqlite")], tmp_path)
+    assert result.returncode == 0, result.stderr
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    grays = {image.pixelColor(x, y).red() for x in range(0, 1200, 9) for y in range(0, 800, 9)}
+    assert len(grays) > 40  # films, not an empty window
+
