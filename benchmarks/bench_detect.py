@@ -48,7 +48,7 @@ def main() -> int:
           f"intra-op threads {tf.config.threading.get_intra_op_parallelism_threads() or 'default (all)'}")
     image = load_image(film)
     det = Detector.load(device="cpu")
-    print(f"film: {film} ({image.columns}x{image.rows}); model: {det.name} {det.version} on {det.device}")
+    print(f"film: {film} ({image.columns}x{image.rows}); model: {det.name} {det.version} on {det.device} ({det.runtime})")
 
     t_full = median_seconds(lambda: det.detect(image, threshold=0.0), args.repeats)
     mi = det.last_input
