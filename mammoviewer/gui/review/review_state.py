@@ -19,10 +19,11 @@ def pending_above(findings: Iterable[Finding], threshold: float) -> list[Finding
 
 
 def film_status(state: str, findings: Iterable[Finding], threshold: float) -> str:
-    """The film's status line, e.g. ``"Reviewed; 2 candidates ≥ 0.27 left pending (not truth)"``."""
+    """The status line of a reviewed film, e.g. ``"Reviewed; 2 candidates ≥ 0.27 left pending (not truth)"``
+    ("" for a film not marked reviewed: the state box says all)."""
     findings = list(findings)
     if state != "reviewed":
-        return state.capitalize()
+        return ""
     left = pending_above(findings, threshold)
     if not left:
         return "Reviewed; every candidate shown was decided"
