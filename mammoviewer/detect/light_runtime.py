@@ -49,13 +49,19 @@ def file_digest(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def convert_command(model_path: str | Path) -> str:
+    """The command that writes the twin of ``model_path`` (its folder when the file is ``model.keras``)."""
+    p = Path(model_path)
+    return f"python -m mammoviewer.detect.light_export {p.parent if p.name == 'model.keras' else p}"
+
+
 def choose(model_path: str | Path) -> tuple[Path | None, str]:
     """(the twin to run, "") or (None, why the ``.keras`` file loads through TensorFlow instead)."""
     model_path = Path(model_path)
     twin = twin_path(model_path)
     if not twin.is_file():
         return None, (f"{twin.name} not found beside {model_path}: loading through TensorFlow (slower start); "
-                      f"write it with: python -m mammoviewer.detect.light_export {model_path.parent}")
+                      f"write it with: {convert_command(model_path)}")
     if not available():
         return None, f"ONNX Runtime is not installed: loading {model_path} through TensorFlow (pip install onnxruntime)"
     return twin, ""
@@ -127,7 +133,7 @@ def check_fresh(model: LightModel, source: str | Path) -> str:
     if model.source != file_digest(source):
         return (f"{model.path} was written from another {Path(source).name} (the .keras file changed since): "
                 f"loading {source} through TensorFlow; write it again with: "
-                f"python -m mammoviewer.detect.light_export {Path(source).parent}")
+                f"{convert_command(source)}")
     return ""
 
 
