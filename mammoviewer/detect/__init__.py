@@ -6,7 +6,8 @@ Public API::
     detector = Detector.load()            # the bundled model, loaded once
     findings = detector.detect(image)     # list[Detection], boxes in the image's pixel frame
 
-Keras/TensorFlow are imported only when a model is built or loaded.
+A model runs on ONNX Runtime from its twin ``model.onnx`` (``light_runtime``); Keras/TensorFlow are imported
+only when a model is built, trained, or loaded without a usable twin.
 """
 
 from __future__ import annotations
