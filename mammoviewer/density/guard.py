@@ -20,6 +20,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from mammoviewer.detect.breast_mask import breast_mask
+from mammoviewer.detect.preprocess import render_for_model, resample, spacing_of
 from mammoviewer.errors import NotMammogramError
 from mammoviewer.io.image import Image
 
@@ -68,9 +70,6 @@ def breast_problem(mask: np.ndarray, pixel_mm: float) -> str | None:
 
 def guard_mask(image: Image) -> tuple[np.ndarray, float]:
     """The breast mask of ``image`` at about :data:`GUARD_MM` per pixel and that pixel size in mm."""
-    from mammoviewer.detect.breast_mask import breast_mask
-    from mammoviewer.detect.preprocess import render_for_model, resample, spacing_of
-
     spacing, _ = spacing_of(image)
     pixel_mm = max(GUARD_MM, min(spacing))  # never upsample a coarse film
     step = max(1, int(pixel_mm / max(spacing) / 2))  # every step-th pixel (half the working size): fast

@@ -24,6 +24,10 @@ import cv2
 import numpy as np
 
 from mammoviewer.density.guard import breast_problem, modality_problem
+from mammoviewer.detect.breast_mask import breast_mask
+from mammoviewer.detect.input_guard import check_film
+from mammoviewer.detect.pixel_ops import disc
+from mammoviewer.detect.preprocess import render_for_model, resample, spacing_of
 from mammoviewer.errors import NotMammogramError
 from mammoviewer.io.image import Image
 
@@ -71,9 +75,6 @@ def kmeans_1d(values: np.ndarray, k: int, iterations: int = 50) -> tuple[np.ndar
 
 
 def _rendered(image: Image) -> np.ndarray:
-    from mammoviewer.detect.input_guard import check_film
-    from mammoviewer.detect.preprocess import render_for_model, resample, spacing_of
-
     spacing, assumed = spacing_of(image)
     check_film(image, spacing, assumed, WORK_MM)
     small, _, _ = resample(render_for_model(image), spacing, WORK_MM)
@@ -84,9 +85,6 @@ def measure_rendered(film: np.ndarray, path: str = "film") -> DensityMeasure:
     """Density of a display rendering ``film`` (float [0, 1], white = dense) at :data:`WORK_MM` per pixel.
 
     NotMammogramError when no breast is found on it."""
-    from mammoviewer.detect.breast_mask import breast_mask
-    from mammoviewer.detect.pixel_ops import disc
-
     film = np.asarray(film, dtype=np.float32)
     mask = breast_mask(film, WORK_MM)
     problem = breast_problem(mask, WORK_MM)

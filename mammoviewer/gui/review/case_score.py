@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from mammoviewer import keras_runtime
 from mammoviewer.classify.case_score import OtherBreast, other_breast
+from mammoviewer.density.guard import check_mammogram  # imported here, on the UI thread, not by a worker
 from mammoviewer.gui.review.case_score_text import (case_warning, combined_tooltip, comparison_tooltip, model_scores,
                                                     other_breast_text, probabilities_text, score_text, top_finding)
 from mammoviewer.gui.review.film_kind import not_a_mammogram
@@ -101,8 +102,6 @@ def classifier_factory(path: str | None = None) -> Callable[[], Any]:
 
 
 def _predict(classifier: Any, image: Image) -> dict[str, float]:
-    from mammoviewer.density.guard import check_mammogram
-
     check_mammogram(image)  # a CT, an ultrasound or a leg film is refused, never scored "normal"
     with keras_runtime.collector_paused():
         return dict(classifier.predict(image))

@@ -14,7 +14,8 @@ from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, be
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from mammoviewer.density.tissue import TISSUE_NAMES
+from mammoviewer.density.measure import measure_density
+from mammoviewer.density.tissue import TISSUE_NAMES, load_rule
 from mammoviewer.errors import NotMammogramError
 from mammoviewer.gui.jobs import JobRunner
 from mammoviewer.io.image import Image
@@ -24,10 +25,8 @@ NOTE_STYLE = "color: #e0a030;"
 
 def film_density(image: Image, card: str | None = None) -> dict[str, Any]:
     """``{"percent_density", "tissue", "scores"}`` of ``image``, or ``{"note"}`` when it is not a
-    mammogram; other MammoViewerErrors propagate (the job's failure)."""
-    from mammoviewer.density.measure import measure_density
-    from mammoviewer.density.tissue import load_rule
-
+    mammogram; other MammoViewerErrors propagate (the job's failure). Everything it needs is imported
+    with this module, on the UI thread: two workers importing one package at once can fail."""
     try:
         measure = measure_density(image)
     except NotMammogramError as exc:

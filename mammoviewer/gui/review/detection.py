@@ -22,6 +22,7 @@ from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, be
 from PySide6.QtCore import QObject, Signal
 
 from mammoviewer import keras_runtime
+from mammoviewer.density.guard import check_mammogram
 from mammoviewer.gui.jobs import TENSORFLOW, JobRunner
 from mammoviewer.io.image import Image
 
@@ -58,6 +59,7 @@ Sink = Callable[[str, Any, list, Image], None]
 
 def _run_detection(detector: Any, image: Image, floor: float, key: str, sink: Sink | None,
                    cancel: threading.Event, progress: Callable[[object], None]) -> list:
+    check_mammogram(image)  # a CT, an ultrasound or a leg film: one line, no findings (never "normal")
     with keras_runtime.collector_paused():
         found = list(detector.detect(image, threshold=floor, cancel=cancel))
     if sink is not None and not cancel.is_set():

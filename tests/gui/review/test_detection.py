@@ -208,3 +208,27 @@ def test_the_viewer_shows_findings_without_importing_tensorflow(tmp_path):
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
     with ReviewStore.open(tmp_path / "review.sqlite") as s:
         assert s.findings(str(film.absolute()))  # the findings were drawn and stored
+
+
+def test_a_film_without_a_breast_is_refused_in_one_line_and_never_reaches_the_detector(qtbot, window, tmp_path):
+    """The header test (a CT) is the controller's; the breast test runs with the model, off the UI thread."""
+    import numpy as np
+    from review_fakes import ScriptedDetector, write_pgm16
+
+    from mammoviewer.gui.app import attach_review
+
+    blank = tmp_path / "blank.pgm"
+    write_pgm16(blank, np.full((200, 300), 1000, np.uint16))  # no tissue anywhere
+    detector = ScriptedDetector()
+    review = attach_review(window, store=tmp_path / "review.sqlite", detector_factory=lambda: detector)
+    review.set_background_detection(False)
+    failed: list[str] = []
+    review.detection.detectionFailed.connect(lambda key, message: failed.append(message))
+    try:
+        window.open_path(blank)
+        qtbot.waitUntil(lambda: bool(failed), timeout=20000)
+        assert len(failed) == 1 and "\n" not in failed[0]
+        assert "blank.pgm: not a mammogram: no breast found on the film" in failed[0]
+        assert detector.calls == [] and review.findings() == []
+    finally:
+        review.close()
