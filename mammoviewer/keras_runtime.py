@@ -22,6 +22,7 @@ import io
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -158,7 +159,8 @@ def export_onnx(model: Any, path: str | os.PathLike[str], metadata: dict[str, st
         import onnx
 
         load_keras()
-        with _quiet_fd2(), _quiet_fd(1), contextlib.redirect_stdout(io.StringIO()):
+        with _quiet_fd2(), _quiet_fd(1), contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # tf2onnx's own numpy deprecations
             model.export(tmp, format="onnx", verbose=False)
         proto = onnx.load(tmp)
         for key, value in (metadata or {}).items():
@@ -167,8 +169,9 @@ def export_onnx(model: Any, path: str | os.PathLike[str], metadata: dict[str, st
         onnx.save(proto, tmp)
         os.replace(tmp, target)
     except Exception as exc:  # keras/tf2onnx raise many types
+        hint = "; pip install 'mammoviewer[train]'" if isinstance(exc, ImportError) else ""
         raise DetectorError(f"{target}: cannot write the ONNX model ({type(exc).__name__}: "
-                            f"{' '.join(str(exc).split())[:300]}); pip install 'mammoviewer[train]'") from exc
+                            f"{' '.join(str(exc).split())[:300]}){hint}") from exc
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)

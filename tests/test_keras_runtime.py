@@ -61,3 +61,10 @@ def test_set_threads_records_the_request(monkeypatch):
     monkeypatch.delitem(sys.modules, "keras", raising=False)  # as before Keras loads: nothing is applied yet
     assert keras_runtime.set_threads(0, 5) is True
     assert keras_runtime.requested_threads() == 1 and keras_runtime._threads == (1, 5)
+
+
+def test_an_export_that_fails_names_the_file_and_leaves_nothing_behind(tmp_path):
+    pytest.importorskip("onnx")
+    with pytest.raises(DetectorError, match=r"model\.onnx: cannot write the ONNX model \(AttributeError"):
+        keras_runtime.export_onnx(object(), tmp_path / "model.onnx")
+    assert list(tmp_path.iterdir()) == []
