@@ -150,3 +150,28 @@ def test_the_twin_takes_any_input_size_and_matches_its_declared_shapes():
     assert model.input_shape == (None, None, None, 1) and model.output_shape[-1] == 7
     small, tall = model(np.zeros((1, 64, 64, 1))), model(np.zeros((2, 192, 128, 1)))
     assert tall.shape[0] == 2 and tall.shape[1] == 6 * small.shape[1]  # anchors scale with the area
+
+
+def test_without_tensorflow_installed_detect_works_and_a_model_without_twin_is_one_clear_error(tmp_path):
+    """As after ``pip install mammoviewer`` without the train extra: TensorFlow and Keras cannot be imported."""
+    folder = _keras_copy(tmp_path / "no-twin")
+    code = ("import sys, importlib.abc\n"
+            "class Absent(importlib.abc.MetaPathFinder):\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] in ('tensorflow', 'keras', 'tf2onnx'):\n"
+            "            raise ImportError(f'No module named {name!r}')\n"
+            "sys.meta_path.insert(0, Absent())\n"
+            "from mammoviewer.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    film = str(ROOT / "resources" / "samples" / "mdb023.pgm")
+    ok = subprocess.run([sys.executable, "-c", code, "detect", film, "--json"], capture_output=True, text=True,
+                        timeout=120, cwd=ROOT)
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    assert json.loads(ok.stdout)["images"][0]["findings"] and ok.stderr == ""
+    bad = subprocess.run([sys.executable, "-c", code, "detect", film, "--model", str(folder), "--json"],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    lines = bad.stderr.strip().splitlines()
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and len(lines) == 2, bad.stderr[-2000:]
+    assert lines[0].startswith("mammoviewer: note: model.onnx not found beside ")
+    assert lines[1].startswith("mammoviewer: error: Keras/TensorFlow are not installed")
+    assert "pip install 'mammoviewer[train]'" in lines[1]
