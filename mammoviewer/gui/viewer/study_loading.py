@@ -35,7 +35,10 @@ def films_with_findings(reader: Any) -> bool:
     detector = review.detection.detector
     if detector is None:
         return False
-    keys = [image_key(p.image.path) for p in reader.view.shown_panes() if p.image is not None]
+    from mammoviewer.gui.review.film_kind import not_a_mammogram
+
+    keys = [image_key(p.image.path) for p in reader.view.shown_panes()
+            if p.image is not None and not not_a_mammogram(p.image)]  # a CT is never detected: not waited for
     try:
         return all(review.session.has_model_run(k, str(detector.name), str(detector.version)) for k in keys)
     except StoreError:

@@ -297,7 +297,7 @@ class StudyReader(QObject):
         windows = {p: c[1] for p, c in self._cache.items()}
         previous = self.view.active_pane.image.path if self.view.active_pane and self.view.active_pane.image else None
         paths = [p.film.path if p.film else None for p in hanging.panes]
-        active = paths.index(previous) if previous in paths else next(
+        active = paths.index(previous) if previous is not None and previous in paths else next(
             (i for i, p in enumerate(paths) if p in images), 0)
         self.view.set_hanging(hanging, images, windows, active=active)
         study = self.study

@@ -336,3 +336,18 @@ def test_a_tiny_film_is_hung_with_its_orientation_unknown(qtbot, window, tmp_pat
     assert [p.image.columns for p in panes] == [2, 2]
     assert all(p.caption.text().endswith("orientation unknown") for p in panes)
     assert [p.chest_wall for p in panes] == ["right", "left"]
+
+
+def test_a_study_without_right_films_is_read_in_its_first_pane_with_a_film(qtbot, window, reader, tmp_path):
+    """4-up of a study holding only the left films (as DDSM's A_1108_1): the review goes to a pane with a film,
+    never to the empty RCC pane (which left the window waiting for findings that never came)."""
+    from study_writer import LEFT_FILM, film_pixels, write_film
+
+    (tmp_path / "left").mkdir()
+    for view in ("CC", "MLO"):
+        write_film(tmp_path / "left" / f"L{view}.dcm", film_pixels(LEFT_FILM, 64), patient="P", study_uid="1.2.3",
+                   date="20200101", laterality="L", view=view)
+    open_and_wait(qtbot, reader, [tmp_path / "left"], layout="4up")
+    panes = reader.view.shown_panes()
+    assert panes[0].image is None and reader.view.active_pane.image is not None
+    assert reader.review.overlay.view is reader.view.active_pane and reader.review.findings_ready()
