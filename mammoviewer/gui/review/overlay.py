@@ -40,7 +40,9 @@ _HANDLES = (((1, 1), (0, 0)), ((0, 0), (1, 1)), ((1, 0), (0, 1)), ((0, 1), (1, 0
 
 def finding_caption(f: Finding) -> str:
     """The label drawn at a box: class, score (model findings) and state, e.g. ``"malignant 0.87"``."""
-    text = f.label if f.score is None else f"{f.label} {f.score:.2f}"
+    from mammoviewer.gui.review.case_score_text import score_text  # (it imports this module)
+
+    text = f.label if f.score is None else f"{f.label} {score_text(f.score)}"  # never "0.00" or "1.00"
     if f.source == "reader":
         text += " (reader)"
     elif f.edited:

@@ -59,6 +59,7 @@ def test_caption_and_pen_tell_class_score_source_and_status(overlay):
     assert b[model.id].caption.textItem.toPlainText() == "malignant 0.87"
     assert finding_caption(reader) == "benign (reader)"
     assert finding_caption(rejected) == "malignant 0.70 \u2013 rejected"
+    assert finding_caption(_finding((0, 0, 5, 5), "benign", 0.001)) == "benign <0.01"  # not a certainty
     assert b[model.id].pen.color() == CLASS_COLOURS["malignant"]
     assert b[reader.id].pen.color() == CLASS_COLOURS["benign"]
     assert b[model.id].pen.style() == Qt.PenStyle.SolidLine
