@@ -35,7 +35,8 @@ class ModeStatus:
     """The review's status-bar items on ``window``: ``progress``, ``saved_label`` and ``mode_label``."""
 
     def __init__(self, window: Any) -> None:
-        bar = window.statusBar()
+        self.bar = bar = window.statusBar()
+        self._cursor_label = getattr(window, "cursor_label", None)  # gives the mode line its room
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy indicator
         self.progress.setMaximumWidth(120)
@@ -53,8 +54,12 @@ class ModeStatus:
 
     def show(self, draw: bool, locate: tuple[str, int, int] | None) -> None:
         text = mode_text(draw, locate)
+        if text and text != self.text:
+            self.bar.clearMessage()  # a passing message would hide the mode line
         self.mode_label.setText(text)
         self.mode_label.setVisible(bool(text))
+        if self._cursor_label is not None:  # in a mode, the mode line takes the cursor readout's place
+            self._cursor_label.setVisible(not text)
 
     @property
     def text(self) -> str:

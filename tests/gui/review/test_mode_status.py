@@ -32,8 +32,9 @@ def test_draw_mode_is_shown_in_the_status_bar_until_esc_or_a_box(qtbot, window, 
         assert review.overlay.draw_mode and label.isVisibleTo(window)
         assert label.text() == "Draw (X) \u00b7 drag a box on the film \u00b7 Esc stop"
         assert label.parent() is not None and window.statusBar().isAncestorOf(label)
+        assert window.cursor_label.isHidden() and window.zoom_label.isVisibleTo(window)  # room for the mode line
         QTest.keyClick(window, Qt.Key.Key_Escape)
-        assert not review.overlay.draw_mode and review.status.text == ""
+        assert not review.overlay.draw_mode and review.status.text == "" and not window.cursor_label.isHidden()
         QTest.keyClick(window, Qt.Key.Key_L)  # locate armed (the stand-in has no locator: the mode shows)
         assert review.status.text.startswith("Locate \u00b7 click on the lesion")
         QTest.keyClick(window, Qt.Key.Key_Escape)
