@@ -21,10 +21,12 @@ from mammoviewer.gui import qt_fixes  # noqa: F401,I001 (binding work-around, be
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLineEdit, QPushButton, QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget)
 
 from mammoviewer.formats import EXPORT_FORMATS, ExportSummary, ImportSummary
 
+#: the formats that can mark a film "in progress", a candidate "pending" or a finding "rejected"
+STATUS_FORMATS = ("coco", "csv")
 #: format -> (what the user sees, default output name, file-dialog filter); voc and yolo write a folder
 FORMAT_INFO = {
     "mias": ("MIAS Info.txt", "annotations-mias.txt", "MIAS Info (*.txt)"),
@@ -49,14 +51,16 @@ def import_labels(store_path: str, fmt: str, labels: str, images: str) -> Import
         return load(store, labels, images)
 
 
-def export_labels(store_path: str, fmt: str, out: str, reviewed_only: bool,
-                  include_pending: bool = False) -> ExportSummary:
-    """Export the store's findings as ``fmt`` to ``out``; see :func:`mammoviewer.formats.export_store`."""
+def export_labels(store_path: str, fmt: str, out: str, reviewed_only: bool, include_pending: bool = False,
+                  include_in_progress: bool = False, include_rejected: bool = False) -> ExportSummary:
+    """Export the store's findings as ``fmt`` to ``out`` by the truth rule (films marked reviewed; see
+    :func:`mammoviewer.formats.export_store` for what each ``include_*`` adds)."""
     from mammoviewer.formats import export_store
     from mammoviewer.review.store import ReviewStore
 
     with ReviewStore.open(store_path, create=False, read_only=True) as store:
-        return export_store(store, fmt, out, reviewed_only=reviewed_only, include_pending=include_pending)
+        return export_store(store, fmt, out, reviewed_only=reviewed_only, include_pending=include_pending,
+                            include_in_progress=include_in_progress, include_rejected=include_rejected)
 
 
 def import_format(labels: str | Path) -> str:
@@ -89,7 +93,7 @@ def describe_export(summary: ExportSummary, out: str, reviewed_only: bool) -> st
 
 # -- the export options dialog ---------------------------------------------------------------
 class ExportOptionsDialog(QDialog):
-    """Format, reviewed-only and output path of an export."""
+    """Format, what beyond the reviewed films' truth to add (formats that can mark it), and output path."""
 
     def __init__(self, parent: QWidget | None = None, start_dir: str | Path | None = None,
                  fmt: str = "coco") -> None:
@@ -99,8 +103,11 @@ class ExportOptionsDialog(QDialog):
         self.format_combo = QComboBox()
         for key, (label, _, _) in FORMAT_INFO.items():
             self.format_combo.addItem(label, key)
-        self.reviewed_check = QCheckBox("Only films marked reviewed")
+        self.truth_label = QLabel("Films marked reviewed, as truth (normal only when reviewed with no finding)")
+        self.truth_label.setWordWrap(True)
+        self.in_progress_check = QCheckBox("Also the reader's decisions on films in progress (marked so; never normal)")
         self.pending_check = QCheckBox("Also the model's pending candidates (not reviewed: not truth)")
+        self.rejected_check = QCheckBox("Also rejected findings, as hard negatives (category \"rejected\")")
         self.path_edit = QLineEdit()
         browse = QPushButton("Browse\u2026")
         browse.clicked.connect(self._browse)
@@ -114,8 +121,10 @@ class ExportOptionsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("Format", self.format_combo)
-        form.addRow("", self.reviewed_check)
+        form.addRow("Writes", self.truth_label)
+        form.addRow("", self.in_progress_check)
         form.addRow("", self.pending_check)
+        form.addRow("", self.rejected_check)
         form.addRow("Write to", path_row)
         form.addRow(self.buttons)
         self.format_combo.currentIndexChanged.connect(self._format_changed)
@@ -127,13 +136,20 @@ class ExportOptionsDialog(QDialog):
     def fmt(self) -> str:
         return str(self.format_combo.currentData())
 
-    def choice(self) -> tuple[str, str, bool, bool]:
-        """``(format, output path, reviewed_only, include_pending)`` as now entered."""
-        return (self.fmt(), self.path_edit.text().strip(), self.reviewed_check.isChecked(),
-                self.pending_check.isChecked())
+    def choice(self) -> tuple[str, str, bool, bool, bool, bool]:
+        """``(format, output path, reviewed_only, include_pending, include_in_progress, include_rejected)``
+        as now entered (reviewed_only is the truth rule's default; an option the format cannot mark is off)."""
+        marks = self.fmt() in STATUS_FORMATS
+        return (self.fmt(), self.path_edit.text().strip(), True, marks and self.pending_check.isChecked(),
+                marks and self.in_progress_check.isChecked(), marks and self.rejected_check.isChecked())
 
     def _format_changed(self, *_: object) -> None:
-        """Suggest the format's default name in the folder of the path entered so far."""
+        """Offer only what the format can mark; suggest its default name in the folder of the path so far."""
+        marks = self.fmt() in STATUS_FORMATS
+        why = "" if marks else "Only COCO and CSV can mark it (MIAS writes rejected findings to its side file)"
+        for box in (self.in_progress_check, self.pending_check, self.rejected_check):
+            box.setEnabled(marks)
+            box.setToolTip(why)
         text = self.path_edit.text().strip()
         if text and Path(text).name not in {name for _, name, _ in FORMAT_INFO.values()}:
             return  # a name the user chose: keep it
@@ -193,9 +209,9 @@ class FileActions(QObject):
             return None
         return import_format(labels), labels, images
 
-    def ask_export_target(self) -> tuple[str, str, bool, bool] | None:
-        """``(format, output path, reviewed_only, include_pending)`` chosen in :class:`ExportOptionsDialog`,
-        or None."""
+    def ask_export_target(self) -> tuple | None:
+        """``(format, output path, reviewed_only, include_pending, include_in_progress, include_rejected)``
+        chosen in :class:`ExportOptionsDialog`, or None."""
         dialog = ExportOptionsDialog(self.window, self.last_dir)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -237,7 +253,8 @@ class FileActions(QObject):
         job.failed.connect(self._fail)
         return job
 
-    def export_annotations(self, fmt: str, out: str, reviewed_only: bool = False, include_pending: bool = False):
+    def export_annotations(self, fmt: str, out: str, reviewed_only: bool = True, include_pending: bool = False,
+                           include_in_progress: bool = False, include_rejected: bool = False):
         """Export the current store to ``out`` on a worker thread; returns the Job (or None)."""
         store = self._store()
         if store is None:
@@ -248,7 +265,8 @@ class FileActions(QObject):
         self.last_dir = Path(out).parent
         self.window.statusBar().showMessage(f"Exporting to {out}\u2026")
         job = self.window.jobs.submit(export_labels, store, fmt, str(out), bool(reviewed_only),
-                                      bool(include_pending), channel=self.EXPORT_CHANNEL)
+                                      bool(include_pending), bool(include_in_progress), bool(include_rejected),
+                                      channel=self.EXPORT_CHANNEL)
         self._busy(job)
         job.finished.connect(lambda summary: self._exported(summary, str(out), bool(reviewed_only)))
         job.failed.connect(self._fail)

@@ -182,10 +182,13 @@ def test_export_options_dialog_choice(app, qtbot, tmp_path):
 
     dialog = ExportOptionsDialog(None, tmp_path, fmt="coco")
     qtbot.addWidget(dialog)
-    assert dialog.choice() == ("coco", str(tmp_path / "annotations-coco.json"), False, False)
-    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("yolo"))
-    dialog.reviewed_check.setChecked(True)
-    assert dialog.choice()[:3] == ("yolo", str(tmp_path / "annotations-yolo"), True)
+    assert dialog.choice() == ("coco", str(tmp_path / "annotations-coco.json"), True, False, False, False)
+    dialog.in_progress_check.setChecked(True)
+    dialog.rejected_check.setChecked(True)
+    assert dialog.choice()[2:] == (True, False, True, True)
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("yolo"))  # YOLO cannot mark either
+    assert not dialog.rejected_check.isEnabled() and not dialog.in_progress_check.isEnabled()
+    assert dialog.choice() == ("yolo", str(tmp_path / "annotations-yolo"), True, False, False, False)
     dialog.path_edit.setText(str(tmp_path / "mine.txt"))
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("mias"))
     assert dialog.choice()[1] == str(tmp_path / "mine.txt")  # a name the user typed is kept
@@ -193,3 +196,29 @@ def test_export_options_dialog_choice(app, qtbot, tmp_path):
     from PySide6.QtWidgets import QDialogButtonBox
 
     assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+def test_the_dialogs_options_reach_the_export(window, actions, tmp_path, qtbot, monkeypatch):
+    """What the reader ticks in the dialog is what the COCO file holds: rejected findings only when asked, in
+    their own category; the in-progress film's decisions only when asked, never as normal."""
+    from mammoviewer.gui.viewer.file_actions import ExportOptionsDialog
+
+    dialog = ExportOptionsDialog(window, tmp_path, fmt="coco")
+    qtbot.addWidget(dialog)
+    plain = tmp_path / "plain.json"
+    dialog.path_edit.setText(str(plain))
+    monkeypatch.setattr(actions, "ask_export_target", lambda: dialog.choice())
+    with qtbot.waitSignal(actions.exportFinished, timeout=20000):
+        actions.export_action.trigger()
+    coco = json.loads(plain.read_text())
+    assert "rejected" not in {c["name"] for c in coco["categories"]} and len(coco["annotations"]) == 2
+    full = tmp_path / "full.json"
+    dialog.path_edit.setText(str(full))
+    dialog.rejected_check.setChecked(True)
+    dialog.in_progress_check.setChecked(True)
+    with qtbot.waitSignal(actions.exportFinished, timeout=20000):
+        actions.export_action.trigger()
+    coco = json.loads(full.read_text())
+    names = {c["id"]: c["name"] for c in coco["categories"]}
+    assert [names[a["category_id"]] for a in coco["annotations"]].count("rejected") == 1
+    assert len(coco["images"]) == 2  # c.pgm (unreviewed) has no decided finding: not written, never normal
