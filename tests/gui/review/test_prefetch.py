@@ -60,3 +60,32 @@ def test_opening_one_film_detects_and_stores_only_it_and_the_next_few(qtbot, win
         assert detector.calls.count("f04.pgm") == 1
     finally:
         review.close()
+
+
+def test_the_background_part_alone_asks_only_for_the_films_ahead(app):
+    """BackgroundDetection with a stand-in host: no window, no model; it asks the detector service for the
+    next film ahead that the store has no run of, one at a time."""
+    from types import SimpleNamespace
+
+    from mammoviewer.gui.review.prefetch import BackgroundDetection
+
+    paths = [f"/films/f{i}.pgm" for i in range(10)]
+    asked: list[str] = []
+    detection = SimpleNamespace(detector=SimpleNamespace(name="d", version="1"), prefetching=None, busy=False,
+                                prefetch=lambda key, path, loader: asked.append(path),
+                                cancel_prefetch=lambda: asked.append("cancelled"))
+    worklist = SimpleNamespace(paths=lambda: paths, current_path=lambda: paths[5])
+    stored = {image_key(paths[6])}
+    host = SimpleNamespace(detection=detection, key=image_key(paths[5]), window=SimpleNamespace(
+        worklist=worklist, loader=None), session=SimpleNamespace(has_model_run=lambda k, n, v: k in stored))
+    part = BackgroundDetection(host, ahead=3)
+    assert part.candidates() == paths[6:9]
+    part.next()
+    assert asked == [paths[7]]  # f6 already has a run
+    part.next()
+    part.next()
+    assert asked == [paths[7], paths[8]] and part.done == {image_key(p) for p in paths[6:9]}
+    part.next()
+    assert len(asked) == 2  # nothing beyond the three ahead
+    part.set_enabled(False)
+    assert asked[-1] == "cancelled"
