@@ -154,6 +154,7 @@ class FindingsPanel(QWidget):
         self.state_label = QLabel("")  # what a reviewed film left undecided
         self.state_label.setObjectName("filmStatus")
         self.state_label.setWordWrap(True)
+        self.state_label.hide()
         layout.addWidget(self.state_label)
 
         self.density = DensityView()  # drawn by gui/review/density.DensityService
