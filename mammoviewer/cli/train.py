@@ -20,6 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source-weight", action="append", default=None, metavar="NAME=W",
                         help="how likely a film of source NAME (mias, or the CSV's/COCO's folder name) is drawn "
                              "for a crop, relative to the others' 1 (repeatable)")
+    parser.add_argument("--init", default=None, metavar="MODEL",
+                        help="start from this trained model's weights (same network), e.g. to fine-tune a MIAS + "
+                             "DDSM model on MIAS; its training patients stay listed in the new card")
     parser.add_argument("--out", required=True, help="model folder to write, e.g. models/idbll-light")
     parser.add_argument("--backbone", choices=("light", "squeezenet", "vgg16"), default="light")
     parser.add_argument("--backbone-weights", default=None, metavar="H5",
@@ -90,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         if not name.strip() or not 0 <= weights[name.strip()] < 1e6:
             raise DetectorError(f"--source-weight {item!r}: expected NAME=WEIGHT with a weight >= 0")
     cfg = TrainConfig(
-        data=tuple(args.data or ()), source_weights=weights,
+        data=tuple(args.data or ()), source_weights=weights, init=args.init,
         images=args.images, info=args.info or str(Path(args.images) / "Info.txt"), out=args.out,
         backbone=args.backbone, backbone_weights=args.backbone_weights,
         freeze=args.freeze if args.backbone == "squeezenet" else "none", epochs=args.epochs, steps_per_epoch=args.steps, batch_size=args.batch_size,

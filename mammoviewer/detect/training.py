@@ -28,6 +28,7 @@ class TrainConfig:
     out: str
     data: tuple[str, ...] = ()  # --data sources (mammoviewer.detect.sources); empty: the MIAS images/info
     source_weights: dict[str, float] = field(default_factory=dict)  # crop-drawing weight of a source's films
+    init: str | None = None  # a trained model whose weights training starts from (mammoviewer.detect.warm_start)
     backbone: str = "light"
     backbone_weights: str | None = None  # squeezenet: ImageNet HDF5 (default: the shared file)
     freeze: str = "none"  # squeezenet: last pretrained block kept fixed (none, conv1, fire3, fire5, fire9)
@@ -233,6 +234,11 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
     else:
         model = build_ssd(cfg.backbone, spec, width=cfg.width, channels=len(cfg.inputs),
                           backbone_weights=_weights_path(cfg), freeze=cfg.freeze)
+        if cfg.init:
+            from mammoviewer.detect.warm_start import load_init
+
+            state["init"] = load_init(model, cfg.init)
+            log(f"train: starting from the weights of {cfg.init}")
         total = cfg.epochs * cfg.steps_per_epoch
         warm = min(200, max(total // 10, 1))
         schedule = keras.optimizers.schedules.CosineDecay(
@@ -286,6 +292,10 @@ def train(cfg: TrainConfig, command: str = "") -> Path:
         "loss_history": [round(h["loss"], 5) for h in history],
         "params": int(export.count_params()),
     }
+    if state.get("init"):
+        from mammoviewer.detect.warm_start import merge_patients
+
+        merge_patients(extra, state["init"])
     card_path = out / CARD_FILE
     card = build_card(cfg, spec, extra)
     card_path.write_text(json.dumps(card, indent=1) + "\n")

@@ -103,6 +103,23 @@ def test_train_and_evaluate_on_two_sources_report_each_source_apart(tmp_path, ca
     doc = json.loads(capsys.readouterr().out)
     assert rc == 0 and doc["films_of_training_patients"] == 6 - len(own_held) and doc["images"] == 6
 
+    # fine-tuned on MIAS alone from these weights: the card keeps both trainings' patients
+    tuned = tmp_path / "tuned"
+    rc = main(["train", "--data", str(mias), "--init", str(out), "--out", str(tuned), "--split",
+               str(out / "split.json"), "--epochs", "1", "--steps", "1", "--batch-size", "2", "--pixel-mm", "1.6",
+               "--crop", "64", "--fold", "0", "--width", "0.5", "--cache-dir", str(tmp_path / "cache"),
+               "--checkpoint-dir", str(tmp_path / "ckpt2"), "--quiet"])
+    assert rc == 0
+    training = json.loads((tuned / "model.json").read_text())["training"]
+    assert training["init"]["model"].endswith("model.keras")
+    assert training["train_patients_by_source"]["own"] == by_source["own"]
+    assert training["train_patients"] == card["training"]["train_patients"]
+    rc = main(["train", "--data", str(mias), "--init", str(out), "--width", "1.0", "--out", str(tmp_path / "x"),
+               "--epochs", "1", "--steps", "1", "--pixel-mm", "1.6", "--crop", "64", "--fold", "0",
+               "--cache-dir", str(tmp_path / "cache"), "--checkpoint-dir", str(tmp_path / "ckpt3"), "--quiet"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "--init needs the same network" in err[0]
+
 
 def test_train_refuses_a_bad_data_source_with_one_line(tmp_path, capsys):
     (tmp_path / "ds").mkdir()
