@@ -87,5 +87,7 @@ def detect_films(plugin_name: str, paths: list[str], threshold: float) -> tuple[
     if crash_on and any(Path(p).name == crash_on for p in paths):
         os.kill(os.getpid(), signal.SIGKILL)  # test hook: as a decoder crashing on that film would
     detector = get_worker().plugins[plugin_name].get()
-    results = [detect_film(detector, path, threshold) for path in paths]
+    from mammoviewer.density.guard import check_mammogram
+
+    results = [detect_film(detector, path, threshold, check=check_mammogram) for path in paths]  # no CT as "normal"
     return f"{detector.name} {detector.version}", results

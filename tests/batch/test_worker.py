@@ -29,3 +29,14 @@ def test_a_worker_detects_on_onnx_runtime_without_tensorflow(dask_cluster):
     loaded = [p for p in probes if p["runtime"] is not None]
     assert loaded and all(p["runtime"] == "ONNX Runtime" for p in loaded)
     assert not any(p["tensorflow"] for p in probes)
+
+
+def test_a_worker_refuses_a_film_that_is_not_a_mammogram(dask_cluster):
+    from shared_paths import DATA
+
+    client, threads = dask_cluster
+    plugin = register_detector(client, None, "cpu", threads)
+    ct = DATA / "ct_wg04_small_rescale.dcm"
+    _, results = client.submit(detect_films, plugin, [str(ct), str(FILM)], 0.2, pure=False).result(timeout=120)
+    assert "not a mammogram" in results[0].entry["error"] and "findings" not in results[0].entry
+    assert results[1].entry["findings"]
