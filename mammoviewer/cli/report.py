@@ -1,4 +1,4 @@
-"""``mammoviewer report STUDY... --store S --out DIR``: each study's report as a PDF and a DICOM SR.
+"""``mammoviewer report STUDY... [--store S] --out DIR``: each study's report as a PDF and a DICOM SR.
 
 STUDY is a study folder or film (its studies are found as ``mammoviewer studies`` finds them), or a
 study key as ``mammoviewer studies`` prints it (StudyInstanceUID, CBIS-DDSM exam ``Mass-Test_P_00173``,
@@ -20,7 +20,8 @@ HELP = "write each study's report (from the review store) as a PDF with key imag
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("studies", nargs="+", metavar="STUDY",
                         help="a study folder or film, or a study key as 'mammoviewer studies' prints it")  # fmt: skip
-    parser.add_argument("--store", required=True, metavar="S", help="review store file")
+    parser.add_argument("--store", default=None, metavar="S",
+                        help="review store file (default: the viewer's, review.sqlite in the user's data folder)")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write into (made if missing)")
     parser.add_argument("--no-density", action="store_true",
                         help="do not ask the density model for the composition of unreported studies")
@@ -48,6 +49,10 @@ def run(args: argparse.Namespace) -> int:
         errors += 1
         print(f"mammoviewer: error: {exc}", file=sys.stderr)
 
+    if args.store is None:
+        from mammoviewer.gui.review.store_location import default_store_path
+
+        args.store = default_store_path()
     with ReviewStore.open(args.store, create=False, read_only=True) as store:
         studies = resolve(args.studies, store, on_error=report)
         series = generate_uid()

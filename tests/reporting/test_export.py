@@ -101,6 +101,19 @@ def test_report_command(mias_pair, tmp_path, capsys):
     assert err.count("\n") == 1 and "no-such-study: neither a file or folder nor a study" in err
 
 
+def test_report_command_reads_the_viewers_store_by_default(mias_pair, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from mammoviewer.cli import main
+
+    folder, store_path = mias_pair
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (tmp_path / "data" / "mammoviewer").mkdir(parents=True)
+    shutil.copy(store_path, tmp_path / "data" / "mammoviewer" / "review.sqlite")
+    assert main(["report", str(folder), "--out", str(tmp_path / "out"), "--no-density"]) == 0
+    assert (tmp_path / "out" / "mdb023+mdb024.report.sr.dcm").is_file()
+
+
 def test_the_sr_is_sent_by_pacs_send(mias_pair, tmp_path):
     """``pacs send`` (``send_files``) stores the report SR on a C-STORE SCP (pynetdicom's, on loopback)."""
     import socket
