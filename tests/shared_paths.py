@@ -27,3 +27,11 @@ MIAS = SHARED / "mias"
 DICOM = SHARED / "dicom"
 #: ImageNet-pretrained backbone weights
 WEIGHTS = _shared() / "weights"
+
+
+def needs_shared():
+    """A pytest mark skipping a test where the shared data (beside the project) is absent."""
+    import pytest
+
+    return pytest.mark.skipif(not (MIAS / "Info.txt").is_file() or not DICOM.is_dir(),
+                              reason=f"shared data not found at {SHARED}")

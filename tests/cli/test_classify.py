@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from mammoviewer.cli import main
+from shared_paths import needs_shared
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "case-classifier" / "model.keras"
@@ -179,6 +180,7 @@ def test_missing_model_is_one_line_exit_2(film: Path, tmp_path: Path, capsys) ->
     assert len(err) == 1 and "case classifier model not found" in err[0]
 
 
+@needs_shared()
 def test_a_ct_an_ultrasound_and_a_leg_film_are_refused_never_scored_normal(film: Path, capsys) -> None:
     shared = ROOT / ".." / "shared" / "data" / "dicom"
     paths = [str(shared / n) for n in ("ct_wg04_small_rescale.dcm", "us_8bit_jpeg_ll_sv1.dcm",

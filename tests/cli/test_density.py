@@ -13,6 +13,10 @@ from mammoviewer.cli import main
 
 from shared_paths import DICOM, MIAS, ROOT
 
+from shared_paths import needs_shared  # noqa: E402
+
+pytestmark = needs_shared()
+
 FATTY, DENSE = MIAS / "mdb005.png", MIAS / "mdb003.png"  # Info.txt: F and D
 NOT_MAMMOGRAMS = [DICOM / "ct_wg04_small_rescale.dcm", DICOM / "us_8bit_jpeg_ll_sv1.dcm",
                   DICOM / "cr_wg04_rg3_mono1_j2k_lossy.dcm"]

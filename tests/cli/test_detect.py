@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared_paths import needs_shared
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "idbll-light" / "model.keras"
@@ -135,6 +136,7 @@ def test_a_threshold_outside_0_to_1_is_refused(bad, capsys):
     assert f"argument --threshold: {bad!r} is not a score between 0 and 1" in err.err and err.out == ""
 
 
+@needs_shared()
 def test_a_ct_an_ultrasound_and_a_leg_film_are_refused_one_line_each(capsys):
     from mammoviewer.cli import main
     from shared_paths import DICOM

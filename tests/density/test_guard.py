@@ -9,6 +9,10 @@ from mammoviewer.io import load_image
 
 from shared_paths import DATA, DICOM, MIAS
 
+from shared_paths import needs_shared  # noqa: E402
+
+pytestmark = needs_shared()
+
 
 @pytest.mark.parametrize("name, modality", [
     ("ct_wg04_small_rescale.dcm", "CT"), ("us_8bit_jpeg_ll_sv1.dcm", "US"),

@@ -9,6 +9,10 @@ from mammoviewer.io import load_image
 
 from shared_paths import MIAS
 
+from shared_paths import needs_shared  # noqa: E402
+
+pytestmark = needs_shared()
+
 FATTY, DENSE = MIAS / "mdb005.png", MIAS / "mdb003.png"  # Info.txt: F and D
 
 

@@ -16,6 +16,7 @@ from mammoviewer.review import Box, Finding, FindingChange, ImageRecord
 from mammoviewer.review.store import ReviewStore
 
 from shared_paths import MIAS, ROOT
+from shared_paths import needs_shared
 SAMPLE = ROOT / "resources" / "samples" / "mdb023.pgm"
 TRUE_BOX = (509.0, 314.0, 567.0, 372.0)  # mdb023: CIRC M at MIAS x=538, y=681, r=29
 
@@ -52,6 +53,7 @@ def test_unreviewed_films_are_not_used(tmp_path):
     assert reviewed_films(store) == []
 
 
+@needs_shared()
 def test_retraining_takes_truth_by_the_same_rule_as_the_exports(tmp_path):
     """Not a mammogram: left out; one film under two names, both reviewed: refused, naming both."""
     import shutil

@@ -11,6 +11,10 @@ from mammoviewer.gui.review.density import DensityService, DensityView, density_
 
 from shared_paths import DICOM, MIAS
 
+from shared_paths import needs_shared  # noqa: E402
+
+pytestmark = needs_shared()
+
 DENSE, FATTY, CT = MIAS / "mdb003.png", MIAS / "mdb005.png", DICOM / "ct_wg04_small_rescale.dcm"
 
 
