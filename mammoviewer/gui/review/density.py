@@ -42,8 +42,10 @@ def density_text(result: dict[str, Any]) -> tuple[str, str]:
         return f"{note[:1].upper()}{note[1:]}; no density grade", ""
     t = result["tissue"]
     scores = ", ".join(f"{k} {v:.2f}" for k, v in result["scores"].items())
-    return (f"Density: {result['percent_density']:.1f} % dense \u00b7 tissue {t} ({TISSUE_NAMES[t]})",
-            f"Tissue class probabilities: {scores}. Fitted on mini-MIAS; see models/README.md.")
+    return (f"Density: {result['percent_density']:.1f} % dense \u00b7 tissue {t} ({TISSUE_NAMES[t]}) \u00b7 "
+            "mini-MIAS rule",
+            f"Tissue class probabilities: {scores}. The rule was fitted on mini-MIAS films (one scanner, 200 "
+            "micron); on films of other scanners it is a guess. See models/README.md.")
 
 
 class DensityView(QLabel):

@@ -29,7 +29,7 @@ def test_the_panel_shows_density_and_tissue_of_the_shown_film(qtbot, window, tmp
         window.open_path(DENSE)
         qtbot.waitUntil(lambda: review.density.result is not None, timeout=20000)
         text = label.text()
-        assert re.fullmatch(r"Density: \d+\.\d % dense \u00b7 tissue D \(dense-glandular\)", text), text
+        assert re.fullmatch(r"Density: \d+\.\d % dense \u00b7 tissue D \(dense-glandular\) \u00b7 mini-MIAS rule", text), text
         assert float(text.split()[1]) == round(review.density.result["percent_density"], 1)
         assert "F " in label.toolTip() and "D " in label.toolTip()
         window.open_path(CT)
