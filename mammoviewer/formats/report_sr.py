@@ -49,12 +49,12 @@ CATEGORY_CODES: dict[int, Code] = {
     5: Code("397145000", "SCT", "Category 5 - Highly suggestive of malignancy"),
     6: Code("6111000179101", "SCT", "Category 6 - Known biopsy proven malignancy"),
 }
-#: BI-RADS composition -> Breast composition value (CID 6000 Overall Breast Composition)
+#: BI-RADS composition -> Breast composition value (CID 6000 Overall Breast Composition, as pydicom names them)
 COMPOSITION_CODES: dict[str, Code] = {
-    "a": Code("129715009", "SCT", "Almost entirely fat"),
-    "b": Code("129716005", "SCT", "Scattered fibroglandular densities"),
-    "c": Code("129717001", "SCT", "Heterogeneously dense"),
-    "d": Code("129718006", "SCT", "Extremely dense"),
+    "a": SCT.AlmostEntirelyFat,
+    "b": SCT.ScatteredFibroglandularDensities,
+    "c": SCT.HeterogeneouslyDense,
+    "d": SCT.ExtremelyDense,
 }
 SIDE_CODES = {"R": SCT.Right, "L": SCT.Left}
 

@@ -64,7 +64,7 @@ def test_cbis_ddsm_four_view_exam(cbis_exam, tmp_path):
     dump = _dsrdump(files.sr)
     assert '"Breast Imaging Report"' in dump and "(4147007,SCT,\"Mass\")" in dump
     assert dump.count("Source image") == 2 and "11 o'clock" in dump
-    assert "(397145000,SCT" in dump and "(397140005,SCT" in dump and "(129717001,SCT" in dump
+    assert "(397145000,SCT" in dump and "(397140005,SCT" in dump and "(129718006,SCT,\"Heterogeneously dense\")" in dump
     sr = pydicom.dcmread(files.sr)
     assert sr.SOPClassUID == "1.2.840.10008.5.1.4.1.1.88.33" and sr.Modality == "SR"
     assert sr.ContentTemplateSequence[0].TemplateIdentifier == "4200"
