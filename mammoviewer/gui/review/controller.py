@@ -129,6 +129,7 @@ class ReviewController(QObject):
         d.detected.connect(self._on_detected)
         d.detectionFailed.connect(self._on_detection_failed)
         d.prefetched.connect(self.background.prefetched)
+        d.prefetchFailed.connect(self.background.prefetch_failed)
 
     # -- films -------------------------------------------------------------------------
     @property

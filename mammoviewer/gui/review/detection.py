@@ -90,6 +90,7 @@ class DetectorService(QObject):
     detectionFailed = Signal(str, str)
     busyChanged = Signal(bool)
     prefetched = Signal(str)
+    prefetchFailed = Signal(str)
 
     def __init__(self, jobs: JobRunner, factory: Callable[[], Any] | None,
                  parent: QObject | None = None) -> None:
@@ -180,14 +181,15 @@ class DetectorService(QObject):
 
     def prefetch(self, key: str, path: str, loader: Callable[..., Image]) -> None:
         """Load and detect a film that is not shown (channel ``"prefetch"``); the result goes
-        to the ``sink`` only, then ``prefetched(key)`` is emitted."""
+        to the ``sink`` only, then ``prefetched(key)`` is emitted (``prefetched("")`` and
+        ``prefetchFailed(key)`` when it failed or was cancelled)."""
         if self.detector is None or self.sink is None:
             return
         self.prefetching = key
         job = self.jobs.submit(_prefetch, self.detector, loader, path, self.floor, key, self.sink,
                                channel="prefetch", with_control=True, lane=TENSORFLOW)
         job.finished.connect(self._on_prefetched)
-        job.failed.connect(lambda message: self._on_prefetched(None))
+        job.failed.connect(lambda message, k=key: self._on_prefetch_failed(k))
 
     def cancel_prefetch(self) -> None:
         self.jobs.cancel("prefetch")
@@ -196,6 +198,12 @@ class DetectorService(QObject):
     def _on_prefetched(self, key: str | None) -> None:
         self.prefetching = None
         self.prefetched.emit(key or "")  # "" when it failed
+
+    def _on_prefetch_failed(self, key: str) -> None:
+        if self.prefetching == key:
+            self.prefetching = None
+        self.prefetchFailed.emit(key)
+        self.prefetched.emit("")
 
     @property
     def busy(self) -> bool:

@@ -80,6 +80,15 @@ class BackgroundDetection:
             det.prefetch(key, path, host.window.loader)
             return
 
+    def prefetch_failed(self, key: str) -> None:
+        """The background run of ``key`` failed or was cancelled. When it is the shown film, waiting for
+        that run, the film is detected in the foreground, which says why it fails (never a silent wait)."""
+        host = self.host
+        if key and key == host.key and not host.findings_ready():
+            host.progress.hide()
+            self.done.discard(key)
+            host.detect_again()
+
     def prefetched(self, key: str) -> None:
         host = self.host
         if key and key == host.key and not host.findings_ready():

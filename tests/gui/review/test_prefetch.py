@@ -89,3 +89,42 @@ def test_the_background_part_alone_asks_only_for_the_films_ahead(app):
     assert len(asked) == 2  # nothing beyond the three ahead
     part.set_enabled(False)
     assert asked[-1] == "cancelled"
+
+
+def test_a_shown_film_whose_background_run_fails_is_detected_in_front_and_says_why(qtbot, window, tmp_path, folder):
+    """The reader moves onto a film while its background run is going; that run fails (a film the detector
+    refuses): the film is run again in front, its failure is said and the window does not wait for ever."""
+    import threading
+
+    from mammoviewer.errors import DetectorError
+    from mammoviewer.gui.app import attach_review
+
+    gate = threading.Event()
+
+    class RefusesF04(ScriptedDetector):
+        def detect(self, image, threshold: float = 0.0, cancel=None):
+            if Path(image.path).name == "f04.pgm":
+                self.calls.append("f04.pgm")
+                gate.wait(10)
+                raise DetectorError(f"{image.path}: not a mammogram: no breast found on the film")
+            return super().detect(image, threshold, cancel)
+
+    detector = RefusesF04()
+    review = attach_review(window, store=tmp_path / "review.sqlite", detector_factory=lambda: detector)
+    try:
+        with qtbot.waitSignal(review.findingsShown, timeout=15000):
+            window.open_path(folder / "f03.pgm")
+        qtbot.waitUntil(lambda: review.detection.prefetching is not None and "f04.pgm" in detector.calls,
+                        timeout=15000)
+        errors: list[str] = []
+        window.show_error = errors.append
+        with qtbot.waitSignal(review.findingsShown, timeout=15000) as shown:
+            QTest.keyClick(window, Qt.Key.Key_N)  # onto f04, whose background run is still going
+            qtbot.waitUntil(lambda: review.key is not None and review.key.endswith("f04.pgm"), timeout=15000)
+            gate.set()
+        assert shown.args[0].endswith("f04.pgm") and review.findings_ready()
+        assert detector.calls.count("f04.pgm") == 2  # the failed background run, then the one in front
+        assert any("f04.pgm" in e and "no breast found" in e for e in errors), errors
+    finally:
+        gate.set()
+        review.close()
