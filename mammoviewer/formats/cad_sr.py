@@ -196,10 +196,15 @@ def build_cad_sr(image: Any, findings: Sequence[Finding], algorithms: Sequence[A
             evidence=[image], content=content_tree(image, findings, algorithms), series_instance_uid=series_uid,
             series_number=series_number, sop_instance_uid=generate_uid(), sop_class_uid=MAMMOGRAPHY_CAD_SR,
             instance_number=instance_number, manufacturer=MANUFACTURER, is_complete=True,
-            series_description="CAD " + ", ".join(f"{a.name} {a.version}" for a in algorithms),
+            series_description=long_string("CAD " + ", ".join(f"{a.name} {a.version}" for a in algorithms)),
         )  # fmt: skip
     sr.SoftwareVersions = __version__
     return sr
+
+
+def long_string(text: str) -> str:
+    """``text`` as a DICOM Long String may hold it (64 characters), shortened with an ellipsis if needed."""
+    return text if len(text) <= 64 else text[:61].rstrip() + "..."
 
 
 def _sr_class() -> type:

@@ -90,3 +90,32 @@ def _items(ds, path=()):
     for i, item in enumerate(ds.get("ContentSequence") or [], start=1):
         yield path + (i,), item
         yield from _items(item, path + (i,))
+
+
+@pytest.mark.usefixtures("needs_dcmtk")
+def test_a_model_name_longer_than_a_long_string_is_written_whole_in_the_content(tmp_path: Path) -> None:
+    """A retrained model's long name: the series description is shortened, the Algorithm Name keeps it all."""
+    import shutil as sh
+
+    from mammoviewer.review import Finding, ImageRecord, ReviewStore
+
+    from .conftest import DICOM_FILM
+
+    name = "idbll-light retrained on the reader's own films of the breast clinic, second run"
+    dcm = tmp_path / "rcc.dcm"
+    sh.copy(DICOM_FILM, dcm)
+    with ReviewStore.open(tmp_path / "s.mvstore") as s:
+        s.add_image(ImageRecord(key=str(dcm), width=648, height=1172, review_state="reviewed"))
+        s.record_model_findings(str(dcm), name, "1.4+ft", [Finding(image_key=str(dcm), box=Box(100, 200, 180, 260),
+                                                                   label="malignant", score=0.9)], threshold=0.02)
+        summary = export_dicom(s, "cad-sr", tmp_path / "sr")
+    assert summary.failed == [] and len(summary.paths) == 1
+    ds = pydicom.dcmread(summary.paths[0])
+    assert len(ds.SeriesDescription) == 64 and ds.SeriesDescription.endswith("...")
+    r = _dsrdump(summary.paths[0])
+    assert r.returncode == 0 and '"Algorithm Name")="idbll-light retrained' in r.stdout, r.stderr
+
+    def texts(items) -> list[str]:
+        return [v for it in items for v in [str(getattr(it, "TextValue", ""))] + texts(getattr(it, "ContentSequence", []))]
+
+    assert name in texts(ds.ContentSequence)  # whole in the content, however dsrdump shortens it on screen
