@@ -17,9 +17,9 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
+from mammoviewer.review.audit_prefix import AuditPrefixed
 from mammoviewer.review.records import Correction, Finding, FindingChange, ImageRecord
 from mammoviewer.review.store import ReviewStore
 
@@ -27,7 +27,7 @@ from mammoviewer.review.store import ReviewStore
 Listener = Callable[["ReviewDocument", "FindingChange | None"], None]
 
 
-class ReviewDocument:
+class ReviewDocument(AuditPrefixed):
     """The findings of one image, persisted through ``store`` on every change."""
 
     def __init__(self, store: ReviewStore, image: ImageRecord) -> None:
@@ -67,15 +67,6 @@ class ReviewDocument:
     def _notify(self, change: FindingChange | None) -> None:
         for cb in list(self._listeners):
             cb(self, change)
-
-    @contextmanager
-    def acting_as(self, prefix: str) -> Iterator[None]:
-        """Prefix the action of every write inside (``"undo"``/``"redo"``) in the audit log."""
-        old, self._prefix = self._prefix, f"{prefix} "
-        try:
-            yield
-        finally:
-            self._prefix = old
 
     def write(self, action: str, before: Finding | None, after: Finding | None) -> FindingChange:
         """Persist one change at once, then update the document and notify subscribers.

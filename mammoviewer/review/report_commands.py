@@ -13,11 +13,11 @@ subscribers are told. Commands work with the project's ``CommandStack``::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mammoviewer.review.audit_prefix import AuditPrefixed
 from mammoviewer.review.report import StudyReport
 from mammoviewer.review.report_table import ReportTable
 from mammoviewer.review.store import ReviewStore
@@ -25,7 +25,7 @@ from mammoviewer.review.store import ReviewStore
 ReportListener = Callable[["ReportDocument"], None]
 
 
-class ReportDocument:
+class ReportDocument(AuditPrefixed):
     """The report of one study, backed by the store."""
 
     def __init__(self, store: ReviewStore, report: StudyReport) -> None:
@@ -51,15 +51,6 @@ class ReportDocument:
     def subscribe(self, callback: ReportListener) -> Callable[[], None]:
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
-
-    @contextmanager
-    def acting_as(self, prefix: str) -> Iterator[None]:
-        """Prefix the audit action of every write inside (``"undo"``/``"redo"``)."""
-        old, self._prefix = self._prefix, f"{prefix} "
-        try:
-            yield
-        finally:
-            self._prefix = old
 
     def write(self, action: str, before: StudyReport, after: StudyReport) -> None:
         """Store ``after`` where ``before`` is stored, then update and notify (StoreError: unchanged)."""
