@@ -20,7 +20,7 @@ from PySide6.QtGui import QPainter
 
 from mammoviewer.geometry.measure import describe_length, ellipse_stats, ruler_mm, spacing_for
 from mammoviewer.gui.review.caption_view import place_on_view
-from mammoviewer.gui.viewer.image_view import ImageView
+from mammoviewer.gui.viewer.image_view import ImageView, aspect_scale
 from mammoviewer.review import Box
 from mammoviewer.review.keys import image_key
 from mammoviewer.review.measurements import Measurement, SetMeasurements, measurements_of
@@ -334,10 +334,15 @@ class Magnifier(QObject):
 
         from mammoviewer.io.display import display_lut, lut_indices
 
-        image, r = self.view.image, self.radius
-        crop = image.pixels[max(row - r, 0): max(row + r, 0), max(column - r, 0): max(column + r, 0)] \
-            if image is not None else None
-        if crop is None or crop.size == 0:  # off the film (a point outside a tiny film)
+        image = self.view.image
+        if image is None:
+            self.glass.hide()
+            return
+        # a square of the breast, not of pixels: fewer rows (or columns) along the coarser axis
+        sx, sy = aspect_scale(image.pixel_spacing_mm)
+        rc, rr = max(int(round(self.radius / sx)), 1), max(int(round(self.radius / sy)), 1)
+        crop = image.pixels[max(row - rr, 0): max(row + rr, 0), max(column - rc, 0): max(column + rc, 0)]
+        if crop.size == 0:  # off the film (a point outside a tiny film)
             self.glass.hide()
             return
         # display_lut's levels are finite and ordered whatever the window (io.display.safe_window)
@@ -347,10 +352,13 @@ class Magnifier(QObject):
         picture = np.rot90(picture, -turns)
         picture = np.ascontiguousarray(picture[:, ::-1] if flip_h else picture)
         picture = np.ascontiguousarray(picture[::-1] if flip_v else picture)
+        if turns % 2:
+            sx, sy = sy, sx
         h, w = picture.shape
         qimage = QImage(picture.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
-        self.glass.setPixmap(QPixmap.fromImage(qimage).scaled(int(w * self.zoom), int(h * self.zoom)))
-        self.glass.resize(int(w * self.zoom) + 4, int(h * self.zoom) + 4)
+        width, height = max(int(w * sx * self.zoom), 1), max(int(h * sy * self.zoom), 1)
+        self.glass.setPixmap(QPixmap.fromImage(qimage).scaled(width, height))
+        self.glass.resize(width + 4, height + 4)
         if where is not None:
             self.glass.move(where.x() + 16, where.y() + 16)
         self.glass.show()

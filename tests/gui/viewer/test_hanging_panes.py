@@ -39,3 +39,23 @@ def test_magnifier_over_a_film_in_a_hostile_window(qtbot, tmp_path, window):
     assert not glass.glass.isVisible()
     levels = pane.image_item.getLevels()
     assert np.isfinite(levels).all() and levels[1] > levels[0]
+
+
+def test_magnifier_shows_a_film_of_unequal_spacing_at_its_physical_aspect(qtbot):
+    """Rows at 0.4 mm, columns at 0.2 mm (a DDSM-like film): the glass shows a square of breast, half as many
+    rows as columns stretched twice as tall, as the view itself draws the film."""
+    from mammoviewer.gui.viewer.hanging_panes import PaneView
+    from mammoviewer.gui.viewer.measure_tools import Magnifier
+    from mammoviewer.io.image import Image
+
+    pixels = (np.arange(200 * 200, dtype=np.uint16).reshape(200, 200) % 4096).astype(np.uint16)
+    pane = PaneView()
+    qtbot.addWidget(pane.frame)
+    pane.set_image(Image("/f/ddsm.dcm", "dicom", pixels, 12, pixel_spacing_mm=(0.4, 0.2)), None)
+    glass = Magnifier(pane, radius=20, zoom=2.0)
+    glass.show_at(100, 100)
+    shown = glass.glass.pixmap()
+    assert (shown.width(), shown.height()) == (2 * 40, 2 * 20 * 2)  # 40 columns x 20 rows, rows drawn twice as tall
+    pane.set_image(Image("/f/mias.pgm", "pgm", pixels, 12, pixel_spacing_mm=(0.2, 0.2)), None)
+    glass.show_at(100, 100)
+    assert (glass.glass.pixmap().width(), glass.glass.pixmap().height()) == (80, 80)
