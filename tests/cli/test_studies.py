@@ -94,9 +94,16 @@ def test_exam_score_from_a_store(tmp_path, capsys, monkeypatch):
             store.record_model_findings(key, "idbll-light", "1.4",
                                         [Finding(image_key=key, box=Box(0, 0, 1, 1), label="benign", score=s)
                                          for s in scores])  # fmt: skip
+    # the bundled card's deciles: the exam with strong findings scores, the one the detector never ran on does not
     assert main(["studies", str(tmp_path), "--json", "--store", str(store_path)]) == 0
-    assert [s["exam_score"] for s in json.loads(capsys.readouterr().out)["studies"]] == [None, None]  # no scale yet
+    bundled = [(s["patient"], s["exam_score"]) for s in json.loads(capsys.readouterr().out)["studies"]]
+    assert bundled[0] == ("PAT-1", None) and bundled[1][0] == "PAT-2" and bundled[1][1] in range(1, 11)
     card = exam_store.load_case_card()
+    assert len(card["case_score"]["exam_score"]["edges"]) == 9
+    card["case_score"]["exam_score"] = {"edges": None}
+    monkeypatch.setattr(exam_store, "load_case_card", lambda path=None: card)
+    assert main(["studies", str(tmp_path), "--json", "--store", str(store_path)]) == 0
+    assert [s["exam_score"] for s in json.loads(capsys.readouterr().out)["studies"]] == [None, None]  # no scale
     card["case_score"]["exam_score"] = {"edges": [0.1 * i for i in range(1, 10)]}
     monkeypatch.setattr(exam_store, "load_case_card", lambda path=None: card)
     assert main(["studies", str(tmp_path), "--json", "--store", str(store_path), "--by-exam-score"]) == 0

@@ -29,7 +29,7 @@ from mammoviewer.gui.viewer.loading import ImageLoader
 from mammoviewer.gui.viewer.metadata_panel import MetadataPanel
 from mammoviewer.gui.viewer.window_presets import WindowPresets
 from mammoviewer.gui.settings import RecentFiles
-from mammoviewer.gui.viewer.worklist import IMAGE_SUFFIXES, Worklist
+from mammoviewer.gui.viewer.worklist import IMAGE_SUFFIXES, Worklist, image_files
 from mammoviewer.io.image import Image, Window
 
 FILE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
         self.loader: Callable[..., Image] = loader
         self.jobs.submit(loader.decoder.start, channel="decoder-warm-up")  # import codecs while idle
         self.loading_path: str | None = None
+        #: what could not be opened of several paths, said when the first of the others has loaded
+        self._opening_problems = ""
 
         self.image_view = ImageView()
         self.banner = MessageBanner()
@@ -228,9 +230,24 @@ class MainWindow(QMainWindow):
         if len(paths) == 1:
             self.open_path(paths[0])
         elif paths:
-            files = [p for p in paths if p.is_file()]
+            files: list[Path] = []
+            problems: list[str] = []
+            for p in paths:  # a folder adds the images directly inside it, as File › Open Folder does
+                if p.is_dir():
+                    found = image_files(p)
+                    files += found
+                    if not found:
+                        problems.append(f"{p}: no images ({', '.join(IMAGE_SUFFIXES)}) in this folder")
+                elif p.is_file():
+                    files.append(p)
+                else:
+                    problems.append(f"{p}: no such file or folder")
             self.worklist.set_paths(files, title="Opened files")
-            self.worklist.after_check(self.worklist.select_first)
+            if files:
+                self._opening_problems = "; ".join(problems)  # said once the first film has loaded
+                self.worklist.after_check(self.worklist.select_first)
+            elif problems:
+                self.show_error("; ".join(problems))
 
     def open_file(self, path: str | Path) -> None:
         """Load ``path``; its folder's images fill the worklist."""
@@ -267,6 +284,9 @@ class MainWindow(QMainWindow):
         image, presets = loaded
         self.loading_path = None
         self.banner.hide()
+        if self._opening_problems:
+            self.show_error(self._opening_problems)
+            self._opening_problems = ""
         self.statusBar().clearMessage()
         self.presets.remember(image, presets)
         self.image_view.set_image(image, presets[0][1])  # -> imageShown -> _on_image_shown

@@ -139,6 +139,23 @@ def test_drag_and_drop_files_opens_them(qtbot, window, folder):
     assert not enter.isAccepted()
 
 
+def test_several_paths_with_folders_list_the_folders_images_and_name_what_has_none(qtbot, window, folder, tmp_path):
+    """``mammoviewer view FOLDER FILE ...``: a folder adds its images, never a silently empty window; an empty
+    folder and a missing path are said in one line."""
+    other = tmp_path / "other"
+    other.mkdir()
+    write_pgm16(other / "d.pgm", stamp_pixels())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with qtbot.waitSignal(window.imageLoaded, timeout=30000):
+        window.open_paths([folder, other / "d.pgm", empty, tmp_path / "gone.pgm"])
+    assert [Path(p).name for p in window.worklist.paths()] == ["a.pgm", "b.pgm", "c.pgm", "d.pgm"]
+    assert int(window.image_view.image.pixels[0, 0]) == 1
+    text = window.banner.text()
+    assert window.banner.isVisible() and "\n" not in text
+    assert f"{empty}: no images" in text and f"{tmp_path / 'gone.pgm'}: no such file or folder" in text
+
+
 def test_broken_file_shows_an_error_and_the_app_stays_usable(qtbot, window, folder, broken_file):
     shutil.copy(broken_file, folder / "b_broken.dcm")
     open_and_wait(qtbot, window, folder / "b.pgm")
