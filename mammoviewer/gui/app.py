@@ -205,6 +205,25 @@ def wait_for_findings(controller, timeout_s: float = 180.0) -> str | None:
     return outcome[0]
 
 
+def wait_for_exam_scores(report, timeout_s: float = 30.0) -> bool:
+    """Score the listed studies now and process events until the lists show the scores; True if they do."""
+    from PySide6.QtCore import QElapsedTimer
+
+    app = create_app()
+    job = report.refresh_exam_scores()
+    if job is None:
+        return False
+    done: list[bool] = []
+    job.finished.connect(lambda _scores: done.append(True))
+    job.failed.connect(lambda _message: done.append(False))
+    timer = QElapsedTimer()
+    timer.start()
+    while not done and timer.elapsed() < timeout_s * 1000:
+        _run_loop_for(50)
+    app.processEvents()
+    return bool(done and done[0])
+
+
 def wait_for_case_score(controller, timeout_s: float = 60.0) -> bool:
     """Process events until the case score of the shown film is drawn (or cannot be); True if it is."""
     from PySide6.QtCore import QElapsedTimer
@@ -277,6 +296,8 @@ def run_viewer(paths: Sequence[str | Path] = (), screenshot: str | Path | None =
             from mammoviewer.gui.viewer.study_loading import wait_for_study
 
             error, detection_error = wait_for_study(reader)
+            if getattr(window, "report", None) is not None and not error:
+                wait_for_exam_scores(window.report)
         else:
             error = wait_for_load(window)
             detection_error = None

@@ -143,13 +143,16 @@ class ReportController(QObject):
         job.failed.connect(self.window.show_error)
         return job
 
-    def refresh_exam_scores(self) -> None:
-        """Read the studies' exam scores from the store (worker) and show them in both lists."""
+    def refresh_exam_scores(self) -> Any:
+        """Read the studies' exam scores from the store (worker) and show them in both lists; the job, or
+        None when there is nothing to score."""
+        self._scores_timer.stop()
         studies = list(self.reader.studies)
         if not studies or self.store is None:
-            return
+            return None
         job = self.window.jobs.submit(_exam_scores, studies, self.store, channel="exam-score")
         job.finished.connect(lambda scores: self._show_scores(studies, scores))
+        return job
 
     def _show_scores(self, studies: list, scores: list) -> None:
         if studies != list(self.reader.studies):

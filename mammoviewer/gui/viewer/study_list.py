@@ -127,7 +127,8 @@ class StudyList(QWidget):
             state = study_state(study, states)
             prior = self._priors.get(i)
             score = self.exam_scores[i] if i < len(self.exam_scores) else None
-            text = f"{STATE_BADGES[state]} {study.date or 'no date'}  {len(study.films)} films"
+            count = len(study.films)
+            text = f"{STATE_BADGES[state]} {study.date or 'no date'}  {count} film{'' if count == 1 else 's'}"
             if score is not None:
                 text = f"[{score:>2}] " + text
             if prior is not None:

@@ -82,7 +82,9 @@ def test_report_dock_prefills_stores_and_exports(window, qtbot, tmp_path, monkey
     for key, scores in zip(keys, ([0.95, 0.9, 0.9], [0.05])):
         store.record_model_findings(key, "idbll-light", "1.4", [
             Finding(image_key=key, box=Box(0, 0, 9, 9), label="benign", score=s) for s in scores])
-    controller.refresh_exam_scores()
-    qtbot.waitUntil(lambda: reader.list.exam_scores == [10], timeout=30000)
+    from mammoviewer.gui.app import wait_for_exam_scores
+
+    assert wait_for_exam_scores(controller)  # as a --screenshot waits for them before the picture
+    assert reader.list.exam_scores == [10]
     assert window.worklist.list.item(0).text().startswith("[10]")
     store.close()
