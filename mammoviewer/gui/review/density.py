@@ -32,7 +32,9 @@ def film_density(image: Image, card: str | None = None) -> dict[str, Any]:
     except NotMammogramError as exc:
         return {"note": str(exc).split(": ", 1)[-1]}
     tissue, scores = load_rule(card).classify(measure.features)
-    return {"percent_density": measure.percent_density, "tissue": tissue, "scores": scores}
+    # the rule knows mini-MIAS renderings only (PGM/PNG films of one scanner); a DICOM film is another's
+    return {"percent_density": measure.percent_density, "tissue": tissue, "scores": scores,
+            "outside": image.format == "dicom"}
 
 
 def density_text(result: dict[str, Any]) -> tuple[str, str]:
@@ -42,8 +44,8 @@ def density_text(result: dict[str, Any]) -> tuple[str, str]:
         return f"{note[:1].upper()}{note[1:]}; no density grade", ""
     t = result["tissue"]
     scores = ", ".join(f"{k} {v:.2f}" for k, v in result["scores"].items())
-    return (f"Density: {result['percent_density']:.1f} % dense \u00b7 tissue {t} ({TISSUE_NAMES[t]}) \u00b7 "
-            "mini-MIAS rule",
+    rule = "mini-MIAS rule, a guess on this film's scanner" if result.get("outside") else "mini-MIAS rule"
+    return (f"Density: {result['percent_density']:.1f} % dense \u00b7 tissue {t} ({TISSUE_NAMES[t]}) \u00b7 {rule}",
             f"Tissue class probabilities: {scores}. The rule was fitted on mini-MIAS films (one scanner, 200 "
             "micron); on films of other scanners it is a guess. See models/README.md.")
 
@@ -94,7 +96,7 @@ class DensityService(QObject):
             self.view.show_text(f"Density not measured: {result['failed']}", note=True)
         else:
             text, tip = density_text(result)
-            self.view.show_text(text, tip, note="note" in result)
+            self.view.show_text(text, tip, note="note" in result or bool(result.get("outside")))
         self.measured.emit(key)
 
     def cancel(self) -> None:

@@ -85,6 +85,8 @@ def test_the_text_of_a_grade_and_of_a_note():
     from mammoviewer.io import load_image
 
     result = film_density(load_image(DENSE))
-    assert set(result) == {"percent_density", "tissue", "scores"}
+    assert set(result) == {"percent_density", "tissue", "scores", "outside"} and result["outside"] is False
+    text = density_text({**result, "outside": True})[0]  # a DICOM film: another scanner than the rule's
+    assert text.endswith("\u00b7 mini-MIAS rule, a guess on this film's scanner"), text
     assert density_text({"note": "not a mammogram: no breast found on the film"})[0] == \
         "Not a mammogram: no breast found on the film; no density grade"
