@@ -29,7 +29,7 @@ from mammoviewer.gui.viewer.loading import ImageLoader
 from mammoviewer.gui.viewer.metadata_panel import MetadataPanel
 from mammoviewer.gui.viewer.window_presets import WindowPresets
 from mammoviewer.gui.settings import RecentFiles
-from mammoviewer.gui.viewer.worklist import IMAGE_SUFFIXES, Worklist, image_files
+from mammoviewer.gui.viewer.worklist import IMAGE_SUFFIXES, Worklist, listed_paths
 from mammoviewer.io.image import Image, Window
 
 FILE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
@@ -230,18 +230,7 @@ class MainWindow(QMainWindow):
         if len(paths) == 1:
             self.open_path(paths[0])
         elif paths:
-            files: list[Path] = []
-            problems: list[str] = []
-            for p in paths:  # a folder adds the images directly inside it, as File › Open Folder does
-                if p.is_dir():
-                    found = image_files(p)
-                    files += found
-                    if not found:
-                        problems.append(f"{p}: no images ({', '.join(IMAGE_SUFFIXES)}) in this folder")
-                elif p.is_file():
-                    files.append(p)
-                else:
-                    problems.append(f"{p}: no such file or folder")
+            files, problems = listed_paths(paths)
             self.worklist.set_paths(files, title="Opened files")
             if files:
                 self._opening_problems = "; ".join(problems)  # said once the first film has loaded

@@ -55,6 +55,24 @@ def image_files(folder: str | Path) -> list[Path]:
                   key=lambda p: p.name.lower())
 
 
+def listed_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """The files of several paths given together (a folder adds the images directly inside it, as Open
+    Folder does), and one problem line for each folder without images or path that is not there."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for p in paths:
+        if p.is_dir():
+            found = image_files(p)
+            files += found
+            if not found:
+                problems.append(f"{p}: no images ({', '.join(IMAGE_SUFFIXES)}) in this folder")
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(f"{p}: no such file or folder")
+    return files, problems
+
+
 class Worklist(QWidget):
     """A list of image paths. Emits ``currentPathChanged(str)`` when the selection moves
     (click, arrow keys, :meth:`next`, :meth:`previous`).
