@@ -7,6 +7,8 @@ workflow, the store, undo); ``test_review_detection.py`` runs the real detector.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +72,23 @@ def write_films(folder: Path) -> Path:
         px[0, 0] = i
         write_pgm16(folder / f"{name}.pgm", px)
     return folder
+
+
+@contextmanager
+def review_on_film_a(qtbot, window, tmp_path: Path) -> Iterator:
+    """The window reviewing a.pgm of :func:`write_films` (in ``tmp_path/films``) with :class:`ScriptedDetector`,
+    its findings shown and no background detection; closed after."""
+    from mammoviewer.gui.app import attach_review
+
+    films = write_films(tmp_path / "films")
+    review = attach_review(window, store=tmp_path / "review.sqlite", detector_factory=ScriptedDetector)
+    review.set_background_detection(False)
+    try:
+        with qtbot.waitSignal(review.findingsShown, timeout=15000):
+            window.open_path(films / "a.pgm")
+        yield review
+    finally:
+        review.close()
 
 
 def device_pos(view, column: float, row: float) -> QPoint:

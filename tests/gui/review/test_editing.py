@@ -11,7 +11,7 @@ import pytest
 from dialog_answers import answer_next_box
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from review_fakes import ScriptedDetector, write_films
+from review_fakes import ScriptedDetector, review_on_film_a, write_films
 
 from mammoviewer.gui.review.editing import ReviewEditing
 from mammoviewer.io import load_image
@@ -70,14 +70,7 @@ def test_the_editing_part_alone_marks_reviewed_after_asking(film_host):
 
 
 def test_ctrl_enter_asks_about_pending_candidates_and_the_status_says_what_was_left(qtbot, window, tmp_path):
-    from mammoviewer.gui.app import attach_review
-
-    films = write_films(tmp_path / "films")
-    review = attach_review(window, store=tmp_path / "review.sqlite", detector_factory=ScriptedDetector)
-    review.set_background_detection(False)
-    try:
-        with qtbot.waitSignal(review.findingsShown, timeout=15000):
-            window.open_path(films / "a.pgm")
+    with review_on_film_a(qtbot, window, tmp_path) as review:
         seen: list[str] = []
 
         def ctrl_enter(answer: str) -> None:
@@ -91,7 +84,7 @@ def test_ctrl_enter_asks_about_pending_candidates_and_the_status_says_what_was_l
         assert review.film.doc.image.review_state == "unreviewed" and review.panel.state_label.isHidden()
         ctrl_enter("Leave them pending")
         assert review.film.doc.image.review_state == "reviewed"
-        assert window.worklist.state(films / "a.pgm") == "reviewed"
+        assert window.worklist.state(tmp_path / "films" / "a.pgm") == "reviewed"
         status = review.panel.state_label
         assert status.isVisibleTo(review.panel) and "2 candidates \u2265 0.30 left pending" in status.text()
         QTest.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # back: no question
@@ -105,5 +98,3 @@ def test_ctrl_enter_asks_about_pending_candidates_and_the_status_says_what_was_l
         QTest.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         QTest.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         assert review.film.doc.image.review_state == "reviewed" and len(seen) == 3
-    finally:
-        review.close()

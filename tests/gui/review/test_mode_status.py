@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from review_fakes import ScriptedDetector, write_films
+from review_fakes import review_on_film_a
 
 from mammoviewer.gui.review.mode_status import mode_text
 
@@ -18,14 +18,7 @@ def test_mode_text_names_the_mode_and_its_keys():
 
 
 def test_draw_mode_is_shown_in_the_status_bar_until_esc_or_a_box(qtbot, window, tmp_path):
-    from mammoviewer.gui.app import attach_review
-
-    films = write_films(tmp_path / "films")
-    review = attach_review(window, store=tmp_path / "review.sqlite", detector_factory=ScriptedDetector)
-    review.set_background_detection(False)
-    try:
-        with qtbot.waitSignal(review.findingsShown, timeout=15000):
-            window.open_path(films / "a.pgm")
+    with review_on_film_a(qtbot, window, tmp_path) as review:
         label = review.status.mode_label
         assert review.status.text == "" and label.isHidden()
         QTest.keyClick(window, Qt.Key.Key_X)
@@ -39,5 +32,3 @@ def test_draw_mode_is_shown_in_the_status_bar_until_esc_or_a_box(qtbot, window, 
         assert review.status.text.startswith("Locate \u00b7 click on the lesion")
         QTest.keyClick(window, Qt.Key.Key_Escape)
         assert review.status.text == ""
-    finally:
-        review.close()
