@@ -86,7 +86,6 @@ class BackgroundDetection:
         host = self.host
         if key and key == host.key and not host.findings_ready():
             host.progress.hide()
-            self.done.discard(key)
             host.detect_again()
 
     def prefetched(self, key: str) -> None:
