@@ -195,9 +195,9 @@ class DetectorService(QObject):
         self.jobs.cancel("prefetch")
         self.prefetching = None
 
-    def _on_prefetched(self, key: str | None) -> None:
+    def _on_prefetched(self, key: str) -> None:
         self.prefetching = None
-        self.prefetched.emit(key or "")  # "" when it failed
+        self.prefetched.emit(key)
 
     def _on_prefetch_failed(self, key: str) -> None:
         if self.prefetching == key:
